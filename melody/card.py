@@ -1,0 +1,145 @@
+"""The model card: what a model was trained on, how long, and how well it predicts.
+
+`finish_model_folder` writes a complete model folder (model, config, vocabulary, the
+training songs for the n-gram baseline, ``card.json``, ``card.md``, ``loss.png``) beside
+the target and swaps it in, so an interrupted run never leaves half a folder.
+
+    >>> card = finish_model_folder("models/essen-lstm", outcome, vocab, splits, "data", {})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+import pathlib
+
+from .encoding import Vocabulary, symbols_text
+from .evaluation import score_model, score_ngram
+from .melody import Melody
+from .model import load_model_folder, save_model_folder
+from .ngram import KneserNey
+from .storage import atomic_write_bytes, atomic_write_json, atomic_write_text, replace_folder, staging_folder
+
+NGRAM_ORDER = 5
+NGRAM_SONGS_FILE = "ngram_train.txt.gz"  # the training split, one song per line, for KN-5
+
+
+def write_ngram_songs(folder: pathlib.Path, songs: list[Melody]) -> None:
+    """Save the training songs (symbols only) so evaluate.py can fit the same KN-5."""
+    text = "\n".join(symbols_text(m) for m in songs) + "\n"
+    atomic_write_bytes(folder / NGRAM_SONGS_FILE, gzip.compress(text.encode(), mtime=0))
+
+
+def read_ngram_songs(folder: pathlib.Path) -> list[tuple[str, ...]] | None:
+    """The training songs saved by `write_ngram_songs`, or None if the folder has none."""
+    path = pathlib.Path(folder) / NGRAM_SONGS_FILE
+    if not path.is_file():
+        return None
+    return [tuple(line.split()) for line in gzip.decompress(path.read_bytes()).decode().splitlines() if line]
+
+
+def fit_ngram(songs, vocab: Vocabulary) -> KneserNey:
+    return KneserNey.fit([s.steps if isinstance(s, Melody) else s for s in songs], vocab.symbols, NGRAM_ORDER)
+
+
+def finish_model_folder(out, outcome, vocab: Vocabulary, splits: dict, data_folder, train_config: dict) -> dict:
+    """Write the whole model folder for a training outcome; returns the card."""
+    out = pathlib.Path(out)
+    staging = staging_folder(out)
+    save_model_folder(staging, outcome.keras_model, outcome.model_config, vocab)
+    write_ngram_songs(staging, splits["train"])
+    loaded = load_model_folder(staging)  # score what was saved, not what is in memory
+    ngram = fit_ngram(splits["train"], vocab)
+    summary_path = pathlib.Path(data_folder) / "summary.json"
+    state = outcome.state
+    card = {
+        "name": out.name,
+        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "data": json.loads(summary_path.read_text()) if summary_path.is_file() else {},
+        "vocabulary": {"symbols": len(vocab), "pitch_range": list(vocab.pitch_range), "meters": list(vocab.meters)},
+        "model": {**vars(outcome.model_config), "parameters": int(outcome.keras_model.count_params())},
+        "training": {
+            **train_config,
+            "epochs_run": state["epoch"],
+            "best_epoch": state["best_epoch"],
+            "best_val_loss": state["best_val_loss"],
+            "wall_minutes": round(state["seconds"] / 60, 2),
+            "stop_reason": state.get("stop_reason"),
+            "train_targets_per_epoch": outcome.train_targets,
+            "targets_per_second": round(outcome.train_targets * state["epoch"] / max(state["seconds"], 1e-9)),
+        },
+        "test": {
+            "songs": len(splits["test"]),
+            "model": score_model(loaded, splits["test"]),
+            "kn5": score_ngram(ngram, vocab, splits["test"]),
+        },
+        "history": state["history"],
+    }
+    atomic_write_json(staging / "card.json", card)
+    atomic_write_text(staging / "card.md", card_markdown(card))
+    plot_history(state["history"], staging / "loss.png")
+    replace_folder(staging, out)
+    return card
+
+
+def plot_history(history: list[dict], path: pathlib.Path) -> None:
+    """Training and validation loss per epoch, as a small PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 3.5), dpi=100)
+    epochs = [h["epoch"] for h in history]
+    axis.plot(epochs, [h["loss"] for h in history], label="training")
+    axis.plot(epochs, [h["val_loss"] for h in history], label="validation")
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("loss (nats per step)")
+    axis.set_title("Cross-entropy per 16th-note step")
+    axis.grid(alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def card_markdown(card: dict) -> str:
+    """The card as Markdown for people."""
+    data, training, model, test = card["data"], card["training"], card["model"], card["test"]
+    rows = "\n".join(
+        f"| {name} | {test['model'][key]:.3f} | {test['kn5'][key]:.3f} |"
+        for name, key in (
+            ("NLL per step (nats)", "nll_per_step"),
+            ("NLL per event (nats)", "nll_per_event"),
+            ("pitch bits per note", "pitch_bits_per_note"),
+            ("accuracy", "accuracy"),
+        )
+    )
+    skipped = ", ".join(f"{k}: {v}" for k, v in data.get("skipped", {}).items()) or "none"
+    return f"""# Model card: {card['name']}
+
+Created {card['created']}.
+
+## Data
+German songs of the Essen Folksong Collection as bundled with music21 (ABC). Read
+{data.get('songs_read', '?')} songs, kept {data.get('songs_kept', '?')}; skipped {skipped}.
+All transposed to C major / A minor. Split by song (fixed seed): {data.get('split_songs', {})}.
+Vocabulary: {card['vocabulary']['symbols']} symbols, MIDI {card['vocabulary']['pitch_range'][0]}-{card['vocabulary']['pitch_range'][1]}.
+
+## Model
+Embeddings of the symbol ({model['symbol_dim']}), the next step's bar position ({model['position_dim']})
+and the meter ({model['meter_dim']}) -> {model['layers']} x LSTM({model['units']}) -> Dropout({model['dropout']})
+-> Dense softmax over the symbols. {model['parameters']:,} parameters. Adam, learning rate {model['learning_rate']}.
+
+## Training
+Every step of every song is a target (many-to-many), batches of {training.get('batch_size')} songs.
+{training['epochs_run']} epochs in {training['wall_minutes']:.1f} min ({training['stop_reason']}); best
+validation loss {training['best_val_loss']:.4f} at epoch {training['best_epoch']}; {training['targets_per_second']:,}
+targets per second. ![loss](loss.png)
+
+## Held-out test songs ({test['songs']})
+| figure | this model | Kneser-Ney 5-gram |
+|---|---|---|
+{rows}
+"""

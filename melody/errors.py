@@ -1,0 +1,26 @@
+"""The project's own error types, gathered so front ends can catch them in one place.
+
+    >>> try:
+    ...     parse_seed("H4")
+    ... except USER_ERRORS as error:
+    ...     print(error)                                 # doctest: +SKIP
+"""
+
+from .corpus import CorpusError, SongSkipped
+from .dataset import DatasetError
+from .encoding import UnknownSymbolError
+from .melody import MelodyError
+from .model import ModelFolderError
+from .sampler import GenerationError
+from .seed import SeedSyntaxError
+
+USER_ERRORS = (
+    CorpusError,
+    DatasetError,
+    GenerationError,
+    MelodyError,
+    ModelFolderError,
+    SeedSyntaxError,
+    SongSkipped,
+    UnknownSymbolError,
+)

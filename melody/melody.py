@@ -1,0 +1,193 @@
+"""The central `Melody` value and the symbols of the 16th-note encoding.
+
+A melody is a series of steps on a 16th-note grid. Each step holds one symbol:
+
+- a MIDI number as text (``"60"``) for a note that starts there,
+- ``REST`` (``"r"``) for a rest that starts there,
+- ``HOLD`` (``"_"``) for "whatever sounds goes on".
+
+``END`` (``"/"``) closes a song in the model's symbol series; it never appears inside a
+``Melody``. Everything else in the package (corpus, encoding, sampler, render, app)
+passes ``Melody`` values around, never bare lists of strings.
+
+    >>> m = Melody(("60", "_", "62", "_", "r", "_", "_", "_"), meter="2/4")
+    >>> m.events()[0]
+    NoteEvent(pitch=60, start=0, length=2)
+    >>> m.transpose(2).steps[:3]
+    ('62', '_', '64')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import NamedTuple
+
+HOLD = "_"
+REST = "r"
+END = "/"
+STEP_QL = 0.25  # one step is a 16th note: 0.25 quarter lengths
+MIN_PITCH, MAX_PITCH = 0, 127
+ACCEPTED_DURATIONS_QL = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
+DEFAULT_METER = "4/4"
+DEFAULT_TEMPO_BPM = 100.0
+MODES = ("major", "minor")
+_METER_RE = re.compile(r"^(\d{1,2})/(1|2|4|8|16)$")
+
+
+class MelodyError(ValueError):
+    """A Melody was built from values that cannot describe a monophonic line."""
+
+
+class NoteEvent(NamedTuple):
+    """One note (``pitch`` a MIDI number) or rest (``pitch`` None), in steps of a 16th."""
+
+    pitch: int | None
+    start: int
+    length: int
+
+
+def is_pitch(symbol: str) -> bool:
+    """True when ``symbol`` is a MIDI number (0 to 127) written as text."""
+    return symbol.isdigit() and MIN_PITCH <= int(symbol) <= MAX_PITCH
+
+
+def bar_steps(meter: str) -> int:
+    """Length of one bar of ``meter`` (e.g. ``"6/8"``) in 16th-note steps."""
+    match = _METER_RE.match(meter)
+    if not match:
+        raise MelodyError(f"meter {meter!r} is not of the form N/D, e.g. 4/4, 3/4, 6/8")
+    count, unit = int(match.group(1)), int(match.group(2))
+    steps = count * 16 // unit
+    if steps < 1 or count * 16 % unit:
+        raise MelodyError(f"meter {meter!r} is finer than the 16th-note grid")
+    return steps
+
+
+def parse_key(key: str) -> tuple[str, str]:
+    """Split ``"F# minor"`` into ``("F#", "minor")``; tonic letters A-G with #/b/-."""
+    parts = key.strip().split()
+    if len(parts) != 2 or parts[1].lower() not in MODES:
+        raise MelodyError(f"key {key!r} is not like 'C major' or 'F# minor'")
+    tonic, mode = parts[0], parts[1].lower()
+    if not re.match(r"^[A-Ga-g]([#b-]{0,2})$", tonic):
+        raise MelodyError(f"key {key!r} has an unknown tonic {tonic!r}")
+    return tonic[0].upper() + tonic[1:].replace("-", "b"), mode
+
+
+@dataclasses.dataclass(frozen=True)
+class Melody:
+    """A monophonic melody on a 16th-note grid.
+
+    steps:  symbols, one per 16th note (MIDI number text, ``REST`` or ``HOLD``).
+    key:    e.g. ``"C major"``, ``"A minor"``: the key the pitches are written in.
+    meter:  time signature, e.g. ``"3/4"``.
+    pickup: length of the opening incomplete bar in steps (0: starts on a downbeat).
+    tempo:  quarter notes per minute.
+    title:  free text, for scores and file names.
+    """
+
+    steps: tuple[str, ...]
+    key: str = "C major"
+    meter: str = DEFAULT_METER
+    pickup: int = 0
+    tempo: float = DEFAULT_TEMPO_BPM
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", tuple(self.steps))
+        for index, symbol in enumerate(self.steps):
+            if not (symbol in (HOLD, REST) or is_pitch(symbol)):
+                raise MelodyError(f"step {index} holds {symbol!r}: not a MIDI number, 'r' or '_'")
+        if self.steps and self.steps[0] == HOLD:
+            raise MelodyError("a melody cannot start with '_' (there is nothing to hold)")
+        parse_key(self.key)
+        bar = bar_steps(self.meter)
+        if not 0 <= self.pickup < bar:
+            raise MelodyError(f"pickup {self.pickup} must be 0 to {bar - 1} steps in {self.meter}")
+        if not self.tempo > 0:
+            raise MelodyError(f"tempo {self.tempo} must be a positive number of beats per minute")
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def bar_steps(self) -> int:
+        """Steps in one bar of this melody's meter."""
+        return bar_steps(self.meter)
+
+    def bar_position(self, index: int) -> int:
+        """Where step ``index`` falls in its bar: 0 is the downbeat."""
+        return (index - self.pickup) % self.bar_steps
+
+    def events(self) -> list[NoteEvent]:
+        """The notes and rests, each with its start and length in steps."""
+        events: list[NoteEvent] = []
+        for index, symbol in enumerate(self.steps):
+            if symbol == HOLD:
+                last = events[-1]
+                events[-1] = last._replace(length=last.length + 1)
+            else:
+                events.append(NoteEvent(None if symbol == REST else int(symbol), index, 1))
+        return events
+
+    def pitches(self) -> list[int]:
+        """MIDI numbers of the notes, in order."""
+        return [e.pitch for e in self.events() if e.pitch is not None]
+
+    def transpose(self, semitones: int, key: str | None = None) -> Melody:
+        """The same melody ``semitones`` higher (negative: lower), with its key moved."""
+        moved = []
+        for symbol in self.steps:
+            if is_pitch(symbol):
+                pitch = int(symbol) + semitones
+                if not MIN_PITCH <= pitch <= MAX_PITCH:
+                    raise MelodyError(f"transposing {symbol} by {semitones} leaves the MIDI range")
+                symbol = str(pitch)
+            moved.append(symbol)
+        return dataclasses.replace(self, steps=tuple(moved), key=key or transpose_key(self.key, semitones))
+
+    def with_steps(self, steps: tuple[str, ...] | list[str]) -> Melody:
+        """A melody like this one (key, meter, pickup, tempo) with other steps."""
+        return dataclasses.replace(self, steps=tuple(steps))
+
+    def replace(self, **changes) -> Melody:
+        """A copy with some fields changed (``dataclasses.replace``)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_events(cls, events: list[tuple[int | None, int]], **fields) -> Melody:
+        """Build from ``(pitch or None, length in steps)`` pairs, played one after another."""
+        steps: list[str] = []
+        for pitch, length in events:
+            if length < 1:
+                raise MelodyError(f"event {pitch} lasts {length} steps; at least 1 is needed")
+            steps.append(REST if pitch is None else str(pitch))
+            steps.extend([HOLD] * (length - 1))
+        return cls(tuple(steps), **fields)
+
+
+_PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+
+
+def tonic_pitch_class(key: str) -> int:
+    """Pitch class (0 = C) of a key's tonic."""
+    tonic, _ = parse_key(key)
+    pc = _PITCH_CLASSES[tonic[0]]
+    for accidental in tonic[1:]:
+        pc += 1 if accidental == "#" else -1
+    return pc % 12
+
+
+def transpose_key(key: str, semitones: int) -> str:
+    """The key ``semitones`` away, with the usual spelling (Db major, C# minor)."""
+    _, mode = parse_key(key)
+    names = _MAJOR_NAMES if mode == "major" else _MINOR_NAMES
+    return f"{names[(tonic_pitch_class(key) + semitones) % 12]} {mode}"
+
+
+def all_keys() -> list[str]:
+    """The 24 major and minor keys, majors first, in chromatic order from C."""
+    return [f"{n} major" for n in _MAJOR_NAMES] + [f"{n} minor" for n in _MINOR_NAMES]

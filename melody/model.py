@@ -1,0 +1,158 @@
+"""The network and its folder: build, save and load a Keras LSTM melody model.
+
+Inputs per step (all int, shape (batch, steps)): the symbol id, the bar position of the
+next step, and the song's meter id. Each is embedded; the concatenation feeds
+``layers`` x LSTM(units) -> Dropout, then Dense(vocabulary) with softmax.
+
+A model folder holds everything needed to use it (nanoGPT-style):
+``model.keras``, ``config.json``, ``mapping.json``, ``meters.json``, ``card.json``,
+``card.md`` and ``loss.png``.
+
+    >>> loaded = load_model_folder("models/essen-lstm")       # doctest: +SKIP
+    >>> loaded.vocab.pitch_range                                # doctest: +SKIP
+    (55, 88)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+
+from .encoding import MAX_POSITIONS, Vocabulary
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.keras"
+TRAIN_HINT = "train one with: .venv/bin/python scripts/preprocess.py && .venv/bin/python scripts/train.py"
+
+
+class ModelFolderError(RuntimeError):
+    """A model folder is missing, incomplete, corrupt or of another format version."""
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    """Constructor arguments of the network (saved as config.json)."""
+
+    vocab_size: int
+    n_meters: int = 1
+    n_positions: int = MAX_POSITIONS
+    symbol_dim: int = 64  # embedding of the symbol (a learned one-hot projection)
+    position_dim: int = 16  # embedding of the next step's bar position
+    meter_dim: int = 8  # embedding of the meter
+    units: int = 256  # LSTM units per layer
+    layers: int = 1  # stacked LSTM layers
+    dropout: float = 0.3  # after each LSTM layer
+    learning_rate: float = 1e-3  # Adam
+
+
+def build_model(config: ModelConfig, compile: bool = True):
+    """The Keras model: (symbols, positions, meters) -> probabilities (batch, steps, vocab)."""
+    import keras
+    from keras import layers
+
+    symbols = keras.Input((None,), dtype="int32", name="symbols")
+    positions = keras.Input((None,), dtype="int32", name="positions")
+    meters = keras.Input((None,), dtype="int32", name="meters")
+    x = layers.Concatenate(name="step_features")(
+        [
+            layers.Embedding(config.vocab_size, config.symbol_dim, name="symbol_embedding")(symbols),
+            layers.Embedding(config.n_positions, config.position_dim, name="position_embedding")(positions),
+            layers.Embedding(config.n_meters, config.meter_dim, name="meter_embedding")(meters),
+        ]
+    )  # (batch, steps, symbol_dim + position_dim + meter_dim)
+    for index in range(config.layers):
+        x = layers.LSTM(config.units, return_sequences=True, name=f"lstm_{index}")(x)  # (batch, steps, units)
+        x = layers.Dropout(config.dropout, name=f"dropout_{index}")(x)
+    probabilities = layers.Dense(config.vocab_size, activation="softmax", name="next_symbol")(x)
+    model = keras.Model([symbols, positions, meters], probabilities, name="melody_lstm")
+    if compile:
+        model.compile(
+            optimizer=keras.optimizers.Adam(config.learning_rate),
+            loss=keras.losses.SparseCategoricalCrossentropy(),
+            weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        )
+    return model
+
+
+@dataclasses.dataclass
+class LoadedModel:
+    """A model folder in memory: the Keras model, its config, vocabulary and card."""
+
+    folder: pathlib.Path
+    keras_model: object
+    config: ModelConfig
+    vocab: Vocabulary
+    card: dict
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+
+def save_model_folder(folder: str | pathlib.Path, keras_model, config: ModelConfig, vocab: Vocabulary) -> None:
+    """Write model.keras, config.json, mapping.json and meters.json into ``folder``."""
+    from .storage import atomic_write_json
+
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{MODEL_FILE}.tmp.keras"
+    keras_model.save(temporary)
+    os.replace(temporary, folder / MODEL_FILE)
+    atomic_write_json(folder / "config.json", {"format_version": FORMAT_VERSION, **dataclasses.asdict(config)})
+    vocab.save(folder)
+
+
+def read_config(folder: pathlib.Path) -> ModelConfig:
+    """config.json of a model folder, checked."""
+    path = folder / "config.json"
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise ModelFolderError(f"{path} cannot be read ({error}); {TRAIN_HINT}") from error
+    version = raw.pop("format_version", None)
+    if version != FORMAT_VERSION:
+        raise ModelFolderError(
+            f"{folder} is model format {version}, this code reads format {FORMAT_VERSION}; {TRAIN_HINT}"
+        )
+    known = {f.name for f in dataclasses.fields(ModelConfig)}
+    return ModelConfig(**{k: v for k, v in raw.items() if k in known})
+
+
+def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
+    """Load a model folder; raises ModelFolderError with a way forward if it is unusable."""
+    import keras
+
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise ModelFolderError(f"no model folder at {folder}; {TRAIN_HINT}")
+    missing = [n for n in (MODEL_FILE, "config.json", "mapping.json") if not (folder / n).is_file()]
+    if missing:
+        raise ModelFolderError(f"{folder} lacks {', '.join(missing)}; {TRAIN_HINT}")
+    config = read_config(folder)
+    try:
+        vocab = Vocabulary.load(folder)
+    except (OSError, ValueError) as error:
+        raise ModelFolderError(f"{folder / 'mapping.json'} is unreadable ({error}); {TRAIN_HINT}") from error
+    if len(vocab) != config.vocab_size:
+        raise ModelFolderError(f"{folder}: mapping.json has {len(vocab)} symbols, config says {config.vocab_size}")
+    try:
+        keras_model = keras.saving.load_model(folder / MODEL_FILE, compile=False, safe_mode=True)
+    except Exception as error:  # Keras raises several types for truncated or foreign files
+        raise ModelFolderError(f"{folder / MODEL_FILE} is corrupt ({type(error).__name__}); {TRAIN_HINT}") from error
+    card_path = folder / "card.json"
+    card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+    return LoadedModel(folder, keras_model, config, vocab, card)
+
+
+def default_model_folder() -> pathlib.Path:
+    """The shipped model: ``$FOLK_MODEL`` or the first folder under ``models/``."""
+    if os.environ.get("FOLK_MODEL"):
+        return pathlib.Path(os.environ["FOLK_MODEL"])
+    root = pathlib.Path(__file__).resolve().parent.parent / "models"
+    folders = sorted(p for p in root.glob("*") if (p / MODEL_FILE).is_file()) if root.is_dir() else []
+    return folders[0] if folders else root / "essen-lstm"

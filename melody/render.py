@@ -1,0 +1,178 @@
+"""Turning a `Melody` into things people can read and hear: MIDI, MusicXML, WAV.
+
+Bars follow the melody's meter and pickup; notes that cross a barline are tied.
+
+    >>> from melody.melody import Melody
+    >>> midi_bytes = to_midi_bytes(Melody(("60", "_", "62", "_")))
+    >>> midi_bytes[:4]
+    b'MThd'
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pathlib
+import shutil
+import subprocess
+import tempfile
+
+from .melody import STEP_QL, Melody, tonic_pitch_class
+from .storage import atomic_write_bytes
+
+DEFAULT_PROGRAM = 0  # General MIDI: acoustic grand piano
+SOUNDFONT_PATHS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/default-GM.sf2")
+
+
+def _bar_pieces(melody: Melody) -> list[tuple[int, int, int | None, int, str | None]]:
+    """Events cut at barlines: (bar index, step in bar, pitch, length, tie type)."""
+    bar = melody.bar_steps
+    lead = (bar - melody.pickup) % bar  # where step 0 falls in the first bar
+    pieces = []
+    for event in melody.events():
+        position, remaining, cut = event.start + lead, event.length, []
+        while remaining:
+            take = min(bar - position % bar, remaining)
+            cut.append((position // bar, position % bar, take))
+            position, remaining = position + take, remaining - take
+        for i, (index, step, length) in enumerate(cut):
+            tie = None
+            if event.pitch is not None and len(cut) > 1:
+                tie = "start" if i == 0 else "stop" if i == len(cut) - 1 else "continue"
+            pieces.append((index, step, event.pitch, length, tie))
+    return pieces
+
+
+def to_music21(melody: Melody):
+    """A music21 Score with one Part: title, key, meter, tempo, barlines and ties."""
+    from music21 import clef, key, metadata, meter, note, stream, tempo, tie
+
+    score = stream.Score()
+    score.metadata = metadata.Metadata(title=melody.title or "Folk melody")
+    part = stream.Part()
+    bar = melody.bar_steps
+    lead = (bar - melody.pickup) % bar
+    measures: dict[int, stream.Measure] = {}
+    for index, step, pitch, length, tie_type in _bar_pieces(melody):
+        if index not in measures:
+            measures[index] = stream.Measure(number=index if melody.pickup else index + 1)
+        element = note.Rest() if pitch is None else note.Note(pitch)
+        element.quarterLength = length * STEP_QL
+        if tie_type:
+            element.tie = tie.Tie(tie_type)
+        shift = lead if index == 0 else 0
+        measures[index].insert((step - shift) * STEP_QL, element)
+    if not measures:
+        measures[0] = stream.Measure(number=1)
+    first = measures[min(measures)]
+    tonic, mode = melody.key.split()
+    first.insert(0, clef.TrebleClef())
+    first.insert(0, key.Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode))
+    first.insert(0, meter.TimeSignature(melody.meter))
+    first.insert(0, tempo.MetronomeMark(number=melody.tempo))
+    if melody.pickup:
+        first.paddingLeft = lead * STEP_QL
+    last_index = max(measures)
+    used = (len(melody) + lead) - last_index * bar  # steps filled in the last bar
+    if 0 < used < bar and (last_index > 0 or not melody.pickup):
+        measures[last_index].paddingRight = (bar - used) * STEP_QL  # a short last bar, not rests
+    for index in sorted(measures):
+        part.append(measures[index])
+    score.insert(0, part)
+    return score
+
+
+def to_musicxml_bytes(melody: Melody) -> bytes:
+    """MusicXML text of the melody (UTF-8)."""
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    return GeneralObjectExporter(to_music21(melody)).parse()
+
+
+def _key_number(key_text: str) -> int:
+    """pretty_midi's key number: 0-11 major from C, 12-23 minor from C."""
+    return tonic_pitch_class(key_text) + (12 if key_text.endswith("minor") else 0)
+
+
+def to_pretty_midi(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True, velocity: int = 90):
+    """A pretty_midi object; with ``align_bars`` a pickup starts late so bars line up."""
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=melody.tempo)
+    step_s = 60.0 / melody.tempo * STEP_QL
+    lead = (melody.bar_steps - melody.pickup) % melody.bar_steps if align_bars else 0
+    numerator, denominator = (int(x) for x in melody.meter.split("/"))
+    pm.time_signature_changes.append(pretty_midi.TimeSignature(numerator, denominator, 0.0))
+    pm.key_signature_changes.append(pretty_midi.KeySignature(_key_number(melody.key), 0.0))
+    instrument = pretty_midi.Instrument(program=program, name=melody.title or "melody")
+    for event in melody.events():
+        if event.pitch is not None:
+            start = (event.start + lead) * step_s
+            end = (event.start + lead + event.length) * step_s
+            instrument.notes.append(pretty_midi.Note(velocity=velocity, pitch=event.pitch, start=start, end=end))
+    pm.instruments.append(instrument)
+    return pm
+
+
+def to_midi_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True) -> bytes:
+    """Standard MIDI file bytes of the melody."""
+    buffer = io.BytesIO()
+    to_pretty_midi(melody, program, align_bars).write(buffer)
+    return buffer.getvalue()
+
+
+def find_soundfont() -> str | None:
+    """A General MIDI SoundFont on this machine, or None."""
+    for path in (os.environ.get("FOLK_SOUNDFONT", ""), *SOUNDFONT_PATHS):
+        if path and os.path.isfile(path):
+            return path
+    return None
+
+
+def synthesizer() -> str:
+    """Which synthesizer `to_wav_bytes` will use: 'fluidsynth' or 'pretty_midi'."""
+    return "fluidsynth" if shutil.which("fluidsynth") and find_soundfont() else "pretty_midi"
+
+
+def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: int = 22050) -> bytes:
+    """WAV audio: FluidSynth with a General MIDI SoundFont, else pretty_midi's sine synthesis."""
+    if synthesizer() == "fluidsynth":
+        with tempfile.TemporaryDirectory() as folder:
+            mid, wav = pathlib.Path(folder, "m.mid"), pathlib.Path(folder, "m.wav")
+            mid.write_bytes(to_midi_bytes(melody, program, align_bars=False))
+            command = ["fluidsynth", "-ni", "-g", "0.8", "-F", str(wav), "-r", str(sample_rate), find_soundfont(), str(mid)]
+            done = subprocess.run(command, capture_output=True, timeout=60)
+            if done.returncode == 0 and wav.exists() and wav.stat().st_size > 44:
+                return wav.read_bytes()
+    return _pretty_midi_wav(melody, program, sample_rate)
+
+
+def _pretty_midi_wav(melody: Melody, program: int, sample_rate: int) -> bytes:
+    import wave
+
+    import numpy as np
+
+    audio = to_pretty_midi(melody, program, align_bars=False).synthesize(fs=sample_rate)
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    pcm = (audio / peak * 0.8 * 32767 if peak else audio).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
+WRITERS = {".mid": to_midi_bytes, ".midi": to_midi_bytes, ".musicxml": to_musicxml_bytes, ".xml": to_musicxml_bytes, ".wav": to_wav_bytes}
+
+
+def write(melody: Melody, path: str | os.PathLike, program: int = DEFAULT_PROGRAM) -> pathlib.Path:
+    """Write ``melody`` to ``path`` atomically; the format follows the suffix."""
+    path = pathlib.Path(path)
+    writer = WRITERS.get(path.suffix.lower())
+    if writer is None:
+        raise ValueError(f"{path}: unknown output type; use one of {', '.join(sorted(WRITERS))}")
+    data = writer(melody) if writer is to_musicxml_bytes else writer(melody, program)
+    atomic_write_bytes(path, data)
+    return path

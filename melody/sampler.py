@@ -1,0 +1,220 @@
+"""Generation: the LSTM run one step at a time with its state carried, and sampling.
+
+The step runs in NumPy from the trained Keras weights (`StepModel`, built once per
+loaded model, read-only afterwards, so threads can share it). A whole melody costs about
+one Keras ``predict`` call of the seed's way; variations are rows of one batch.
+
+    >>> loaded = load_model_folder("models/essen-lstm")          # doctest: +SKIP
+    >>> seed = parse_seed("67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _")  # doctest: +SKIP
+    >>> [m] = generate(loaded, seed, steps=64, temperature=0.8, random_seed=1)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from .encoding import MAX_POSITIONS, Vocabulary, position_ids
+from .melody import END, HOLD, Melody
+
+MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
+
+
+class GenerationError(ValueError):
+    """Generation settings that cannot work (steps, temperature, top-k, window)."""
+
+
+def sample_ids(
+    probabilities: np.ndarray, temperature: float, rngs: list[np.random.Generator], top_k: int | None = None
+) -> np.ndarray:
+    """Draw one id per row of ``probabilities`` (batch, vocab) with a temperature.
+
+    Temperature 0 takes the likeliest id; 1 samples the model's distribution; large
+    values approach uniform. Computed in float64 on log-probabilities shifted to a
+    maximum of 0, so it never produces NaN. Row ``i`` draws from ``rngs[i]``.
+    """
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if temperature == 0:
+        return probabilities.argmax(axis=1)
+    logits = np.log(np.maximum(probabilities, 1e-300))
+    if top_k:
+        cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
+        logits = np.where(logits >= cutoff, logits, -np.inf)
+    logits = (logits - logits.max(axis=1, keepdims=True)) / temperature
+    weights = np.exp(logits)
+    cumulative = np.cumsum(weights, axis=1)
+    draws = np.array([rng.random() for rng in rngs]) * cumulative[:, -1]
+    ids = (cumulative < draws[:, None]).sum(axis=1)
+    return np.minimum(ids, probabilities.shape[1] - 1)
+
+
+class StepModel:
+    """The trained network as NumPy arrays, advanced one 16th-note step at a time.
+
+    Embeddings are folded into the first LSTM kernel: each input contributes one row of
+    a (rows, 4 * units) table, so a step is three lookups, one matmul per layer and the
+    output layer. Gate order and activations follow Keras' LSTM (i, f, c, o; sigmoid, tanh).
+    """
+
+    def __init__(self, keras_model, n_layers: int):
+        get = lambda name: [np.asarray(w, dtype=np.float32) for w in keras_model.get_layer(name).get_weights()]
+        (symbol_table,) = get("symbol_embedding")
+        (position_table,) = get("position_embedding")
+        (meter_table,) = get("meter_embedding")
+        kernel, self.recurrent = [], []
+        for index in range(n_layers):
+            w, u, b = get(f"lstm_{index}")
+            kernel.append((w, b))
+            self.recurrent.append(u)
+        w0, b0 = kernel[0]
+        a, b = symbol_table.shape[1], position_table.shape[1]
+        self.symbol_rows = symbol_table @ w0[:a]  # (vocab, 4 units)
+        self.position_rows = position_table @ w0[a : a + b]  # (positions, 4 units)
+        self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
+        self.upper = kernel[1:]  # (units, 4 units) kernels and biases of layers 2..n
+        self.dense_w, self.dense_b = get("next_symbol")
+        self.units = self.recurrent[0].shape[0]
+
+    def initial_state(self, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Zero (h, c) per layer, each (batch, units)."""
+        zeros = lambda: np.zeros((batch, self.units), dtype=np.float32)
+        return [(zeros(), zeros()) for _ in self.recurrent]
+
+    def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
+        """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
+        x = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters]
+        new_state = []
+        for index, (h, c) in enumerate(state):
+            if index:
+                w, b = self.upper[index - 1]
+                x = h_below @ w + b
+            z = x + h @ self.recurrent[index]  # (batch, 4 units)
+            i, f, g, o = np.split(z, 4, axis=1)
+            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+            h = _sigmoid(o) * np.tanh(c)
+            new_state.append((h, c))
+            h_below = h
+        logits = (h_below @ self.dense_w + self.dense_b).astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        return weights / weights.sum(axis=1, keepdims=True), new_state
+
+    def run(self, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, state=None):
+        """Feed sequences (batch, steps); returns the last step's probabilities and state."""
+        state = state or self.initial_state(symbols.shape[0])
+        probabilities = None
+        for t in range(symbols.shape[1]):
+            probabilities, state = self.step(state, symbols[:, t], positions[:, t], meters[:, t])
+        return probabilities, state
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # = 1 / (1 + exp(-x)), without overflow
+
+
+@dataclasses.dataclass(frozen=True)
+class GenerationSettings:
+    """What to generate. ``steps`` are 16th notes after the seed."""
+
+    steps: int = 128
+    temperature: float = 1.0  # 0: always the likeliest symbol
+    top_k: int | None = None  # sample among the k likeliest only
+    random_seed: int | None = None  # same seed, same melodies
+    variations: int = 1  # melodies generated together, one batch
+    max_seq_len: int | None = None  # seed-style window: the model sees only this many past steps
+
+    def check(self) -> None:
+        if not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
+            raise GenerationError(f"steps must be a whole number from 1 to {MAX_STEPS} (16th notes), not {self.steps}")
+        if not (isinstance(self.temperature, (int, float)) and math.isfinite(self.temperature) and self.temperature >= 0):
+            raise GenerationError(f"temperature must be a number >= 0 (0: likeliest, 1: the model's own), not {self.temperature}")
+        if self.top_k is not None and (not isinstance(self.top_k, int) or self.top_k < 1):
+            raise GenerationError(f"top-k must be a whole number >= 1 (or left out for no limit), not {self.top_k}")
+        if not isinstance(self.variations, int) or not 1 <= self.variations <= 64:
+            raise GenerationError(f"variations must be 1 to 64, not {self.variations}")
+        if self.max_seq_len is not None and (not isinstance(self.max_seq_len, int) or self.max_seq_len < 1):
+            raise GenerationError(f"max sequence length must be a whole number >= 1, not {self.max_seq_len}")
+
+
+def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Generator]:
+    """One independent Generator per variation; variation i is the same whatever ``count``."""
+    children = np.random.SeedSequence(random_seed).spawn(count)
+    return [np.random.default_rng(child) for child in children]
+
+
+def generate(loaded, seed: Melody, settings: GenerationSettings | None = None, **options) -> list[Melody]:
+    """Continue ``seed`` with the model; returns one Melody (seed + new steps) per variation.
+
+    ``loaded`` is a `melody.model.LoadedModel`; options are `GenerationSettings` fields.
+    Each variation stops at the end-of-song symbol or after ``settings.steps`` steps.
+    """
+    settings = dataclasses.replace(settings or GenerationSettings(), **options)
+    settings.check()
+    return Generator(step_model(loaded), loaded.vocab).generate(seed, settings)
+
+
+_STEP_MODELS: dict[int, StepModel] = {}
+
+
+def step_model(loaded) -> StepModel:
+    """The NumPy step model of a loaded Keras model, built once and cached."""
+    key = id(loaded.keras_model)
+    if key not in _STEP_MODELS:
+        _STEP_MODELS[key] = StepModel(loaded.keras_model, loaded.config.layers)
+    return _STEP_MODELS[key]
+
+
+@dataclasses.dataclass
+class Generator:
+    """Generation over one StepModel and vocabulary; holds no per-request state."""
+
+    net: StepModel
+    vocab: Vocabulary
+
+    def generate(self, seed: Melody, settings: GenerationSettings) -> list[Melody]:
+        batch, vocab = settings.variations, self.vocab
+        end_id, hold_id = vocab.id(END), vocab.id(HOLD)
+        history = np.tile(np.concatenate([[end_id], vocab.encode(seed.steps)]).astype(np.int32), (batch, 1))
+        meter = vocab.meter_id(seed.meter)
+        total = len(seed) + settings.steps
+        positions = position_ids(seed, total + 1)  # position of the step each input predicts
+        rngs = variation_rngs(settings.random_seed, batch)
+        generated = np.zeros((batch, settings.steps), dtype=np.int32)
+        finished = np.zeros(batch, dtype=bool)
+        lengths = np.full(batch, settings.steps)
+        state, probabilities = None, None
+        if not settings.max_seq_len:
+            probabilities, state = self._feed(history, 0, meter, positions)
+        for t in range(settings.steps):
+            index = len(seed) + t  # melody step being chosen
+            if settings.max_seq_len:
+                window = np.concatenate([history, generated[:, :t]], axis=1)[:, -settings.max_seq_len :]
+                probabilities, _ = self._feed(window, index + 1 - window.shape[1], meter, positions)
+            probabilities = probabilities.copy()
+            if index == 0:  # a melody cannot start by holding, nor end before it begins
+                probabilities[:, [hold_id, end_id]] = 0.0
+            ids = sample_ids(probabilities, settings.temperature, rngs, settings.top_k)
+            newly_done = (ids == end_id) & ~finished
+            lengths[newly_done] = t
+            finished |= newly_done
+            generated[:, t] = np.where(finished, end_id, ids)
+            if finished.all():
+                break
+            if not settings.max_seq_len:
+                feed = np.full(batch, meter, dtype=np.int32)
+                probabilities, state = self.net.step(
+                    state, generated[:, t], np.full(batch, positions[index + 1], dtype=np.int32), feed
+                )
+        return [
+            seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)
+        ]
+
+    def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray):
+        """Run inputs (batch, n) from a fresh state; input j predicts step first_index + j."""
+        count = inputs.shape[1]
+        pos = np.minimum(positions[first_index : first_index + count], MAX_POSITIONS - 1)
+        pos = np.tile(pos, (inputs.shape[0], 1))
+        meters = np.full(inputs.shape, meter, dtype=np.int32)
+        return self.net.run(inputs, pos, meters)

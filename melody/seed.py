@@ -1,0 +1,66 @@
+"""Parsing what people type as a seed: MIDI numbers, note names, ``_`` and ``r``.
+
+Tokens are separated by spaces or commas. ``60`` and ``C4`` are the same note (middle C);
+``F#4``, ``Bb3`` and ``Eb5`` take sharps and flats; ``_`` holds the note before for one
+more 16th; ``r`` is a rest.
+
+    >>> parse_seed("67 _ 67 _ C5 _ _ r").steps
+    ('67', '_', '67', '_', '72', '_', '_', 'r')
+"""
+
+from __future__ import annotations
+
+import re
+
+from .melody import HOLD, REST, Melody
+
+MAX_SEED_TOKENS = 1024
+ALLOWED = "MIDI numbers 0-127, note names like C4, F#4 or Bb3, '_' (hold) and 'r' (rest)"
+EXAMPLE = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
+_NAME = re.compile(r"^([A-Ga-g])(#|b|##|bb)?(-?\d)$")
+_STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+class SeedSyntaxError(ValueError):
+    """A seed that cannot be read; the message names the token and what is allowed."""
+
+
+def note_name_to_midi(name: str) -> int | None:
+    """``"C4"`` -> 60, ``"Bb3"`` -> 58; None if ``name`` is not a note name."""
+    match = _NAME.match(name)
+    if not match:
+        return None
+    letter, accidental, octave = match.groups()
+    shift = {"#": 1, "##": 2, "b": -1, "bb": -2}.get(accidental or "", 0)
+    return (int(octave) + 1) * 12 + _STEPS[letter.upper()] + shift
+
+
+def parse_token(token: str, index: int) -> str:
+    """One token as a Melody symbol; raises SeedSyntaxError naming it."""
+    if token == HOLD:
+        return HOLD
+    if token.lower() in (REST, "rest"):
+        return REST
+    if re.fullmatch(r"-?\d+", token):
+        number = int(token)
+        if 0 <= number <= 127:
+            return str(number)
+        raise SeedSyntaxError(f"token {index + 1} '{token}' is outside the MIDI range 0-127; use {ALLOWED}")
+    midi = note_name_to_midi(token)
+    if midi is not None and 0 <= midi <= 127:
+        return str(midi)
+    hint = " (a note name needs an octave, e.g. C#4)" if re.fullmatch(r"[A-Ga-g](#|b)?", token) else ""
+    raise SeedSyntaxError(f"token {index + 1} '{token}' is not a note{hint}; use {ALLOWED}, e.g. \"{EXAMPLE}\"")
+
+
+def parse_seed(text: str, **fields) -> Melody:
+    """A Melody from seed text; ``fields`` (key, meter, pickup, tempo) pass through."""
+    tokens = [t for t in re.split(r"[\s,]+", text or "") if t]
+    if not tokens:
+        raise SeedSyntaxError(f"the seed is empty; type a few notes, e.g. \"{EXAMPLE}\"")
+    if len(tokens) > MAX_SEED_TOKENS:
+        raise SeedSyntaxError(f"the seed has {len(tokens)} tokens; at most {MAX_SEED_TOKENS} are read")
+    steps = [parse_token(token, i) for i, token in enumerate(tokens)]
+    if steps[0] == HOLD:
+        raise SeedSyntaxError("the seed starts with '_' (hold), but nothing sounds yet; start with a note or 'r'")
+    return Melody(tuple(steps), **fields)

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Score a model on songs it has not seen, next to a Kneser-Ney 5-gram baseline.
+
+Songs (files or folders, searched recursively for .krn .abc .xml .musicxml .mxl .mid) go
+through the same filter and transposition as training. Each is scored from its start with
+a fresh state, every step and the closing '/' predicted. The last line of output is one
+JSON object: songs, skipped, steps, nll_per_step, nll_per_event, pitch_bits_per_note,
+accuracy, and the same figures of KN-5 under "kn5".
+
+Example:
+    .venv/bin/python scripts/evaluate.py --model models/essen-lstm path/to/krn-folder
+    .venv/bin/python scripts/evaluate.py --model models/essen-lstm --split test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import _common  # noqa: F401  (import path, quiet TensorFlow)
+from tqdm import tqdm
+
+from melody.model import default_model_folder
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", help="song files or folders to score")
+    parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
+    parser.add_argument("--split", choices=("train", "validation", "test"), help="score a split of --data instead of paths")
+    parser.add_argument("--data", default="data", help="dataset folder for --split (default: data)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the Kneser-Ney 5-gram")
+    parser.add_argument("--workers", type=int, default=0, help="parsing processes (default: all cores)")
+    parser.add_argument("--verbose", action="store_true", help="name every skipped song and why")
+    return parser.parse_args()
+
+
+def main() -> None:
+    from melody.card import fit_ngram, read_ngram_songs
+    from melody.corpus import load_corpus
+    from melody.dataset import load_split
+    from melody.evaluation import score_model, score_ngram
+    from melody.model import load_model_folder
+
+    args = parse_args()
+    if not args.paths and not args.split:
+        _common.fail("give song files or folders to score, or --split test")
+    started = time.perf_counter()
+    loaded = load_model_folder(args.model)
+    vocab = loaded.vocab
+    skipped: dict[str, int] = {}
+    if args.split:
+        songs = load_split(args.data, args.split)
+    else:
+        progress = lambda it: tqdm(it, desc="parsing", unit="song", leave=False)
+        corpus = load_corpus(args.paths, workers=args.workers or None, progress=progress)
+        skipped = dict(corpus.skipped)
+        items = list(corpus.skipped_items)
+        songs = []
+        for melody, source in zip(corpus.melodies, corpus.sources):
+            unknown = sorted(set(melody.steps) - set(vocab.symbols))
+            if unknown:
+                skipped["out_of_range"] = skipped.get("out_of_range", 0) + 1
+                items.append((source, "out_of_range", f"pitches {', '.join(unknown)} outside MIDI {vocab.pitch_range}"))
+            else:
+                songs.append(melody)
+        if args.verbose:
+            for source, reason, detail in items:
+                print(f"skipped {source}: {reason} ({detail})")
+    if not songs:
+        _common.fail(f"no song could be scored (skipped: {skipped or 'none found'})")
+    result = score_model(loaded, songs, progress=lambda it: tqdm(it, desc="scoring", unit="batch", leave=False))
+    result = {"songs": result["songs"], "skipped": sum(skipped.values()), "skipped_by_reason": skipped, **result}
+    if not args.no_baseline:
+        train_songs = read_ngram_songs(loaded.folder)
+        if train_songs is None:
+            print(f"note: {loaded.folder} has no training songs for KN-5; baseline left out")
+        else:
+            result["kn5"] = score_ngram(fit_ngram(train_songs, vocab), vocab, songs)
+    result["model"] = str(loaded.folder)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    names = ("nll_per_step", "nll_per_event", "pitch_bits_per_note", "accuracy")
+    print(f"{'figure':<22}{'model':>10}{'KN-5':>10}")
+    for name in names:
+        baseline = f"{result['kn5'][name]:>10.3f}" if "kn5" in result else f"{'-':>10}"
+        print(f"{name:<22}{result[name]:>10.3f}{baseline}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    _common.run_main(main)

@@ -1,0 +1,69 @@
+import pretty_midi
+import pytest
+
+from conftest import DATA
+from melody.corpus import SongSkipped, load_corpus, melody_from_midi, normalise_key, split_abc_tunes
+from melody.melody import Melody
+
+
+@pytest.fixture(scope="module")
+def test_songs():
+    return load_corpus([DATA], workers=1)
+
+
+def test_kept_songs_are_transposed_to_c_major_or_a_minor(test_songs):
+    by_source = {source.split("/")[-1]: m for m, source in zip(test_songs.melodies, test_songs.sources)}
+    g_major = by_source["major_g.krn"]  # d | g g a b | a. g f# | g.  in G, moved up 5 to C
+    assert g_major.key == "C major" and g_major.meter == "3/4" and g_major.pickup == 4
+    assert g_major.pitches() == [67, 72, 72, 74, 76, 74, 72, 71, 72]
+    assert g_major.steps[12:18] == ("76", "_", "_", "_", "74", "_")  # quarter b, dotted-quarter a
+    minor = by_source["two_tunes.abc#1"]
+    assert minor.key == "A minor" and minor.meter == "6/8" and minor.pickup == 2
+    assert minor.pitches()[:3] == [64, 69, 71]  # A | d e  in D minor, moved down 5 to A minor
+
+
+def test_songs_off_the_grid_are_skipped_with_reasons(test_songs):
+    assert dict(test_songs.skipped) == {"bad_duration": 2}
+    details = {source.split("/")[-1]: detail for source, _, detail in test_songs.skipped_items}
+    assert "0.333333" in details["triplets.krn"] and "2.5" in details["two_tunes.abc#2"]
+    assert test_songs.read == 4
+
+
+def test_abc_files_split_into_tunes_with_the_header():
+    tunes = split_abc_tunes("%%comment\nL:1/8\nX:1\nK:C\nc\nX:2\nK:G\nd\n")
+    assert len(tunes) == 2 and all("L:1/8" in t for t in tunes) and tunes[1].startswith("X:2")
+
+
+def test_music21_german_essen_songs_parse(tiny_corpus):
+    assert all(m.key in ("C major", "A minor") for m in tiny_corpus.melodies)
+    assert sum(tiny_corpus.skipped.values()) + len(tiny_corpus.melodies) == 27
+
+
+def _midi_bytes(notes):
+    pm = pretty_midi.PrettyMIDI(initial_tempo=120)
+    piano = pretty_midi.Instrument(0)
+    piano.notes = [pretty_midi.Note(80, p, s, e) for p, s, e in notes]
+    pm.instruments.append(piano)
+    import io
+
+    buffer = io.BytesIO()
+    pm.write(buffer)
+    return buffer.getvalue()
+
+
+def test_polyphonic_midi_is_refused():
+    with pytest.raises(SongSkipped) as caught:
+        melody_from_midi(_midi_bytes([(60, 0, 0.5), (64, 0, 0.5)]))
+    assert caught.value.reason == "polyphony"
+
+
+def test_midi_that_is_not_music_is_a_parse_error():
+    with pytest.raises(SongSkipped) as caught:
+        melody_from_midi(b"this is not a MIDI file")
+    assert caught.value.reason == "parse_error"
+
+
+def test_normalise_key_takes_the_smallest_move():
+    assert normalise_key(Melody(("66",), key="F# major")).pitches() == [72]  # up 6 (a tritone either way)
+    assert normalise_key(Melody(("67",), key="G major")).pitches() == [72]  # up 5, not down 7
+    assert normalise_key(Melody(("65",), key="F minor")).pitches() == [69]  # F minor -> A minor: up 4

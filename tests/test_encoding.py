@@ -1,0 +1,61 @@
+import numpy as np
+from music21 import converter
+
+from conftest import DATA
+from melody.corpus import load_corpus, melody_from_midi, melody_from_score
+from melody.encoding import Vocabulary, position_ids, song_arrays
+from melody.melody import Melody
+from melody.render import to_midi_bytes, to_musicxml_bytes
+
+WALTZ = Melody(("67", "_", "_", "_", "72", "_", "_", "_", "_", "_", "_", "_", "74", "_", "76", "_",
+                "r", "_", "_", "_", "77", "_", "_", "_", "_", "_", "_", "_", "_", "_", "_", "_",
+                "72", "_", "_", "_"), meter="3/4", pickup=4, key="C major")
+
+
+def test_symbols_ids_round_trip():
+    vocab = Vocabulary.from_melodies([WALTZ])
+    assert vocab.symbols[:3] == ("/", "_", "r") and vocab.pitch_range == (67, 77)
+    assert WALTZ.with_steps(vocab.decode(vocab.encode(WALTZ.steps))) == WALTZ
+
+
+def test_mapping_json_round_trip(tmp_path):
+    vocab = Vocabulary.from_melodies([WALTZ])
+    vocab.save(tmp_path)
+    assert Vocabulary.load(tmp_path) == vocab
+
+
+def test_song_arrays_predict_every_step_and_the_end():
+    vocab = Vocabulary.from_melodies([WALTZ])
+    arrays = song_arrays(WALTZ, vocab)
+    assert arrays.symbols[0] == vocab.id("/") and arrays.targets[-1] == vocab.id("/")
+    assert (arrays.symbols[1:] == arrays.targets[:-1]).all()
+    assert arrays.positions[:6].tolist() == [8, 9, 10, 11, 0, 1]  # a pickup of one beat in 3/4
+
+
+def test_midi_round_trip_keeps_steps_meter_pickup_and_key():
+    back = melody_from_midi(to_midi_bytes(WALTZ.replace(key="A minor")), strict=False)
+    assert back.steps[: len(WALTZ)] == WALTZ.steps and back.meter == "3/4" and back.pickup == 4
+    assert back.key == "A minor"
+
+
+def test_musicxml_round_trip_keeps_bars_and_ties():
+    six_eight = Melody(("64", "_", "69") + ("_",) * 13 + ("71", "_"), meter="6/8", pickup=2)  # 69 crosses a bar
+    for melody in (WALTZ, six_eight):
+        score = converter.parse(to_musicxml_bytes(melody), format="musicxml")
+        assert melody_from_score(score, strict=False).steps == melody.steps
+        measures = list(score.parts[0].getElementsByClass("Measure"))
+        assert measures[0].highestTime == melody.pickup * 0.25  # the pickup bar
+        assert measures[1].highestTime == melody.bar_steps * 0.25
+    tied = converter.parse(to_musicxml_bytes(six_eight), format="musicxml").parts[0].flatten().notes
+    assert [n.tie.type if n.tie else None for n in tied][1:3] == ["start", "stop"]
+
+
+def test_corpus_song_round_trips_through_every_format():
+    song = load_corpus([DATA / "major_g.krn"], workers=1).melodies[0]
+    assert melody_from_midi(to_midi_bytes(song)).steps == song.steps
+    assert melody_from_score(converter.parse(to_musicxml_bytes(song), format="musicxml")).steps == song.steps
+
+
+def test_positions_are_capped():
+    long_bar = Melody(("60",) + ("_",) * 63, meter="4/1")
+    assert position_ids(long_bar, 64).max() == 47 and np.all(position_ids(WALTZ, 5) >= 0)
