@@ -116,29 +116,30 @@ def card_markdown(card: dict) -> str:
             ("accuracy", "accuracy"),
         )
     )
+    low, high = card["vocabulary"]["pitch_range"]
     skipped = ", ".join(f"{k}: {v}" for k, v in data.get("skipped", {}).items()) or "none"
-    return f"""# Model card: {card['name']}
+    return f"""# Model card: {card["name"]}
 
-Created {card['created']}.
+Created {card["created"]}.
 
 ## Data
 German songs of the Essen Folksong Collection as bundled with music21 (ABC). Read
-{data.get('songs_read', '?')} songs, kept {data.get('songs_kept', '?')}; skipped {skipped}.
-All transposed to C major / A minor. Split by song (fixed seed): {data.get('split_songs', {})}.
-Vocabulary: {card['vocabulary']['symbols']} symbols, MIDI {card['vocabulary']['pitch_range'][0]}-{card['vocabulary']['pitch_range'][1]}.
+{data.get("songs_read", "?")} songs, kept {data.get("songs_kept", "?")}; skipped {skipped}.
+All transposed to C major / A minor. Split by song (fixed seed): {data.get("split_songs", {})}.
+Vocabulary: {card["vocabulary"]["symbols"]} symbols, MIDI {low}-{high}.
 
 ## Model
-Embeddings of the symbol ({model['symbol_dim']}), the next step's bar position ({model['position_dim']})
-and the meter ({model['meter_dim']}) -> {model['layers']} x LSTM({model['units']}) -> Dropout({model['dropout']})
--> Dense softmax over the symbols. {model['parameters']:,} parameters. Adam, learning rate {model['learning_rate']}.
+Embeddings of the symbol ({model["symbol_dim"]}), the next step's bar position ({model["position_dim"]})
+and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]}) -> Dropout({model["dropout"]})
+-> Dense softmax over the symbols. {model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}.
 
 ## Training
-Every step of every song is a target (many-to-many), batches of {training.get('batch_size')} songs.
-{training['epochs_run']} epochs in {training['wall_minutes']:.1f} min ({training['stop_reason']}); best
-validation loss {training['best_val_loss']:.4f} at epoch {training['best_epoch']}; {training['targets_per_second']:,}
+Every step of every song is a target (many-to-many), batches of {training.get("batch_size")} songs.
+{training["epochs_run"]} epochs in {training["wall_minutes"]:.1f} min ({training["stop_reason"]}); best
+validation loss {training["best_val_loss"]:.4f} at epoch {training["best_epoch"]}; {training["targets_per_second"]:,}
 targets per second. ![loss](loss.png)
 
-## Held-out test songs ({test['songs']})
+## Held-out test songs ({test["songs"]})
 | figure | this model | Kneser-Ney 5-gram |
 |---|---|---|
 {rows}

@@ -18,8 +18,8 @@ import dataclasses
 import io
 import os
 import pathlib
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable
 
 from .melody import (
     ACCEPTED_DURATIONS_QL,
@@ -225,7 +225,9 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     except MelodyError as error:
         raise SongSkipped("bad_meter", str(error)) from error
     leading = round(notes[0].start / step_s) % bar  # silence before a pickup, bars aligned
-    melody = Melody.from_events(events, meter=meter_text, pickup=(bar - leading) % bar, tempo=round(tempo, 3), title=title)
+    melody = Melody.from_events(
+        events, meter=meter_text, pickup=(bar - leading) % bar, tempo=round(tempo, 3), title=title
+    )
     if pm.key_signature_changes:
         number = pm.key_signature_changes[0].key_number
         return melody.replace(key=transpose_key("C major" if number < 12 else "C minor", number % 12))

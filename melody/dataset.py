@@ -20,11 +20,11 @@ import dataclasses
 import hashlib
 import json
 import pathlib
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
-from .corpus import SKIP_REASONS, CorpusResult, Task, collect, parse_task_result, tasks_for_file
+from .corpus import SKIP_REASONS, CorpusResult, Task, parse_task_result, tasks_for_file
 from .encoding import Vocabulary, dataset_text, symbols_text
 from .melody import Melody
 from .storage import atomic_write_json, atomic_write_text, replace_folder, staging_folder
@@ -64,7 +64,7 @@ def parse_files_cached(files: list[pathlib.Path], cache: pathlib.Path | None, po
     if progress:
         stream = progress(stream, total=len(tasks))
     stream = iter(stream)
-    for path, digest, file_tasks in todo:
+    for _path, digest, file_tasks in todo:
         done = [next(stream) for _ in file_tasks]
         if cache:
             atomic_write_json(cache / f"{digest}.json", done)

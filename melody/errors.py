@@ -1,9 +1,9 @@
 """The project's own error types, gathered so front ends can catch them in one place.
 
-    >>> try:
-    ...     parse_seed("H4")
-    ... except USER_ERRORS as error:
-    ...     print(error)                                 # doctest: +SKIP
+>>> try:
+...     parse_seed("H4")
+... except USER_ERRORS as error:
+...     print(error)                                 # doctest: +SKIP
 """
 
 from .corpus import CorpusError, SongSkipped

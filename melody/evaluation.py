@@ -17,7 +17,7 @@ are predicted. Figures (all means over the scored targets):
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 

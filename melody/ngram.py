@@ -12,7 +12,7 @@ per order follow Ney's estimate D = n1 / (n1 + 2 n2).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 

@@ -140,7 +140,18 @@ def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: in
         with tempfile.TemporaryDirectory() as folder:
             mid, wav = pathlib.Path(folder, "m.mid"), pathlib.Path(folder, "m.wav")
             mid.write_bytes(to_midi_bytes(melody, program, align_bars=False))
-            command = ["fluidsynth", "-ni", "-g", "0.8", "-F", str(wav), "-r", str(sample_rate), find_soundfont(), str(mid)]
+            command = [
+                "fluidsynth",
+                "-ni",
+                "-g",
+                "0.8",
+                "-F",
+                str(wav),
+                "-r",
+                str(sample_rate),
+                find_soundfont(),
+                str(mid),
+            ]
             done = subprocess.run(command, capture_output=True, timeout=60)
             if done.returncode == 0 and wav.exists() and wav.stat().st_size > 44:
                 return wav.read_bytes()
@@ -164,7 +175,13 @@ def _pretty_midi_wav(melody: Melody, program: int, sample_rate: int) -> bytes:
     return buffer.getvalue()
 
 
-WRITERS = {".mid": to_midi_bytes, ".midi": to_midi_bytes, ".musicxml": to_musicxml_bytes, ".xml": to_musicxml_bytes, ".wav": to_wav_bytes}
+WRITERS = {
+    ".mid": to_midi_bytes,
+    ".midi": to_midi_bytes,
+    ".musicxml": to_musicxml_bytes,
+    ".xml": to_musicxml_bytes,
+    ".wav": to_wav_bytes,
+}
 
 
 def write(melody: Melody, path: str | os.PathLike, program: int = DEFAULT_PROGRAM) -> pathlib.Path:

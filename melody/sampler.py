@@ -84,18 +84,18 @@ class StepModel:
 
     def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
         """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
-        x = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters]
+        x = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters]  # (batch, 4 units)
         new_state = []
         for index, (h, c) in enumerate(state):
-            if index:
+            if index:  # a higher layer reads the new h of the layer below
                 w, b = self.upper[index - 1]
-                x = h_below @ w + b
-            z = x + h @ self.recurrent[index]  # (batch, 4 units)
+                x = new_state[-1][0] @ w + b
+            z = x + h @ self.recurrent[index]  # (batch, 4 units): gates i, f, c, o
             i, f, g, o = np.split(z, 4, axis=1)
             c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
             h = _sigmoid(o) * np.tanh(c)
             new_state.append((h, c))
-            h_below = h
+        h_below = new_state[-1][0]
         logits = (h_below @ self.dense_w + self.dense_b).astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
@@ -128,8 +128,12 @@ class GenerationSettings:
     def check(self) -> None:
         if not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
             raise GenerationError(f"steps must be a whole number from 1 to {MAX_STEPS} (16th notes), not {self.steps}")
-        if not (isinstance(self.temperature, (int, float)) and math.isfinite(self.temperature) and self.temperature >= 0):
-            raise GenerationError(f"temperature must be a number >= 0 (0: likeliest, 1: the model's own), not {self.temperature}")
+        if not (
+            isinstance(self.temperature, (int, float)) and math.isfinite(self.temperature) and self.temperature >= 0
+        ):
+            raise GenerationError(
+                f"temperature must be a number >= 0 (0: likeliest, 1: the model's own), not {self.temperature}"
+            )
         if self.top_k is not None and (not isinstance(self.top_k, int) or self.top_k < 1):
             raise GenerationError(f"top-k must be a whole number >= 1 (or left out for no limit), not {self.top_k}")
         if not isinstance(self.variations, int) or not 1 <= self.variations <= 64:
@@ -207,9 +211,7 @@ class Generator:
                 probabilities, state = self.net.step(
                     state, generated[:, t], np.full(batch, positions[index + 1], dtype=np.int32), feed
                 )
-        return [
-            seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)
-        ]
+        return [seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)]
 
     def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray):
         """Run inputs (batch, n) from a fresh state; input j predicts step first_index + j."""

@@ -57,7 +57,7 @@ def parse_seed(text: str, **fields) -> Melody:
     """A Melody from seed text; ``fields`` (key, meter, pickup, tempo) pass through."""
     tokens = [t for t in re.split(r"[\s,]+", text or "") if t]
     if not tokens:
-        raise SeedSyntaxError(f"the seed is empty; type a few notes, e.g. \"{EXAMPLE}\"")
+        raise SeedSyntaxError(f'the seed is empty; type a few notes, e.g. "{EXAMPLE}"')
     if len(tokens) > MAX_SEED_TOKENS:
         raise SeedSyntaxError(f"the seed has {len(tokens)} tokens; at most {MAX_SEED_TOKENS} are read")
     steps = [parse_token(token, i) for i, token in enumerate(tokens)]

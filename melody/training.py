@@ -70,7 +70,9 @@ def make_batches(melodies: list[Melody], vocab: Vocabulary, batch_size: int, max
     for begin in range(0, len(arrays), batch_size):
         group = arrays[begin : begin + batch_size]
         length = -(-max(len(a.targets) for a in group) // PAD_TO) * PAD_TO
-        fields = {name: np.zeros((len(group), length), np.int32) for name in ("symbols", "positions", "meters", "targets")}
+        fields = {
+            name: np.zeros((len(group), length), np.int32) for name in ("symbols", "positions", "meters", "targets")
+        }
         mask = np.zeros((len(group), length), np.float32)
         for row, song in enumerate(group):
             n = len(song.targets)
@@ -197,7 +199,7 @@ def train(
             model = build_model(model_config)
             state["model_config"] = dataclasses.asdict(model_config)
     state["seconds_before"] = state.get("seconds", 0.0)
-    if state["epoch"] < config.epochs and not (resume and state.get("stop_reason")):
+    if state["epoch"] < config.epochs and state["wait"] < config.patience:  # not done, not stopped early
         model.fit(
             to_dataset(train_batches, config.seed),
             validation_data=to_dataset(val_batches, None),

@@ -28,7 +28,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", help="song files or folders to score")
     parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
-    parser.add_argument("--split", choices=("train", "validation", "test"), help="score a split of --data instead of paths")
+    parser.add_argument(
+        "--split", choices=("train", "validation", "test"), help="score a split of --data instead of paths"
+    )
     parser.add_argument("--data", default="data", help="dataset folder for --split (default: data)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the Kneser-Ney 5-gram")
     parser.add_argument("--workers", type=int, default=0, help="parsing processes (default: all cores)")

@@ -25,11 +25,23 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", default=EXAMPLE, help='seed melody, e.g. "%(default)s"')
     parser.add_argument("--steps", type=int, default=256, help="16th-note steps to add (default: %(default)s)")
-    parser.add_argument("--temperature", type=float, default=1.0, help="0: likeliest; 1: the model's own; higher: wilder (default: %(default)s)")
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=1.0,
+        help="0: likeliest; 1: the model's own; higher: wilder (default: %(default)s)",
+    )
     parser.add_argument("--top-k", type=int, default=None, help="sample among the k likeliest symbols only")
-    parser.add_argument("--max-seq-len", type=int, default=None, help="let the model see only this many past steps (the seed report's window)")
+    parser.add_argument(
+        "--max-seq-len",
+        type=int,
+        default=None,
+        help="let the model see only this many past steps (the seed report's window)",
+    )
     parser.add_argument("--random-seed", type=int, default=None, help="same number, same melody")
-    parser.add_argument("--variations", type=int, default=1, help="melodies to generate in one batch (default: %(default)s)")
+    parser.add_argument(
+        "--variations", type=int, default=1, help="melodies to generate in one batch (default: %(default)s)"
+    )
     parser.add_argument("--meter", default="4/4", help="time signature of the seed and result (default: %(default)s)")
     parser.add_argument("--tempo", type=float, default=100.0, help="quarter notes per minute (default: %(default)s)")
     parser.add_argument("--program", type=int, default=0, help="General MIDI program 0-127 (default: 0, piano)")
@@ -56,8 +68,12 @@ def main() -> None:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
     seed = parse_seed(args.seed, meter=args.meter, tempo=args.tempo)
     settings = GenerationSettings(
-        steps=args.steps, temperature=args.temperature, top_k=args.top_k, random_seed=args.random_seed,
-        variations=args.variations, max_seq_len=args.max_seq_len,
+        steps=args.steps,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        random_seed=args.random_seed,
+        variations=args.variations,
+        max_seq_len=args.max_seq_len,
     )
     settings.check()
     loaded = load_model_folder(args.model)

@@ -23,12 +23,20 @@ from melody.dataset import SPLIT_SEED, parse_files_cached, write_dataset
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", help="song files or folders (.krn .abc .xml .musicxml .mxl .mid); default: music21's German Essen ABC")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        help="song files or folders (.krn .abc .xml .musicxml .mxl .mid); default: music21's German Essen ABC",
+    )
     parser.add_argument("--out", default="data", help="dataset folder to write (default: data)")
-    parser.add_argument("--cache", default=".cache/preprocess", help="parse cache; re-runs reuse it (default: .cache/preprocess)")
+    parser.add_argument(
+        "--cache", default=".cache/preprocess", help="parse cache; re-runs reuse it (default: .cache/preprocess)"
+    )
     parser.add_argument("--no-cache", action="store_true", help="parse everything again")
     parser.add_argument("--workers", type=int, default=0, help="parallel processes (default: all cores)")
-    parser.add_argument("--split-seed", type=int, default=SPLIT_SEED, help=f"random seed of the split by song (default: {SPLIT_SEED})")
+    parser.add_argument(
+        "--split-seed", type=int, default=SPLIT_SEED, help=f"random seed of the split by song (default: {SPLIT_SEED})"
+    )
     parser.add_argument("--verbose", action="store_true", help="name every skipped song and why")
     return parser.parse_args()
 
@@ -48,7 +56,9 @@ def main() -> None:
         for source, reason, detail in corpus.skipped_items:
             print(f"skipped {source}: {reason} ({detail})")
     if not corpus.melodies:
-        raise SystemExit(f"error: no song under {args.paths or 'the default corpus'} passed the filter; nothing written")
+        raise SystemExit(
+            f"error: no song under {args.paths or 'the default corpus'} passed the filter; nothing written"
+        )
     summary = write_dataset(corpus, args.out, args.split_seed)
     seconds = time.perf_counter() - started
     print(json.dumps(summary["skipped"]))

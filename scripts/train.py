@@ -29,19 +29,43 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="data", help="dataset folder from preprocess.py (default: data)")
     parser.add_argument("--out", default="models/essen-lstm", help="model folder to write (default: models/essen-lstm)")
-    parser.add_argument("--checkpoints", default=None, help="checkpoint folder (default: .cache/checkpoints/<model name>)")
+    parser.add_argument(
+        "--checkpoints", default=None, help="checkpoint folder (default: .cache/checkpoints/<model name>)"
+    )
     parser.add_argument("--resume", action="store_true", help="carry on from the last checkpoint")
     defaults_train, defaults_model = TrainConfig(), ModelConfig(vocab_size=0)
     parser.add_argument("--epochs", type=int, default=defaults_train.epochs, help="most epochs (default: %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=defaults_train.batch_size, help="songs per batch (default: %(default)s)")
-    parser.add_argument("--patience", type=int, default=defaults_train.patience, help="early-stopping patience in epochs (default: %(default)s)")
-    parser.add_argument("--max-minutes", type=float, default=0.0, help="stop after the epoch that passes this wall time (default: none)")
+    parser.add_argument(
+        "--batch-size", type=int, default=defaults_train.batch_size, help="songs per batch (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=defaults_train.patience,
+        help="early-stopping patience in epochs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-minutes", type=float, default=0.0, help="stop after the epoch that passes this wall time (default: none)"
+    )
     parser.add_argument("--units", type=int, default=defaults_model.units, help="LSTM units (default: %(default)s)")
-    parser.add_argument("--layers", type=int, default=defaults_model.layers, help="stacked LSTM layers (default: %(default)s)")
-    parser.add_argument("--dropout", type=float, default=defaults_model.dropout, help="dropout after each LSTM (default: %(default)s)")
-    parser.add_argument("--learning-rate", type=float, default=defaults_model.learning_rate, help="Adam learning rate (default: %(default)s)")
-    parser.add_argument("--strategy", choices=("default", "mirrored", "multiworker"), default="default",
-                        help="tf.distribute strategy: one device, all local GPUs, or several machines via TF_CONFIG")
+    parser.add_argument(
+        "--layers", type=int, default=defaults_model.layers, help="stacked LSTM layers (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--dropout", type=float, default=defaults_model.dropout, help="dropout after each LSTM (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=defaults_model.learning_rate,
+        help="Adam learning rate (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=("default", "mirrored", "multiworker"),
+        default="default",
+        help="tf.distribute strategy: one device, all local GPUs, or several machines via TF_CONFIG",
+    )
     parser.add_argument("--seed", type=int, default=defaults_train.seed, help="random seed (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bars")
     return parser.parse_args()
@@ -57,16 +81,30 @@ def main() -> None:
     vocab = Vocabulary.load(args.data)
     splits = {name: load_split(args.data, name, melodies) for name in ("train", "validation", "test")}
     config = TrainConfig(
-        epochs=args.epochs, batch_size=args.batch_size, patience=args.patience,
-        max_minutes=args.max_minutes, seed=args.seed, strategy=args.strategy,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        patience=args.patience,
+        max_minutes=args.max_minutes,
+        seed=args.seed,
+        strategy=args.strategy,
     )
     model_config = ModelConfig(
-        vocab_size=len(vocab), n_meters=len(vocab.meters), units=args.units, layers=args.layers,
-        dropout=args.dropout, learning_rate=args.learning_rate,
+        vocab_size=len(vocab),
+        n_meters=len(vocab.meters),
+        units=args.units,
+        layers=args.layers,
+        dropout=args.dropout,
+        learning_rate=args.learning_rate,
     )
     outcome = train(
-        splits["train"], splits["validation"], vocab, config, checkpoints, model_config,
-        resume=args.resume, verbose=0 if args.quiet else 1,
+        splits["train"],
+        splits["validation"],
+        vocab,
+        config,
+        checkpoints,
+        model_config,
+        resume=args.resume,
+        verbose=0 if args.quiet else 1,
     )
     from melody.card import finish_model_folder
 

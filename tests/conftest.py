@@ -24,7 +24,9 @@ def tiny_corpus():
 
     from melody.corpus import load_corpus
 
-    path = next(pathlib.Path(str(p)) for p in corpus.getComposer("essenFolksong") if pathlib.Path(str(p)).stem == "erk5")
+    path = next(
+        pathlib.Path(str(p)) for p in corpus.getComposer("essenFolksong") if pathlib.Path(str(p)).stem == "erk5"
+    )
     result = load_corpus([path], workers=1)
     assert len(result.melodies) >= 15
     return result
@@ -41,7 +43,9 @@ def tiny_model_folder(tiny_corpus, tmp_path_factory):
     vocab = Vocabulary.from_melodies(melodies)
     config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), units=16, symbol_dim=8)
     folder = tmp_path_factory.mktemp("tiny-model")
-    outcome = train(melodies[:20], melodies[20:], vocab, TrainConfig(epochs=1, batch_size=8), folder / "ckpt", config, verbose=0)
+    outcome = train(
+        melodies[:20], melodies[20:], vocab, TrainConfig(epochs=1, batch_size=8), folder / "ckpt", config, verbose=0
+    )
     save_model_folder(folder / "model", outcome.keras_model, config, vocab)
     return folder / "model"
 

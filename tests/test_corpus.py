@@ -1,7 +1,7 @@
 import pretty_midi
 import pytest
-
 from conftest import DATA
+
 from melody.corpus import SongSkipped, load_corpus, melody_from_midi, normalise_key, split_abc_tunes
 from melody.melody import Melody
 

@@ -1,15 +1,55 @@
 import numpy as np
+from conftest import DATA
 from music21 import converter
 
-from conftest import DATA
 from melody.corpus import load_corpus, melody_from_midi, melody_from_score
 from melody.encoding import Vocabulary, position_ids, song_arrays
 from melody.melody import Melody
 from melody.render import to_midi_bytes, to_musicxml_bytes
 
-WALTZ = Melody(("67", "_", "_", "_", "72", "_", "_", "_", "_", "_", "_", "_", "74", "_", "76", "_",
-                "r", "_", "_", "_", "77", "_", "_", "_", "_", "_", "_", "_", "_", "_", "_", "_",
-                "72", "_", "_", "_"), meter="3/4", pickup=4, key="C major")
+WALTZ = Melody(
+    (
+        "67",
+        "_",
+        "_",
+        "_",
+        "72",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "74",
+        "_",
+        "76",
+        "_",
+        "r",
+        "_",
+        "_",
+        "_",
+        "77",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "_",
+        "72",
+        "_",
+        "_",
+        "_",
+    ),
+    meter="3/4",
+    pickup=4,
+    key="C major",
+)
 
 
 def test_symbols_ids_round_trip():

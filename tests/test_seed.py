@@ -3,7 +3,9 @@ import pytest
 from melody.seed import SeedSyntaxError, note_name_to_midi, parse_seed
 
 
-@pytest.mark.parametrize("name, midi", [("C4", 60), ("c4", 60), ("F#4", 66), ("Bb3", 58), ("Eb5", 75), ("B#3", 60), ("C-1", 0)])
+@pytest.mark.parametrize(
+    "name, midi", [("C4", 60), ("c4", 60), ("F#4", 66), ("Bb3", 58), ("Eb5", 75), ("B#3", 60), ("C-1", 0)]
+)
 def test_note_names(name, midi):
     assert note_name_to_midi(name) == midi
 

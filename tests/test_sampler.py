@@ -1,0 +1,116 @@
+import math
+
+import numpy as np
+import pytest
+
+from melody.encoding import song_arrays
+from melody.sampler import GenerationError, GenerationSettings, generate, sample_ids, step_model, variation_rngs
+from melody.seed import parse_seed
+
+SEED = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
+PROBS = np.array([[0.1, 0.6, 0.3], [0.5, 0.25, 0.25]])
+
+
+def test_temperature_zero_takes_the_likeliest():
+    assert sample_ids(PROBS, 0.0, variation_rngs(1, 2)).tolist() == [1, 0]
+
+
+def test_low_temperature_sharpens_and_high_flattens():
+    draws = lambda t: np.array([sample_ids(PROBS[:1], t, [rng])[0] for rng in variation_rngs(3, 3000)])
+    share_of_likeliest = {t: (draws(t) == 1).mean() for t in (0.2, 1.0, 50.0)}
+    assert share_of_likeliest[0.2] > 0.95
+    assert abs(share_of_likeliest[1.0] - 0.6) < 0.04
+    assert abs(share_of_likeliest[50.0] - 1 / 3) < 0.05
+
+
+@pytest.mark.parametrize("temperature", [1e-300, 1e-9, 0.5, 1.0, 1e6, 1e300])
+def test_extreme_temperatures_never_give_nan_or_out_of_range(temperature):
+    probs = np.array([[0.0, 1e-30, 1.0 - 1e-30], [0.2, 0.3, 0.5]])
+    ids = sample_ids(probs, temperature, variation_rngs(0, 2))
+    assert ((ids >= 0) & (ids < 3)).all()
+
+
+def test_top_k_keeps_only_the_k_likeliest():
+    ids = [sample_ids(PROBS[:1], 5.0, [rng], top_k=2)[0] for rng in variation_rngs(9, 300)]
+    assert set(ids) == {1, 2}
+
+
+def test_step_model_matches_keras_within_1e_5(tiny_model):
+    melody = parse_seed("60 _ 62 _ 64 _ _ _ 65 _ 67 _ r _ 72 _")
+    arrays = song_arrays(melody, tiny_model.vocab)
+    keras_probs = tiny_model.keras_model.predict(
+        {"symbols": arrays.symbols[None], "positions": arrays.positions[None], "meters": arrays.meters[None]}, verbose=0
+    )[0]
+    net = step_model(tiny_model)
+    state = net.initial_state(1)
+    for t in range(len(arrays.symbols)):
+        probs, state = net.step(state, arrays.symbols[t : t + 1], arrays.positions[t : t + 1], arrays.meters[t : t + 1])
+        assert np.abs(probs[0] - keras_probs[t]).max() < 1e-5
+
+
+def test_same_random_seed_same_melody_and_different_seeds_differ(tiny_model):
+    seed = parse_seed(SEED)
+    first = generate(tiny_model, seed, steps=64, temperature=1.0, random_seed=11)
+    again = generate(tiny_model, seed, steps=64, temperature=1.0, random_seed=11)
+    other = generate(tiny_model, seed, steps=64, temperature=1.0, random_seed=12)
+    assert first == again and first != other
+    assert first[0].steps[: len(seed)] == seed.steps
+
+
+def test_temperature_zero_is_deterministic_whatever_the_random_seed(tiny_model):
+    seed = parse_seed(SEED)
+    assert generate(tiny_model, seed, steps=48, temperature=0, random_seed=1) == generate(
+        tiny_model, seed, steps=48, temperature=0, random_seed=2
+    )
+
+
+def test_a_batch_of_variations_equals_single_runs(tiny_model):
+    seed = parse_seed(SEED)
+    batch = generate(tiny_model, seed, steps=64, temperature=1.2, random_seed=5, variations=4)
+    alone = generate(tiny_model, seed, steps=64, temperature=1.2, random_seed=5, variations=1)
+    assert batch[0] == alone[0]
+    assert len({m.steps for m in batch}) > 1
+
+
+def test_generation_stops_at_the_step_count_or_the_end_symbol(tiny_model):
+    seed = parse_seed(SEED)
+    melodies = generate(tiny_model, seed, steps=200, temperature=1.5, random_seed=3, variations=8)
+    lengths = [len(m) - len(seed) for m in melodies]
+    assert all(0 <= n <= 200 for n in lengths)
+    assert all("/" not in m.steps for m in melodies)
+
+
+def test_window_option_limits_what_the_model_sees(tiny_model):
+    seed = parse_seed(SEED)
+    windowed = generate(tiny_model, seed, steps=32, temperature=0, max_seq_len=4)
+    full = generate(tiny_model, seed, steps=32, temperature=0)
+    wide = generate(tiny_model, seed, steps=32, temperature=0, max_seq_len=10_000)
+    assert wide == full  # a window longer than the melody is the same as no window
+    assert len(windowed[0]) > len(seed)
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        ({"steps": 0}, "steps"),
+        ({"steps": -5}, "steps"),
+        ({"steps": 10**6}, "steps"),
+        ({"temperature": -0.1}, "temperature"),
+        ({"temperature": math.nan}, "temperature"),
+        ({"temperature": math.inf}, "temperature"),
+        ({"top_k": 0}, "top-k"),
+        ({"variations": 0}, "variations"),
+        ({"max_seq_len": 0}, "max sequence length"),
+    ],
+)
+def test_bad_settings_are_refused(options, fragment):
+    with pytest.raises(GenerationError, match=fragment):
+        GenerationSettings(**options).check()
+
+
+def test_pitches_the_model_never_saw_are_named(tiny_model):
+    from melody.encoding import UnknownSymbolError
+
+    low, high = tiny_model.vocab.pitch_range
+    with pytest.raises(UnknownSymbolError, match=f"{low} to {high}"):
+        generate(tiny_model, parse_seed(f"{high + 1} _"), steps=4)

@@ -1,0 +1,100 @@
+"""The command lines: help, the generate contract, and clear errors with non-zero exits."""
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, SHIPPED_MODEL
+
+from melody.corpus import melody_from_midi
+
+SCRIPTS = ROOT / "scripts"
+
+
+def run(script, *args, timeout=300):
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / script), *map(str, args)], capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.mark.parametrize("script", ["preprocess.py", "train.py", "generate.py", "evaluate.py"])
+def test_every_script_has_help(script):
+    done = run(script, "--help")
+    assert done.returncode == 0 and "usage:" in done.stdout and "Example" in done.stdout
+
+
+def test_generate_writes_midi_and_musicxml(tmp_path):
+    out = tmp_path / "tune.mid"
+    done = run(
+        "generate.py",
+        "--model",
+        SHIPPED_MODEL,
+        "--seed",
+        "67 _ 67 _ G4 _ _ 65 64 _ 64 _ 64 _ _",
+        "--steps",
+        "64",
+        "--temperature",
+        "0.8",
+        "--random-seed",
+        "3",
+        "--variations",
+        "2",
+        "--out",
+        out,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("67 _ 67 _ 67 _ _ 65") and "generated 2 melody" in lines[-1]
+    assert melody_from_midi(out.read_bytes(), strict=False).steps == tuple(lines[0].split())
+    assert (tmp_path / "tune-2.mid").is_file()
+    xml = tmp_path / "tune.musicxml"
+    assert (
+        run("generate.py", "--model", SHIPPED_MODEL, "--steps", "32", "--random-seed", "1", "--out", xml).returncode
+        == 0
+    )
+    assert b"<score-partwise" in xml.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--seed", "60 H4"], "'H4'"),
+        (["--seed", "_ 60"], "starts with '_'"),
+        (["--seed", "10 _ 12"], "never seen '10'"),
+        (["--steps", "0"], "steps must be"),
+        (["--temperature", "-1"], "temperature must be"),
+        (["--top-k", "0"], "top-k"),
+        (["--model", "/nonexistent/model"], "no model folder"),
+        (["--out", "x.pdf"], ".mid, .musicxml or .wav"),
+    ],
+)
+def test_generate_errors_are_one_clear_line(args, fragment):
+    base = ["--model", SHIPPED_MODEL] if "--model" not in args else []
+    done = run("generate.py", *base, *args)
+    assert done.returncode != 0
+    assert fragment in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_corrupt_model_folder_says_how_to_get_a_good_one(tmp_path):
+    for name in ("model.keras", "config.json", "mapping.json"):
+        (tmp_path / name).write_bytes(
+            (SHIPPED_MODEL / name).read_bytes()[:100] if name == "model.keras" else (SHIPPED_MODEL / name).read_bytes()
+        )
+    done = run("generate.py", "--model", tmp_path)
+    assert (
+        done.returncode != 0 and "corrupt" in done.stderr and "train" in done.stderr and "Traceback" not in done.stderr
+    )
+
+
+def test_preprocess_counts_skips_and_writes_the_dataset(tmp_path):
+    from conftest import DATA
+
+    done = run(
+        "preprocess.py", DATA, "--out", tmp_path / "data", "--cache", tmp_path / "cache", "--workers", "1", "--verbose"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "kept 2" in done.stdout and "triplets.krn: bad_duration" in done.stdout
+    for name in ("melodies.jsonl", "mapping.json", "split.json", "dataset.txt", "summary.json", "songs/00000.txt"):
+        assert (tmp_path / "data" / name).is_file()
+    again = run("preprocess.py", DATA, "--out", tmp_path / "data", "--cache", tmp_path / "cache", "--workers", "1")
+    assert again.returncode == 0 and "kept 2" in again.stdout  # second run from the cache
