@@ -41,13 +41,28 @@ class ModelConfig:
     vocab_size: int
     n_meters: int = 1
     n_positions: int = MAX_POSITIONS
-    symbol_dim: int = 64  # embedding of the symbol (a learned one-hot projection)
+    symbol_dim: int = 64  # learned embedding of the symbol; 0: one-hot (the seed report's input)
     position_dim: int = 16  # embedding of the next step's bar position
     meter_dim: int = 8  # embedding of the meter
     units: int = 256  # LSTM units per layer
     layers: int = 1  # stacked LSTM layers
     dropout: float = 0.3  # after each LSTM layer
     learning_rate: float = 1e-3  # Adam
+
+
+def symbol_layer(config: ModelConfig):
+    """A learned embedding, or (symbol_dim 0) a fixed identity table, i.e. one-hot input."""
+    from keras import layers
+
+    if config.symbol_dim:
+        return layers.Embedding(config.vocab_size, config.symbol_dim, name="symbol_embedding")
+    return layers.Embedding(
+        config.vocab_size,
+        config.vocab_size,
+        embeddings_initializer="identity",
+        trainable=False,
+        name="symbol_embedding",
+    )
 
 
 def build_model(config: ModelConfig, compile: bool = True):
@@ -60,7 +75,7 @@ def build_model(config: ModelConfig, compile: bool = True):
     meters = keras.Input((None,), dtype="int32", name="meters")
     x = layers.Concatenate(name="step_features")(
         [
-            layers.Embedding(config.vocab_size, config.symbol_dim, name="symbol_embedding")(symbols),
+            symbol_layer(config)(symbols),
             layers.Embedding(config.n_positions, config.position_dim, name="position_embedding")(positions),
             layers.Embedding(config.n_meters, config.meter_dim, name="meter_embedding")(meters),
         ]

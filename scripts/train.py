@@ -49,6 +49,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--units", type=int, default=defaults_model.units, help="LSTM units (default: %(default)s)")
     parser.add_argument(
+        "--symbol-dim",
+        type=int,
+        default=defaults_model.symbol_dim,
+        help="size of the learned symbol embedding; 0: one-hot input (default: %(default)s)",
+    )
+    parser.add_argument(
         "--layers", type=int, default=defaults_model.layers, help="stacked LSTM layers (default: %(default)s)"
     )
     parser.add_argument(
@@ -93,6 +99,7 @@ def main() -> None:
         n_meters=len(vocab.meters),
         units=args.units,
         layers=args.layers,
+        symbol_dim=args.symbol_dim,
         dropout=args.dropout,
         learning_rate=args.learning_rate,
     )
