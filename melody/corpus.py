@@ -143,6 +143,8 @@ def melody_from_score(score, title: str = "", strict: bool = True) -> Melody:
     from music21 import chord, key, meter, note
 
     parts = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
+    if len(parts) > 1:
+        raise SongSkipped("polyphony", f"{len(parts)} parts (only single melodic lines are used)")
     part = parts[0].stripTies(inPlace=False)
     flat = part.flatten()
     events: list[tuple[int | None, int]] = []

@@ -67,3 +67,27 @@ def test_normalise_key_takes_the_smallest_move():
     assert normalise_key(Melody(("66",), key="F# major")).pitches() == [72]  # up 6 (a tritone either way)
     assert normalise_key(Melody(("67",), key="G major")).pitches() == [72]  # up 5, not down 7
     assert normalise_key(Melody(("65",), key="F minor")).pitches() == [69]  # F minor -> A minor: up 4
+
+
+def test_every_format_loads_from_a_folder(tmp_path):
+    from melody.render import to_midi_bytes, to_music21
+    from melody.seed import parse_seed
+
+    melody = parse_seed("67 _ 67 _ 69 _ 71 _ _ _ 72 _ _ _ _ _", key="G major")
+    to_music21(melody).write("mxl", fp=str(tmp_path / "a.mxl"))
+    (tmp_path / "nested").mkdir()
+    to_music21(melody).write("musicxml", fp=str(tmp_path / "nested" / "b.musicxml"))
+    (tmp_path / "c.mid").write_bytes(to_midi_bytes(melody))
+    (tmp_path / "broken.krn").write_text("**kern\n*M4/4\nthis is not kern\n*-\n")
+    (tmp_path / "notes.txt").write_text("not a song file, ignored")
+    result = load_corpus([tmp_path], workers=1)
+    expected = melody.transpose(5).steps  # G major -> C major
+    assert [m.steps for m in result.melodies] == [expected] * 3
+    assert result.skipped_items[0][0].endswith("broken.krn") and result.read == 4
+
+
+def test_a_missing_corpus_path_is_named():
+    from melody.corpus import CorpusError
+
+    with pytest.raises(CorpusError, match="no such file or folder"):
+        load_corpus(["/no/such/songs"], workers=1)
