@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .batching import make_batches
 from .encoding import song_arrays
 from .melody import HOLD, Melody
-from .training import make_batches
 
 FIGURES = ("nll_per_step", "nll_per_event", "pitch_bits_per_note", "accuracy")
 

@@ -65,8 +65,8 @@ def symbol_layer(config: ModelConfig):
     )
 
 
-def build_model(config: ModelConfig, compile: bool = True):
-    """The Keras model: (symbols, positions, meters) -> probabilities (batch, steps, vocab)."""
+def _network(config: ModelConfig, with_state: bool):
+    """Inputs and outputs of the network; ``with_state`` adds (h, c) per layer in and out."""
     import keras
     from keras import layers
 
@@ -80,18 +80,46 @@ def build_model(config: ModelConfig, compile: bool = True):
             layers.Embedding(config.n_meters, config.meter_dim, name="meter_embedding")(meters),
         ]
     )  # (batch, steps, symbol_dim + position_dim + meter_dim)
+    state_in, state_out = [], []
     for index in range(config.layers):
-        x = layers.LSTM(config.units, return_sequences=True, name=f"lstm_{index}")(x)  # (batch, steps, units)
+        lstm = layers.LSTM(config.units, return_sequences=True, return_state=with_state, name=f"lstm_{index}")
+        if with_state:
+            h0 = keras.Input((config.units,), name=f"h_{index}")
+            c0 = keras.Input((config.units,), name=f"c_{index}")
+            x, h, c = lstm(x, initial_state=[h0, c0])  # x: (batch, steps, units); h, c: (batch, units)
+            state_in += [h0, c0]
+            state_out += [h, c]
+        else:
+            x = lstm(x)  # (batch, steps, units)
         x = layers.Dropout(config.dropout, name=f"dropout_{index}")(x)
     probabilities = layers.Dense(config.vocab_size, activation="softmax", name="next_symbol")(x)
-    model = keras.Model([symbols, positions, meters], probabilities, name="melody_lstm")
-    if compile:
-        model.compile(
-            optimizer=keras.optimizers.Adam(config.learning_rate),
-            loss=keras.losses.SparseCategoricalCrossentropy(),
-            weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-        )
+    return [symbols, positions, meters, *state_in], [probabilities, *state_out]
+
+
+def build_model(config: ModelConfig):
+    """The Keras model: (symbols, positions, meters) -> probabilities (batch, steps, vocab)."""
+    import keras
+
+    inputs, outputs = _network(config, with_state=False)
+    return keras.Model(inputs, outputs[0], name="melody_lstm")
+
+
+def build_training_model(config: ModelConfig):
+    """The same network with the LSTM state as extra inputs and outputs, compiled with
+    Adam so that a checkpoint holds the optimizer too. Layer names match `build_model`."""
+    import keras
+
+    inputs, outputs = _network(config, with_state=True)
+    model = keras.Model(inputs, outputs, name="melody_lstm_training")
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
     return model
+
+
+def copy_weights(source, target) -> None:
+    """Copy every layer's weights from ``source`` to the layer of the same name in ``target``."""
+    for layer in target.layers:
+        if layer.weights:
+            layer.set_weights(source.get_layer(layer.name).get_weights())
 
 
 @dataclasses.dataclass

@@ -1,12 +1,19 @@
-"""Many-to-many training: every step of every song is a target, from the song's start.
+"""Many-to-many training with the LSTM state carried from chunk to chunk.
 
-Songs are sorted by length and cut into batches of ``batch_size`` songs, each padded to
-its longest song (padding carries zero weight), so almost no step is wasted. After every
-epoch the state is checkpointed (model with optimizer, history, early-stopping counters)
-by swapping a fully written folder into place; ``resume=True`` carries on from there.
+Songs are laid end to end in 64 parallel rows (`melody.batching.make_streams`) and read
+in chunks of 64 steps; every step is a target. The state at the end of a chunk starts the
+next chunk of the same row, and is zeroed where a row starts a new song, so the model
+learns each song from its start with a fresh state, exactly as it is scored and used.
+Backpropagation is truncated at chunk boundaries.
 
-    >>> config = TrainConfig(epochs=30, patience=3)                    # doctest: +SKIP
-    >>> outcome = train(train_songs, val_songs, vocab, config, "checkpoints/run")  # doctest: +SKIP
+Each epoch ends with the validation NLL per step (whole songs, fresh state) and a
+checkpoint (model, optimizer, history, early-stopping counters), written by swapping a
+fully written folder into place; ``resume=True`` carries on from it. The step runs inside
+a ``tf.distribute`` strategy: rows are split across replicas and each replica keeps the
+state of its own rows.
+
+    >>> config = TrainConfig(epochs=30, patience=3)                                 # doctest: +SKIP
+    >>> outcome = train(train_songs, val_songs, vocab, config, "checkpoints/run")   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -18,12 +25,11 @@ import time
 
 import numpy as np
 
-from .encoding import Vocabulary, song_arrays
+from .batching import make_streams
+from .encoding import Vocabulary
 from .melody import Melody
-from .model import ModelConfig, build_model
+from .model import ModelConfig, build_model, build_training_model, copy_weights
 from .storage import atomic_write_json, replace_folder, staging_folder
-
-PAD_TO = 16  # batch lengths are rounded up to a multiple of this (fewer graph shapes)
 
 
 @dataclasses.dataclass
@@ -31,56 +37,23 @@ class TrainConfig:
     """Training settings (command-line flags of scripts/train.py)."""
 
     epochs: int = 40  # upper bound; early stopping usually ends sooner
-    batch_size: int = 64  # songs per batch
+    batch_size: int = 64  # parallel rows (songs in flight) per update
+    chunk: int = 64  # steps per update; the state carries over between chunks of a song
     patience: int = 3  # epochs without a better validation loss before stopping
     max_minutes: float = 0.0  # stop after the epoch that passes this wall time (0: no limit)
     max_song_steps: int = 1024  # longer songs are cut (a handful in Essen)
-    seed: int = 1  # shuffling and initialisation
+    seed: int = 1  # song order and initialisation
     strategy: str = "default"  # default | mirrored (all local GPUs) | multiworker (TF_CONFIG)
 
 
 @dataclasses.dataclass
-class Batch:
-    """Padded inputs (batch, steps), int32, and per-step loss weights, float32."""
+class TrainOutcome:
+    """What training produced: the model with the best validation weights, and its record."""
 
-    symbols: np.ndarray
-    positions: np.ndarray
-    meters: np.ndarray
-    targets: np.ndarray
-    weights: np.ndarray
-
-    @property
-    def inputs(self) -> dict[str, np.ndarray]:
-        return {"symbols": self.symbols, "positions": self.positions, "meters": self.meters}
-
-    @property
-    def n_targets(self) -> int:
-        return int((self.weights > 0).sum())
-
-
-def make_batches(melodies: list[Melody], vocab: Vocabulary, batch_size: int, max_steps: int = 1024) -> list[Batch]:
-    """Songs sorted by length, in batches padded to a multiple of PAD_TO.
-
-    Weights are 1 on real targets, scaled so that the batch's mean loss is the mean
-    negative log-likelihood per real target (padding weighs 0).
-    """
-    arrays = [song_arrays(m.with_steps(m.steps[:max_steps]), vocab) for m in melodies]
-    arrays.sort(key=lambda a: len(a.targets))
-    batches = []
-    for begin in range(0, len(arrays), batch_size):
-        group = arrays[begin : begin + batch_size]
-        length = -(-max(len(a.targets) for a in group) // PAD_TO) * PAD_TO
-        fields = {
-            name: np.zeros((len(group), length), np.int32) for name in ("symbols", "positions", "meters", "targets")
-        }
-        mask = np.zeros((len(group), length), np.float32)
-        for row, song in enumerate(group):
-            n = len(song.targets)
-            for name in fields:
-                fields[name][row, :n] = getattr(song, name)
-            mask[row, :n] = 1.0
-        batches.append(Batch(**fields, weights=mask * (mask.size / mask.sum())))
-    return batches
+    keras_model: object  # the inference model (no state inputs)
+    model_config: ModelConfig
+    state: dict  # epoch, history, best_epoch, best_val_loss, seconds, stop_reason
+    train_targets: int  # per epoch
 
 
 def make_strategy(name: str):
@@ -96,77 +69,110 @@ def make_strategy(name: str):
     return tf.distribute.get_strategy()
 
 
-def to_dataset(batches: list[Batch], shuffle_seed: int | None):
-    """A tf.data pipeline over the batches, in a new random order each epoch."""
-    import tensorflow as tf
+class ChunkTrainer:
+    """One optimisation step per chunk, run on every replica of ``strategy``."""
 
-    def generate():
-        order = np.arange(len(batches))
-        if shuffle_seed is not None:
-            generate.epoch += 1
-            np.random.default_rng([shuffle_seed, generate.epoch]).shuffle(order)
-        for i in order:
-            b = batches[i]
-            yield b.inputs, b.targets, b.weights
+    def __init__(self, model, strategy, config: ModelConfig):
+        import tensorflow as tf
 
-    generate.epoch = 0
-    spec = tf.TensorSpec((None, None), tf.int32)
-    signature = (
-        {"symbols": spec, "positions": spec, "meters": spec},
-        spec,
-        tf.TensorSpec((None, None), tf.float32),
-    )
-    return tf.data.Dataset.from_generator(generate, output_signature=signature).repeat().prefetch(2)
+        self.model, self.strategy, self.config = model, strategy, config
+        self.replicas = strategy.num_replicas_in_sync
+        if not model.optimizer.built:  # slots made here, in the strategy's scope, not inside a replica
+            with strategy.scope():
+                model.optimizer.build(model.trainable_variables)
+
+        def replica_step(inputs, targets, weights, keep, total, states):
+            states = [s * keep[:, None] for s in states]  # zero the rows that start a new song
+            with tf.GradientTape() as tape:
+                probabilities, *new_states = model([*inputs, *states], training=True)
+                nll = -tf.math.log(tf.maximum(tf.gather(probabilities, targets, batch_dims=2), 1e-12))
+                loss = tf.reduce_sum(nll * weights) / total  # share of the global mean NLL per target
+            gradients = tape.gradient(loss, model.trainable_variables)
+            model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+            return loss, new_states
+
+        @tf.function
+        def step(inputs, targets, weights, keep, total, states):
+            losses, new_states = strategy.run(replica_step, args=(inputs, targets, weights, keep, total, states))
+            return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None), new_states
+
+        self._step = step
+
+    def _split(self, array: np.ndarray):
+        """Rows of ``array`` shared out to the replicas (contiguous blocks)."""
+        parts = np.array_split(array, self.replicas)
+        return self.strategy.experimental_distribute_values_from_function(
+            lambda ctx: parts[ctx.replica_id_in_sync_group]
+        )
+
+    def epoch(self, streams, progress=None) -> float:
+        """One pass over the streams; returns the mean NLL per target (nats)."""
+        rows = streams.symbols.shape[1]
+        zeros = np.zeros((rows, self.config.units), np.float32)
+        states = [self._split(zeros) for _ in range(2 * self.config.layers)]
+        total_loss, total_targets = 0.0, 0
+        chunks = range(len(streams))
+        for k in progress(chunks) if progress else chunks:
+            count = float(streams.weights[k].sum())
+            if count == 0:
+                continue
+            inputs = [self._split(getattr(streams, name)[k]) for name in ("symbols", "positions", "meters")]
+            loss, states = self._step(
+                inputs,
+                self._split(streams.targets[k]),
+                self._split(streams.weights[k]),
+                self._split(1.0 - streams.resets[k]),
+                np.float32(count),
+                states,
+            )
+            total_loss += float(loss) * count
+            total_targets += count
+        return total_loss / max(total_targets, 1)
 
 
-def _checkpoint_callback(folder: pathlib.Path, state: dict, config: TrainConfig, started: float):
-    """A Keras callback that checkpoints each epoch and applies early stopping and the time limit."""
-    import keras
+def validation_loss(train_model, inference_model, config: ModelConfig, vocab: Vocabulary, songs: list[Melody]) -> dict:
+    """NLL per step of whole validation songs (fresh state each), with the current weights."""
+    from .evaluation import score_model
+    from .model import LoadedModel
 
-    class Checkpoint(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            logs = {k: float(v) for k, v in (logs or {}).items()}
-            state["history"].append({"epoch": epoch + 1, **logs})
-            state["epoch"] = epoch + 1
-            state["seconds"] = state["seconds_before"] + time.perf_counter() - started
-            improved = logs["val_loss"] < state["best_val_loss"] - 1e-4
-            if improved:
-                state["best_val_loss"], state["best_epoch"], state["wait"] = logs["val_loss"], epoch + 1, 0
-            else:
-                state["wait"] += 1
-            stop_reason = None
-            if state["wait"] >= config.patience:
-                stop_reason = f"no better validation loss for {config.patience} epochs"
-            elif config.max_minutes and state["seconds"] >= config.max_minutes * 60:
-                stop_reason = f"time limit of {config.max_minutes:g} min reached"
-            state["stop_reason"] = stop_reason or ("epochs done" if epoch + 1 >= config.epochs else None)
-            save_checkpoint(folder, self.model, state, best=improved)
-            if stop_reason:
-                self.model.stop_training = True
-
-    return Checkpoint()
+    copy_weights(train_model, inference_model)
+    return score_model(LoadedModel(pathlib.Path("."), inference_model, config, vocab, {}), songs)
 
 
 def save_checkpoint(folder: pathlib.Path, model, state: dict, best: bool) -> None:
-    """Swap in ``folder/last`` (model + optimizer + state); copy weights to best if ``best``."""
+    """Swap in ``folder/last`` (model + optimizer + state); keep the best weights beside it."""
     staging = staging_folder(folder / "last")
     model.save(staging / "model.keras")
+    previous_best = folder / "last" / "best.weights.h5"
     if best:
         model.save_weights(staging / "best.weights.h5")
-    elif (folder / "last" / "best.weights.h5").exists():
-        (staging / "best.weights.h5").write_bytes((folder / "last" / "best.weights.h5").read_bytes())
+    elif previous_best.exists():
+        (staging / "best.weights.h5").write_bytes(previous_best.read_bytes())
     atomic_write_json(staging / "state.json", state)
     replace_folder(staging, folder / "last")
 
 
-@dataclasses.dataclass
-class TrainOutcome:
-    """What training produced: the model with the best validation weights, and its record."""
-
-    keras_model: object
-    model_config: ModelConfig
-    state: dict  # epoch, history, best_epoch, best_val_loss, seconds, stop_reason
-    train_targets: int
+def _record_epoch(state: dict, config: TrainConfig, train_loss: float, figures: dict, seconds: float) -> bool:
+    """Add an epoch to ``state``; returns whether it is the best so far."""
+    val_loss = figures["nll_per_step"]
+    epoch = state["epoch"] + 1
+    state["history"].append(
+        {"epoch": epoch, "loss": train_loss, "val_loss": val_loss, "val_accuracy": figures["accuracy"]}
+    )
+    state["epoch"], state["seconds"] = epoch, seconds
+    improved = val_loss < state["best_val_loss"] - 1e-4
+    if improved:
+        state["best_val_loss"], state["best_epoch"], state["wait"] = val_loss, epoch, 0
+    else:
+        state["wait"] += 1
+    state["stop_reason"] = None
+    if state["wait"] >= config.patience:
+        state["stop_reason"] = f"no better validation loss for {config.patience} epochs"
+    elif config.max_minutes and seconds >= config.max_minutes * 60:
+        state["stop_reason"] = f"time limit of {config.max_minutes:g} min reached"
+    elif epoch >= config.epochs:
+        state["stop_reason"] = "all epochs done"
+    return improved
 
 
 def train(
@@ -181,13 +187,10 @@ def train(
 ) -> TrainOutcome:
     """Train (or resume) a model; returns it with the best validation weights loaded."""
     import keras
+    from tqdm import tqdm
 
-    folder = pathlib.Path(checkpoint_dir)
-    model_config = model_config or ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters))
+    folder, last = pathlib.Path(checkpoint_dir), pathlib.Path(checkpoint_dir) / "last"
     keras.utils.set_random_seed(config.seed)
-    train_batches = make_batches(train_songs, vocab, config.batch_size, config.max_song_steps)
-    val_batches = make_batches(val_songs, vocab, config.batch_size, config.max_song_steps)
-    last = folder / "last"
     state = {"epoch": 0, "history": [], "best_val_loss": float("inf"), "best_epoch": 0, "wait": 0, "seconds": 0.0}
     strategy = make_strategy(config.strategy)
     with strategy.scope():
@@ -196,21 +199,43 @@ def train(
             model_config = ModelConfig(**state["model_config"])
             model = keras.saving.load_model(last / "model.keras", safe_mode=True)
         else:
-            model = build_model(model_config)
+            model_config = model_config or ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters))
+            model = build_training_model(model_config)
             state["model_config"] = dataclasses.asdict(model_config)
-    state["seconds_before"] = state.get("seconds", 0.0)
-    if state["epoch"] < config.epochs and state["wait"] < config.patience:  # not done, not stopped early
-        model.fit(
-            to_dataset(train_batches, config.seed),
-            validation_data=to_dataset(val_batches, None),
-            epochs=config.epochs,
-            initial_epoch=state["epoch"],
-            steps_per_epoch=len(train_batches),
-            validation_steps=len(val_batches),
-            shuffle=False,
-            callbacks=[_checkpoint_callback(folder, state, config, time.perf_counter())],
-            verbose=verbose,
+        trainer = ChunkTrainer(model, strategy, model_config)
+    inference = build_model(model_config)
+    started, seconds_before = time.perf_counter(), state["seconds"]
+    train_targets = 0
+    while state["epoch"] < config.epochs and state["wait"] < config.patience and not _over_time(state, config):
+        streams = make_streams(
+            train_songs,
+            vocab,
+            config.batch_size,
+            config.chunk,
+            seed=config.seed * 1000 + state["epoch"],
+            max_steps=config.max_song_steps,
         )
+        train_targets = streams.n_targets
+        bar = (lambda it: tqdm(it, desc=f"epoch {state['epoch'] + 1}", unit="chunk", leave=False)) if verbose else None
+        train_loss = trainer.epoch(streams, bar)
+        figures = validation_loss(model, inference, model_config, vocab, val_songs)
+        improved = _record_epoch(state, config, train_loss, figures, seconds_before + time.perf_counter() - started)
+        save_checkpoint(folder, model, state, best=improved)
+        if verbose:
+            print(
+                f"epoch {state['epoch']}: loss {train_loss:.4f}, validation NLL/step {figures['nll_per_step']:.4f}"
+                f"{' (best)' if improved else ''}, {state['seconds'] / 60:.1f} min"
+            )
     if (last / "best.weights.h5").is_file():
         model.load_weights(last / "best.weights.h5")
-    return TrainOutcome(model, model_config, state, sum(b.n_targets for b in train_batches))
+    copy_weights(model, inference)
+    if not train_targets:
+        train_targets = make_streams(
+            train_songs, vocab, config.batch_size, config.chunk, max_steps=config.max_song_steps
+        ).n_targets
+    return TrainOutcome(inference, model_config, state, train_targets)
+
+
+def _over_time(state: dict, config: TrainConfig) -> bool:
+    """True once the accumulated training time has passed ``config.max_minutes``."""
+    return bool(config.max_minutes) and state["seconds"] >= config.max_minutes * 60

@@ -25,7 +25,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--data", default="data", help="dataset folder (default: data)")
     parser.add_argument("--epochs", type=int, default=3, help="epochs per variant (default: %(default)s)")
     parser.add_argument("--songs", type=int, default=0, help="use only the first N training songs (default: all)")
-    parser.add_argument("--batch-size", type=int, default=32, help="songs per batch (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=64, help="parallel rows per update (default: %(default)s)")
     return parser.parse_args()
 
 

@@ -36,7 +36,16 @@ def parse_args() -> argparse.Namespace:
     defaults_train, defaults_model = TrainConfig(), ModelConfig(vocab_size=0)
     parser.add_argument("--epochs", type=int, default=defaults_train.epochs, help="most epochs (default: %(default)s)")
     parser.add_argument(
-        "--batch-size", type=int, default=defaults_train.batch_size, help="songs per batch (default: %(default)s)"
+        "--batch-size",
+        type=int,
+        default=defaults_train.batch_size,
+        help="parallel rows of songs per update (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=defaults_train.chunk,
+        help="steps per update; the state carries on (default: %(default)s)",
     )
     parser.add_argument(
         "--patience",
@@ -89,6 +98,7 @@ def main() -> None:
     config = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
+        chunk=args.chunk,
         patience=args.patience,
         max_minutes=args.max_minutes,
         seed=args.seed,

@@ -4,7 +4,8 @@ import numpy as np
 
 from melody.encoding import Vocabulary
 from melody.model import ModelConfig, load_model_folder, save_model_folder
-from melody.training import TrainConfig, make_batches, train
+from melody.batching import make_batches, make_streams
+from melody.training import TrainConfig, train
 
 
 def tiny_setup(corpus, **model_options):
@@ -22,6 +23,18 @@ def test_batches_pad_and_weigh_only_real_targets(tiny_corpus):
     for b in batches:
         assert b.symbols.shape[1] % 16 == 0
         assert np.isclose(b.weights.mean(), 1.0)  # mean loss = mean NLL per real target
+
+
+def test_streams_start_every_song_on_a_chunk_with_a_fresh_state(tiny_corpus):
+    melodies, vocab, _ = tiny_setup(tiny_corpus)
+    streams = make_streams(melodies, vocab, streams=4, chunk=16, seed=3)
+    assert streams.n_targets == sum(len(m) + 1 for m in melodies)
+    starts = streams.symbols[:, :, 0] == vocab.id("/")  # every song input begins with '/'
+    assert (streams.resets[starts] == 1.0).all()
+    song_starts = int(((streams.resets == 1.0) & (streams.weights[:, :, 0] > 0)).sum())
+    assert song_starts == len(melodies)
+    per_row = (streams.weights > 0).sum(axis=(0, 2))
+    assert per_row.max() - per_row.min() < 300  # songs spread evenly over the rows
 
 
 def test_training_lowers_the_loss_and_saves_a_loadable_folder(tiny_corpus, tmp_path):
@@ -46,6 +59,11 @@ def test_resume_carries_on_from_the_last_checkpoint(tiny_corpus, tmp_path):
     resumed = train(melodies[:12], melodies[20:], vocab, three_epochs, tmp_path, resume=True, verbose=0)
     assert [h["epoch"] for h in resumed.state["history"]] == [1, 2, 3]
     assert resumed.state["history"][0] == first.state["history"][0]
+    import keras
+
+    checkpoint = keras.saving.load_model(tmp_path / "last" / "model.keras")
+    chunks = sum(len(make_streams(melodies[:12], vocab, streams=4, chunk=64, seed=1000 + e)) for e in range(3))
+    assert int(checkpoint.optimizer.iterations) == chunks  # Adam's state went on, not restarted
 
 
 def test_finished_model_folder_has_the_card_and_figures(tiny_corpus, tmp_path):

@@ -1,0 +1,123 @@
+"""Songs as arrays for the network: padded batches of whole songs, and chunked streams.
+
+- `make_batches`: whole songs sorted by length, padded per batch; used to score songs
+  (each from a fresh state) in evaluation and validation.
+- `make_streams`: songs laid end to end in ``streams`` parallel rows, each song starting
+  at a chunk boundary, cut into chunks of ``chunk`` steps. Training reads chunk after chunk
+  and carries the LSTM state from one chunk to the next, zeroing a row's state where a
+  new song starts (truncated backpropagation through time).
+
+    >>> streams = make_streams(songs, vocab, streams=64, chunk=64, seed=1)   # doctest: +SKIP
+    >>> streams.symbols.shape                                               # doctest: +SKIP
+    (215, 64, 64)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+
+import numpy as np
+
+from .encoding import Vocabulary, song_arrays
+from .melody import Melody
+
+PAD_TO = 16  # batch lengths are rounded up to a multiple of this (fewer graph shapes)
+FIELDS = ("symbols", "positions", "meters", "targets")
+
+
+@dataclasses.dataclass
+class Batch:
+    """Padded inputs (batch, steps), int32, and per-step loss weights, float32."""
+
+    symbols: np.ndarray
+    positions: np.ndarray
+    meters: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def inputs(self) -> dict[str, np.ndarray]:
+        return {"symbols": self.symbols, "positions": self.positions, "meters": self.meters}
+
+    @property
+    def n_targets(self) -> int:
+        return int((self.weights > 0).sum())
+
+
+def make_batches(melodies: list[Melody], vocab: Vocabulary, batch_size: int, max_steps: int = 1024) -> list[Batch]:
+    """Songs sorted by length, in batches padded to a multiple of PAD_TO.
+
+    Weights are 1 on real targets, scaled so that the batch's mean loss is the mean
+    negative log-likelihood per real target (padding weighs 0).
+    """
+    arrays = [song_arrays(m.with_steps(m.steps[:max_steps]), vocab) for m in melodies]
+    arrays.sort(key=lambda a: len(a.targets))
+    batches = []
+    for begin in range(0, len(arrays), batch_size):
+        group = arrays[begin : begin + batch_size]
+        length = -(-max(len(a.targets) for a in group) // PAD_TO) * PAD_TO
+        fields = {
+            name: np.zeros((len(group), length), np.int32) for name in ("symbols", "positions", "meters", "targets")
+        }
+        mask = np.zeros((len(group), length), np.float32)
+        for row, song in enumerate(group):
+            n = len(song.targets)
+            for name in fields:
+                fields[name][row, :n] = getattr(song, name)
+            mask[row, :n] = 1.0
+        batches.append(Batch(**fields, weights=mask * (mask.size / mask.sum())))
+    return batches
+
+
+@dataclasses.dataclass
+class Streams:
+    """Chunked streams: arrays (n_chunks, streams, chunk); ``resets`` (n_chunks, streams) is
+    1.0 where a row starts a new song (or padding) at that chunk, so its state is zeroed."""
+
+    symbols: np.ndarray
+    positions: np.ndarray
+    meters: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+    resets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.symbols)
+
+    @property
+    def n_targets(self) -> int:
+        return int((self.weights > 0).sum())
+
+
+def make_streams(
+    melodies: list[Melody], vocab: Vocabulary, streams: int = 64, chunk: int = 64, seed: int = 0, max_steps: int = 1024
+) -> Streams:
+    """Songs in a random order (``seed``), each put on the row with the least music so far."""
+    arrays = [song_arrays(m.with_steps(m.steps[:max_steps]), vocab) for m in melodies]
+    order = np.random.default_rng(seed).permutation(len(arrays))
+    rows: list[list[int]] = [[] for _ in range(streams)]
+    heap = [(0, row) for row in range(streams)]  # (chunks used, row)
+    for index in order:
+        used, row = heapq.heappop(heap)
+        rows[row].append(index)
+        heapq.heappush(heap, (used + -(-len(arrays[index].targets) // chunk), row))
+    n_chunks = max(used for used, _ in heap)
+    out = {name: np.zeros((n_chunks, streams, chunk), np.int32) for name in FIELDS}
+    weights = np.zeros((n_chunks, streams, chunk), np.float32)
+    resets = np.ones((n_chunks, streams), np.float32)
+    for row, songs in enumerate(rows):
+        at = 0  # chunk index where the next song starts
+        for index in songs:
+            song = arrays[index]
+            n, span = len(song.targets), -(-len(song.targets) // chunk)
+            for name in FIELDS:
+                flat = np.zeros(span * chunk, np.int32)
+                flat[:n] = getattr(song, name)
+                out[name][at : at + span, row] = flat.reshape(span, chunk)
+            flat = np.zeros(span * chunk, np.float32)
+            flat[:n] = 1.0
+            weights[at : at + span, row] = flat.reshape(span, chunk)
+            resets[at + 1 : at + span, row] = 0.0  # carry the state within a song
+            at += span
+    return Streams(**out, weights=weights, resets=resets)
