@@ -22,11 +22,9 @@ SCRIPT = textwrap.dedent(
     from melody.encoding import Vocabulary
     from melody.model import ModelConfig
     from melody.training import TrainConfig, train
-    songs = load_corpus([{data!r}], workers=1).melodies
     from music21 import corpus
-    import pathlib
-    erk5 = next(pathlib.Path(str(p)) for p in corpus.getComposer("essenFolksong") if pathlib.Path(str(p)).stem == "erk5")
-    songs = load_corpus([erk5], workers=1).melodies
+    erk5 = [str(p) for p in corpus.getComposer("essenFolksong") if str(p).endswith("erk5.abc")]
+    songs = load_corpus(erk5, workers=1).melodies
     vocab = Vocabulary.from_melodies(songs)
     config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), units=8, symbol_dim=4)
     settings = TrainConfig(epochs=2, batch_size=4, chunk=16, strategy="mirrored", patience=5)
@@ -38,7 +36,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_mirrored_strategy_trains_on_two_replicas():
-    code = SCRIPT.format(root=str(ROOT), data=str(ROOT / "tests" / "data"))
+    code = SCRIPT.format(root=str(ROOT))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "replicas 2" in done.stdout

@@ -2,9 +2,9 @@ import json
 
 import numpy as np
 
+from melody.batching import make_batches, make_streams
 from melody.encoding import Vocabulary
 from melody.model import ModelConfig, load_model_folder, save_model_folder
-from melody.batching import make_batches, make_streams
 from melody.training import TrainConfig, train
 
 
