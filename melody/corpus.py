@@ -161,7 +161,7 @@ def melody_from_score(score, title: str = "", strict: bool = True) -> Melody:
     meter_text = signatures[0].ratioString if signatures else "4/4"
     keys = list(flat.getElementsByClass(key.Key))
     found = keys[0] if keys else flat.analyze("key")
-    key_text = f"{found.tonic.name.replace('-', 'b')} {found.mode if found.mode in ('major', 'minor') else 'major'}"
+    key_text = key_name(found)
     pickup = _pickup_steps(part, meter_text)
     if score.metadata is not None and score.metadata.title:
         title = score.metadata.title.strip()
@@ -236,13 +236,21 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     return melody.replace(key=detect_key(melody))
 
 
+MINOR_MODES = ("minor", "aeolian", "dorian", "phrygian", "locrian")
+
+
+def key_name(found) -> str:
+    """A music21 Key as ``"G major"`` / ``"D minor"``; church modes go to the nearer of the two."""
+    mode = "minor" if found.mode in MINOR_MODES else "major"
+    return f"{found.tonic.name.replace('-', 'b')} {mode}"
+
+
 def detect_key(melody: Melody) -> str:
     """music21's key analysis (Krumhansl-Schmuckler) of a melody, e.g. ``"G major"``."""
     from .render import to_music21
 
     found = to_music21(melody).analyze("key")
-    mode = found.mode if found.mode in ("major", "minor") else "major"
-    return f"{found.tonic.name.replace('-', 'b')} {mode}"
+    return key_name(found)
 
 
 def parse_task(task: Task) -> Melody:

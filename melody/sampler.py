@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
+import weakref
 
 import numpy as np
 
@@ -159,15 +161,17 @@ def generate(loaded, seed: Melody, settings: GenerationSettings | None = None, *
     return Generator(step_model(loaded), loaded.vocab).generate(seed, settings)
 
 
-_STEP_MODELS: dict[int, StepModel] = {}
+_STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Keras model -> StepModel
+_STEP_MODELS_LOCK = threading.Lock()
 
 
 def step_model(loaded) -> StepModel:
-    """The NumPy step model of a loaded Keras model, built once and cached."""
-    key = id(loaded.keras_model)
-    if key not in _STEP_MODELS:
-        _STEP_MODELS[key] = StepModel(loaded.keras_model, loaded.config.layers)
-    return _STEP_MODELS[key]
+    """The NumPy step model of a loaded Keras model, built once (thread-safe) and cached."""
+    with _STEP_MODELS_LOCK:
+        net = _STEP_MODELS.get(loaded.keras_model)
+        if net is None:
+            net = _STEP_MODELS[loaded.keras_model] = StepModel(loaded.keras_model, loaded.config.layers)
+        return net
 
 
 @dataclasses.dataclass
