@@ -126,6 +126,7 @@ class GenerationSettings:
     random_seed: int | None = None  # same seed, same melodies
     variations: int = 1  # melodies generated together, one batch
     max_seq_len: int | None = None  # seed-style window: the model sees only this many past steps
+    full_length: bool = False  # never end early: the end-of-song symbol is not drawn
 
     def check(self) -> None:
         if not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
@@ -203,6 +204,8 @@ class Generator:
             probabilities = probabilities.copy()
             if index == 0:  # a melody cannot start by holding, nor end before it begins
                 probabilities[:, [hold_id, end_id]] = 0.0
+            elif settings.full_length:
+                probabilities[:, end_id] = 0.0
             ids = sample_ids(probabilities, settings.temperature, rngs, settings.top_k)
             newly_done = (ids == end_id) & ~finished
             lengths[newly_done] = t

@@ -40,6 +40,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--random-seed", type=int, default=None, help="same number, same melody")
     parser.add_argument(
+        "--full-length", action="store_true", help="always add all --steps (never stop at the end-of-song symbol)"
+    )
+    parser.add_argument(
         "--variations", type=int, default=1, help="melodies to generate in one batch (default: %(default)s)"
     )
     parser.add_argument("--meter", default="4/4", help="time signature of the seed and result (default: %(default)s)")
@@ -74,6 +77,7 @@ def main() -> None:
         random_seed=args.random_seed,
         variations=args.variations,
         max_seq_len=args.max_seq_len,
+        full_length=args.full_length,
     )
     settings.check()
     loaded = load_model_folder(args.model)

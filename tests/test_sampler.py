@@ -114,3 +114,10 @@ def test_pitches_the_model_never_saw_are_named(tiny_model):
     low, high = tiny_model.vocab.pitch_range
     with pytest.raises(UnknownSymbolError, match=f"{low} to {high}"):
         generate(tiny_model, parse_seed(f"{high + 1} _"), steps=4)
+
+
+def test_full_length_never_stops_early(tiny_model):
+    melodies = generate(
+        tiny_model, parse_seed(SEED), steps=300, temperature=2.0, random_seed=4, variations=6, full_length=True
+    )
+    assert all(len(m) == len(parse_seed(SEED)) + 300 for m in melodies)
