@@ -57,7 +57,9 @@ class StepModel:
 
     Embeddings are folded into the first LSTM kernel: each input contributes one row of
     a (rows, 4 * units) table, so a step is three lookups, one matmul per layer and the
-    output layer. Gate order and activations follow Keras' LSTM (i, f, c, o; sigmoid, tanh).
+    output layer. Activations follow Keras' LSTM (sigmoid gates, tanh); the gate columns
+    are reordered from Keras' (i, f, c, o) to (i, f, o, c) so that one sigmoid covers
+    the three gates.
     """
 
     def __init__(self, keras_model, n_layers: int):
@@ -65,11 +67,13 @@ class StepModel:
         (symbol_table,) = get("symbol_embedding")
         (position_table,) = get("position_embedding")
         (meter_table,) = get("meter_embedding")
+        units = get("lstm_0")[1].shape[0]
+        order = np.r_[0 : 2 * units, 3 * units : 4 * units, 2 * units : 3 * units]  # i f c o -> i f o c
         kernel, self.recurrent = [], []
         for index in range(n_layers):
             w, u, b = get(f"lstm_{index}")
-            kernel.append((w, b))
-            self.recurrent.append(u)
+            kernel.append((w[:, order], b[order]))
+            self.recurrent.append(np.ascontiguousarray(u[:, order]))
         w0, b0 = kernel[0]
         a, b = symbol_table.shape[1], position_table.shape[1]
         self.symbol_rows = symbol_table @ w0[:a]  # (vocab, 4 units)
@@ -77,7 +81,7 @@ class StepModel:
         self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
         self.upper = kernel[1:]  # (units, 4 units) kernels and biases of layers 2..n
         self.dense_w, self.dense_b = get("next_symbol")
-        self.units = self.recurrent[0].shape[0]
+        self.units = units
 
     def initial_state(self, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Zero (h, c) per layer, each (batch, units)."""
@@ -87,18 +91,18 @@ class StepModel:
     def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
         """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
         x = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters]  # (batch, 4 units)
+        gates = 3 * self.units
         new_state = []
         for index, (h, c) in enumerate(state):
             if index:  # a higher layer reads the new h of the layer below
                 w, b = self.upper[index - 1]
                 x = new_state[-1][0] @ w + b
-            z = x + h @ self.recurrent[index]  # (batch, 4 units): gates i, f, c, o
-            i, f, g, o = np.split(z, 4, axis=1)
-            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-            h = _sigmoid(o) * np.tanh(c)
+            z = x + h @ self.recurrent[index]  # (batch, 4 units): i, f, o, then the candidate
+            sig = _sigmoid(z[:, :gates])
+            c = sig[:, self.units : 2 * self.units] * c + sig[:, : self.units] * np.tanh(z[:, gates:])
+            h = sig[:, 2 * self.units :] * np.tanh(c)
             new_state.append((h, c))
-        h_below = new_state[-1][0]
-        logits = (h_below @ self.dense_w + self.dense_b).astype(np.float64)
+        logits = (new_state[-1][0] @ self.dense_w + self.dense_b).astype(np.float64)  # (batch, vocab)
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
         return weights / weights.sum(axis=1, keepdims=True), new_state
