@@ -26,6 +26,16 @@ PAD_TO = 16  # batch lengths are rounded up to a multiple of this (fewer graph s
 FIELDS = ("symbols", "positions", "meters", "targets")
 
 
+def _song(melody: Melody, vocab: Vocabulary, max_steps: int):
+    """`song_arrays` of a song cut to ``max_steps``, with per-target ``weights`` (1.0; a cut
+    song's closing '/' weighs 0, since the song does not really end there)."""
+    arrays = song_arrays(melody.with_steps(melody.steps[:max_steps]), vocab)
+    arrays.weights = np.ones(len(arrays.targets), np.float32)
+    if len(melody) > max_steps:
+        arrays.weights[-1] = 0.0
+    return arrays
+
+
 @dataclasses.dataclass
 class Batch:
     """Padded inputs (batch, steps), int32, and per-step loss weights, float32."""
@@ -51,8 +61,7 @@ def make_batches(melodies: list[Melody], vocab: Vocabulary, batch_size: int, max
     Weights are 1 on real targets, scaled so that the batch's mean loss is the mean
     negative log-likelihood per real target (padding weighs 0).
     """
-    arrays = [song_arrays(m.with_steps(m.steps[:max_steps]), vocab) for m in melodies]
-    arrays.sort(key=lambda a: len(a.targets))
+    arrays = sorted((_song(m, vocab, max_steps) for m in melodies), key=lambda a: len(a.targets))
     batches = []
     for begin in range(0, len(arrays), batch_size):
         group = arrays[begin : begin + batch_size]
@@ -65,7 +74,7 @@ def make_batches(melodies: list[Melody], vocab: Vocabulary, batch_size: int, max
             n = len(song.targets)
             for name in fields:
                 fields[name][row, :n] = getattr(song, name)
-            mask[row, :n] = 1.0
+            mask[row, :n] = song.weights
         batches.append(Batch(**fields, weights=mask * (mask.size / mask.sum())))
     return batches
 
@@ -94,7 +103,7 @@ def make_streams(
     melodies: list[Melody], vocab: Vocabulary, streams: int = 64, chunk: int = 64, seed: int = 0, max_steps: int = 1024
 ) -> Streams:
     """Songs in a random order (``seed``), each put on the row with the least music so far."""
-    arrays = [song_arrays(m.with_steps(m.steps[:max_steps]), vocab) for m in melodies]
+    arrays = [_song(m, vocab, max_steps) for m in melodies]
     order = np.random.default_rng(seed).permutation(len(arrays))
     rows: list[list[int]] = [[] for _ in range(streams)]
     heap = [(0, row) for row in range(streams)]  # (chunks used, row)
@@ -116,7 +125,7 @@ def make_streams(
                 flat[:n] = getattr(song, name)
                 out[name][at : at + span, row] = flat.reshape(span, chunk)
             flat = np.zeros(span * chunk, np.float32)
-            flat[:n] = 1.0
+            flat[:n] = song.weights
             weights[at : at + span, row] = flat.reshape(span, chunk)
             resets[at + 1 : at + span, row] = 0.0  # carry the state within a song
             at += span

@@ -140,7 +140,7 @@ def melody_from_score(score, title: str = "", strict: bool = True) -> Melody:
 
     ``strict`` applies the seed's duration filter; otherwise any 16th-grid duration is kept.
     """
-    from music21 import chord, key, meter, note
+    from music21 import chord, meter, note
 
     parts = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
     if len(parts) > 1:
@@ -159,9 +159,7 @@ def melody_from_score(score, title: str = "", strict: bool = True) -> Melody:
         raise SongSkipped("empty", "no notes")
     signatures = list(flat.getElementsByClass(meter.TimeSignature))
     meter_text = signatures[0].ratioString if signatures else "4/4"
-    keys = list(flat.getElementsByClass(key.Key))
-    found = keys[0] if keys else flat.analyze("key")
-    key_text = key_name(found)
+    key_text = key_name(_song_key(flat))
     pickup = _pickup_steps(part, meter_text)
     if score.metadata is not None and score.metadata.title:
         title = score.metadata.title.strip()
@@ -234,6 +232,25 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
         number = pm.key_signature_changes[0].key_number
         return melody.replace(key=transpose_key("C major" if number < 12 else "C minor", number % 12))
     return melody.replace(key=detect_key(melody))
+
+
+def _song_key(flat):
+    """The song's key: the file's, with major or minor settled by music21's analysis.
+
+    Essen's ABC files give only a key signature (``K: F`` for a D minor song too), so
+    where the analysed key shares the file's signature (the relative major or minor),
+    the analysis names the mode; otherwise the file's key stands. Relative keys move by
+    the same interval to C major / A minor, so the pitches never depend on this choice.
+    """
+    from music21 import key
+
+    keys = list(flat.getElementsByClass(key.Key)) or [
+        ks.asKey("major") for ks in flat.getElementsByClass(key.KeySignature)
+    ]
+    analysed = flat.analyze("key")
+    if not keys or analysed.sharps == keys[0].sharps:
+        return analysed
+    return keys[0]
 
 
 MINOR_MODES = ("minor", "aeolian", "dorian", "phrygian", "locrian")

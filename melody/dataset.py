@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 import pathlib
+import shutil
 from collections.abc import Iterable
 
 import numpy as np
@@ -27,9 +28,9 @@ import numpy as np
 from .corpus import SKIP_REASONS, CorpusResult, Task, parse_task_result, tasks_for_file
 from .encoding import Vocabulary, dataset_text, symbols_text
 from .melody import Melody
-from .storage import atomic_write_json, atomic_write_text, replace_folder, staging_folder
+from .storage import atomic_write_json, atomic_write_text, recover_folder, replace_folder, staging_folder
 
-CACHE_VERSION = "corpus-v1"  # bump when parsing changes, so cached results are not reused
+CACHE_VERSION = "corpus-v2"  # bump when parsing changes, so cached results are not reused
 SPLIT_FRACTIONS = {"train": 0.85, "validation": 0.05, "test": 0.10}
 SPLIT_SEED = 2024
 MIN_METER_SONGS = 10  # meters with fewer training songs share the model's 'other' meter id
@@ -75,9 +76,11 @@ def parse_files_cached(files: list[pathlib.Path], cache: pathlib.Path | None, po
 # ---------------------------------------------------------------- split and write
 def split_ids(count: int, seed: int = SPLIT_SEED) -> dict[str, list[int]]:
     """Song ids 0..count-1 shuffled with a fixed seed and cut into train/validation/test."""
+    if count < 3:
+        raise DatasetError(f"only {count} song(s) passed the filter; a train/validation/test split needs at least 3")
     order = np.random.default_rng(seed).permutation(count)
-    n_test = round(count * SPLIT_FRACTIONS["test"])
-    n_val = round(count * SPLIT_FRACTIONS["validation"])
+    n_test = max(1, round(count * SPLIT_FRACTIONS["test"]))
+    n_val = max(1, round(count * SPLIT_FRACTIONS["validation"]))
     return {
         "test": sorted(order[:n_test].tolist()),
         "validation": sorted(order[n_test : n_test + n_val].tolist()),
@@ -88,23 +91,26 @@ def split_ids(count: int, seed: int = SPLIT_SEED) -> dict[str, list[int]]:
 def write_dataset(result: CorpusResult, target: str | pathlib.Path, seed: int = SPLIT_SEED) -> dict:
     """Write the dataset folder for ``result``; returns the summary."""
     target = pathlib.Path(target)
-    staging = staging_folder(target)
-    songs = staging / "songs"
-    songs.mkdir()
     split = split_ids(len(result.melodies), seed)
-    lines = []
-    for index, (melody, source) in enumerate(zip(result.melodies, result.sources)):
-        (songs / f"{index:05d}.txt").write_text(symbols_text(melody) + "\n")
-        lines.append(json.dumps({"id": index, "source": source, **dataclasses.asdict(melody)}))
-    atomic_write_text(staging / "melodies.jsonl", "\n".join(lines) + "\n")
-    atomic_write_text(staging / "dataset.txt", dataset_text(result.melodies) + "\n")
     train = [result.melodies[i] for i in split["train"]]
     vocab = Vocabulary.from_melodies(result.melodies)
-    meters = Vocabulary.from_melodies(train, min_meter_songs=MIN_METER_SONGS).meters
-    dataclasses.replace(vocab, meters=meters).save(staging)
-    atomic_write_json(staging / "split.json", {"seed": seed, **split})
+    vocab = dataclasses.replace(vocab, meters=Vocabulary.from_melodies(train, min_meter_songs=MIN_METER_SONGS).meters)
     summary = summarise(result, split)
-    atomic_write_json(staging / "summary.json", summary)
+    staging = staging_folder(target)
+    try:
+        (staging / "songs").mkdir()
+        lines = []
+        for index, (melody, source) in enumerate(zip(result.melodies, result.sources)):
+            (staging / "songs" / f"{index:05d}.txt").write_text(symbols_text(melody) + "\n")
+            lines.append(json.dumps({"id": index, "source": source, **dataclasses.asdict(melody)}))
+        atomic_write_text(staging / "melodies.jsonl", "\n".join(lines) + "\n")
+        atomic_write_text(staging / "dataset.txt", dataset_text(result.melodies) + "\n")
+        vocab.save(staging)
+        atomic_write_json(staging / "split.json", {"seed": seed, **split})
+        atomic_write_json(staging / "summary.json", summary)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     replace_folder(staging, target)
     return summary
 
@@ -132,6 +138,7 @@ def _count(values: Iterable[str]) -> dict[str, int]:
 # ---------------------------------------------------------------- read back
 def load_melodies(folder: str | pathlib.Path) -> list[Melody]:
     """Every kept song of a dataset folder, in id order."""
+    recover_folder(folder)
     path = pathlib.Path(folder) / "melodies.jsonl"
     if not path.is_file():
         raise DatasetError(f"no dataset at {folder}: run .venv/bin/python scripts/preprocess.py --out {folder}")
@@ -146,5 +153,8 @@ def load_melodies(folder: str | pathlib.Path) -> list[Melody]:
 def load_split(folder: str | pathlib.Path, name: str, melodies: list[Melody] | None = None) -> list[Melody]:
     """The songs of one split ('train', 'validation' or 'test')."""
     melodies = melodies if melodies is not None else load_melodies(folder)
-    split = json.loads((pathlib.Path(folder) / "split.json").read_text())
+    split_path = pathlib.Path(folder) / "split.json"
+    if not split_path.is_file():
+        raise DatasetError(f"{split_path} is missing: run .venv/bin/python scripts/preprocess.py --out {folder}")
+    split = json.loads(split_path.read_text())
     return [melodies[i] for i in split[name]]

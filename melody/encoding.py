@@ -128,6 +128,7 @@ class SongArrays:
     positions: np.ndarray  # bar position of the step being predicted
     meters: np.ndarray  # the song's meter id, repeated
     targets: np.ndarray  # steps + [/]
+    weights: np.ndarray | None = None  # per-target loss weights, set by melody.batching
 
 
 def song_arrays(melody: Melody, vocab: Vocabulary) -> SongArrays:

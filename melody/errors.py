@@ -13,6 +13,7 @@ from .melody import MelodyError
 from .model import ModelFolderError
 from .sampler import GenerationError
 from .seed import SeedSyntaxError
+from .training import TrainingError
 
 USER_ERRORS = (
     CorpusError,
@@ -22,5 +23,6 @@ USER_ERRORS = (
     ModelFolderError,
     SeedSyntaxError,
     SongSkipped,
+    TrainingError,
     UnknownSymbolError,
 )

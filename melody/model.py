@@ -21,6 +21,7 @@ import os
 import pathlib
 
 from .encoding import MAX_POSITIONS, Vocabulary
+from .storage import recover_folder
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -166,11 +167,10 @@ def read_config(folder: pathlib.Path) -> ModelConfig:
     return ModelConfig(**{k: v for k, v in raw.items() if k in known})
 
 
-def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
-    """Load a model folder; raises ModelFolderError with a way forward if it is unusable."""
-    import keras
-
+def check_model_folder(folder: str | pathlib.Path) -> tuple[ModelConfig, Vocabulary]:
+    """The config and vocabulary of a model folder, checked without loading the network."""
     folder = pathlib.Path(folder)
+    recover_folder(folder)
     if not folder.is_dir():
         raise ModelFolderError(f"no model folder at {folder}; {TRAIN_HINT}")
     missing = [n for n in (MODEL_FILE, "config.json", "mapping.json") if not (folder / n).is_file()]
@@ -183,12 +183,23 @@ def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
         raise ModelFolderError(f"{folder / 'mapping.json'} is unreadable ({error}); {TRAIN_HINT}") from error
     if len(vocab) != config.vocab_size:
         raise ModelFolderError(f"{folder}: mapping.json has {len(vocab)} symbols, config says {config.vocab_size}")
+    return config, vocab
+
+
+def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
+    """Load a model folder; raises ModelFolderError with a way forward if it is unusable."""
+    import keras
+
+    folder = pathlib.Path(folder)
+    config, vocab = check_model_folder(folder)
     try:
         keras_model = keras.saving.load_model(folder / MODEL_FILE, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises several types for truncated or foreign files
         raise ModelFolderError(f"{folder / MODEL_FILE} is corrupt ({type(error).__name__}); {TRAIN_HINT}") from error
-    card_path = folder / "card.json"
-    card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+    try:
+        card = json.loads((folder / "card.json").read_text()) if (folder / "card.json").is_file() else {}
+    except (OSError, json.JSONDecodeError):
+        card = {}  # the card is for people; a broken one does not stop the model
     return LoadedModel(folder, keras_model, config, vocab, card)
 
 

@@ -152,9 +152,12 @@ def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: in
                 find_soundfont(),
                 str(mid),
             ]
-            done = subprocess.run(command, capture_output=True, timeout=60)
-            if done.returncode == 0 and wav.exists() and wav.stat().st_size > 44:
-                return wav.read_bytes()
+            try:
+                done = subprocess.run(command, capture_output=True, timeout=60)
+                if done.returncode == 0 and wav.exists() and wav.stat().st_size > 44:
+                    return wav.read_bytes()
+            except (OSError, subprocess.TimeoutExpired):
+                pass  # fall back to pretty_midi below
     return _pretty_midi_wav(melody, program, sample_rate)
 
 

@@ -29,27 +29,32 @@ class GenerationError(ValueError):
 
 
 def sample_ids(
-    probabilities: np.ndarray, temperature: float, rngs: list[np.random.Generator], top_k: int | None = None
+    probabilities: np.ndarray,
+    temperature: float,
+    rngs: list[np.random.Generator],
+    top_k: int | None = None,
+    blocked: list[int] | None = None,
 ) -> np.ndarray:
     """Draw one id per row of ``probabilities`` (batch, vocab) with a temperature.
 
     Temperature 0 takes the likeliest id; 1 samples the model's distribution; large
     values approach uniform. Computed in float64 on log-probabilities shifted to a
-    maximum of 0, so it never produces NaN. Row ``i`` draws from ``rngs[i]``.
+    maximum of 0, so it never produces NaN. ``blocked`` ids are never drawn, at any
+    temperature. Row ``i`` draws from ``rngs[i]``.
     """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
+    logits = np.log(np.maximum(np.asarray(probabilities, dtype=np.float64), 1e-300))
+    if blocked:
+        logits[:, blocked] = -np.inf
     if temperature == 0:
-        return probabilities.argmax(axis=1)
-    logits = np.log(np.maximum(probabilities, 1e-300))
-    if top_k:
+        return logits.argmax(axis=1)
+    if top_k and top_k < logits.shape[1]:
         cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
         logits = np.where(logits >= cutoff, logits, -np.inf)
     logits = (logits - logits.max(axis=1, keepdims=True)) / temperature
-    weights = np.exp(logits)
-    cumulative = np.cumsum(weights, axis=1)
+    cumulative = np.cumsum(np.exp(logits), axis=1)
     draws = np.array([rng.random() for rng in rngs]) * cumulative[:, -1]
-    ids = (cumulative < draws[:, None]).sum(axis=1)
-    return np.minimum(ids, probabilities.shape[1] - 1)
+    ids = (cumulative <= draws[:, None]).sum(axis=1)  # first id whose cumulative weight passes the draw
+    return np.minimum(ids, logits.shape[1] - 1)
 
 
 class StepModel:
@@ -205,12 +210,9 @@ class Generator:
             if settings.max_seq_len:
                 window = np.concatenate([history, generated[:, :t]], axis=1)[:, -settings.max_seq_len :]
                 probabilities, _ = self._feed(window, index + 1 - window.shape[1], meter, positions)
-            probabilities = probabilities.copy()
-            if index == 0:  # a melody cannot start by holding, nor end before it begins
-                probabilities[:, [hold_id, end_id]] = 0.0
-            elif settings.full_length:
-                probabilities[:, end_id] = 0.0
-            ids = sample_ids(probabilities, settings.temperature, rngs, settings.top_k)
+            # a melody cannot start by holding, nor end before it begins
+            blocked = [hold_id, end_id] if index == 0 else [end_id] if settings.full_length else None
+            ids = sample_ids(probabilities, settings.temperature, rngs, settings.top_k, blocked)
             newly_done = (ids == end_id) & ~finished
             lengths[newly_done] = t
             finished |= newly_done

@@ -13,6 +13,8 @@ import pathlib
 import shutil
 import tempfile
 
+FILE_MODE, FOLDER_MODE = 0o644, 0o755  # readable by a server running as another user
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
@@ -24,6 +26,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         pathlib.Path(temporary).unlink(missing_ok=True)
@@ -40,12 +43,29 @@ def atomic_write_json(path: str | os.PathLike, value) -> None:
     atomic_write_text(path, json.dumps(value, indent=2, sort_keys=False) + "\n")
 
 
-def replace_folder(staging: pathlib.Path, target: pathlib.Path) -> None:
-    """Swap a fully written ``staging`` folder into ``target`` (old one removed after)."""
+def _old_copy(target: pathlib.Path) -> pathlib.Path:
+    return target.with_name(f".{target.name}.old")
+
+
+def recover_folder(target: str | os.PathLike) -> None:
+    """Put back the previous ``target`` if a swap was interrupted between its two renames."""
     target = pathlib.Path(target)
-    old = target.with_name(f".{target.name}.old")
+    if not target.exists() and _old_copy(target).is_dir():
+        os.replace(_old_copy(target), target)
+
+
+def replace_folder(staging: pathlib.Path, target: pathlib.Path) -> None:
+    """Swap a fully written ``staging`` folder into ``target`` (old one removed after).
+
+    Between the two renames the previous folder lives at ``.<name>.old``; `recover_folder`
+    (called here first, and by readers) puts it back if a run died just there.
+    """
+    target = pathlib.Path(target)
+    recover_folder(target)
+    old = _old_copy(target)
     if old.exists():
         shutil.rmtree(old)
+    os.chmod(staging, FOLDER_MODE)
     if target.exists():
         os.replace(target, old)
     os.replace(staging, target)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import pathlib
+import shutil
 import time
 
 import numpy as np
@@ -29,7 +30,11 @@ from .batching import make_streams
 from .encoding import Vocabulary
 from .melody import Melody
 from .model import ModelConfig, build_model, build_training_model, copy_weights
-from .storage import atomic_write_json, replace_folder, staging_folder
+from .storage import atomic_write_json, recover_folder, replace_folder, staging_folder
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on as asked (e.g. resuming a checkpoint of another vocabulary)."""
 
 
 @dataclasses.dataclass
@@ -65,7 +70,7 @@ def make_strategy(name: str):
     if name == "multiworker":
         return tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG
     if name != "default":
-        raise ValueError(f"unknown strategy {name!r}: use default, mirrored or multiworker")
+        raise TrainingError(f"unknown strategy {name!r}: use default, mirrored or multiworker")
     return tf.distribute.get_strategy()
 
 
@@ -193,10 +198,19 @@ def train(
     keras.utils.set_random_seed(config.seed)
     state = {"epoch": 0, "history": [], "best_val_loss": float("inf"), "best_epoch": 0, "wait": 0, "seconds": 0.0}
     strategy = make_strategy(config.strategy)
+    recover_folder(last)
+    if not resume and last.exists():
+        shutil.rmtree(last)  # a fresh run must not pick up another run's best weights
     with strategy.scope():
         if resume and (last / "state.json").is_file():
             state = json.loads((last / "state.json").read_text())
             model_config = ModelConfig(**state["model_config"])
+            if (model_config.vocab_size, model_config.n_meters) != (len(vocab), len(vocab.meters)):
+                raise TrainingError(
+                    f"the checkpoint in {last} was trained on another vocabulary "
+                    f"({model_config.vocab_size} symbols, {model_config.n_meters} meters; the data has "
+                    f"{len(vocab)} and {len(vocab.meters)}): train afresh without --resume"
+                )
             model = keras.saving.load_model(last / "model.keras", safe_mode=True)
         else:
             model_config = model_config or ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters))

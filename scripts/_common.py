@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import sys
@@ -27,5 +28,7 @@ def run_main(main) -> None:
         main()
     except USER_ERRORS as error:
         fail(str(error))
+    except (OSError, json.JSONDecodeError) as error:  # unreadable or unwritable files
+        fail(f"{type(error).__name__}: {error}")
     except KeyboardInterrupt:
         fail("interrupted; outputs written so far are complete (files are written atomically)", 130)

@@ -43,33 +43,35 @@ def main() -> None:
     from melody.corpus import load_corpus
     from melody.dataset import load_split
     from melody.evaluation import score_model, score_ngram
-    from melody.model import load_model_folder
+    from melody.model import check_model_folder, load_model_folder
 
     args = parse_args()
     if not args.paths and not args.split:
         _common.fail("give song files or folders to score, or --split test")
     started = time.perf_counter()
-    loaded = load_model_folder(args.model)
-    vocab = loaded.vocab
+    check_model_folder(args.model)  # fail fast, before parsing
     skipped: dict[str, int] = {}
+    items: list[tuple[str, str, str]] = []
     if args.split:
-        songs = load_split(args.data, args.split)
-    else:
+        candidates = [(m, f"{args.split}#{i}") for i, m in enumerate(load_split(args.data, args.split))]
+    else:  # parse before TensorFlow starts its threads: the parser forks worker processes
         progress = lambda it: tqdm(it, desc="parsing", unit="song", leave=False)
         corpus = load_corpus(args.paths, workers=args.workers or None, progress=progress)
-        skipped = dict(corpus.skipped)
-        items = list(corpus.skipped_items)
-        songs = []
-        for melody, source in zip(corpus.melodies, corpus.sources):
-            unknown = sorted(set(melody.steps) - set(vocab.symbols))
-            if unknown:
-                skipped["out_of_range"] = skipped.get("out_of_range", 0) + 1
-                items.append((source, "out_of_range", f"pitches {', '.join(unknown)} outside MIDI {vocab.pitch_range}"))
-            else:
-                songs.append(melody)
-        if args.verbose:
-            for source, reason, detail in items:
-                print(f"skipped {source}: {reason} ({detail})")
+        skipped, items = dict(corpus.skipped), list(corpus.skipped_items)
+        candidates = list(zip(corpus.melodies, corpus.sources))
+    loaded = load_model_folder(args.model)
+    vocab = loaded.vocab
+    songs = []
+    for melody, source in candidates:
+        unknown = sorted(set(melody.steps) - set(vocab.symbols))
+        if unknown:
+            skipped["out_of_range"] = skipped.get("out_of_range", 0) + 1
+            items.append((source, "out_of_range", f"pitches {', '.join(unknown)} outside MIDI {vocab.pitch_range}"))
+        else:
+            songs.append(melody)
+    if args.verbose:
+        for source, reason, detail in items:
+            print(f"skipped {source}: {reason} ({detail})")
     if not songs:
         _common.fail(f"no song could be scored (skipped: {skipped or 'none found'})")
     result = score_model(loaded, songs, progress=lambda it: tqdm(it, desc="scoring", unit="batch", leave=False))

@@ -121,3 +121,14 @@ def test_full_length_never_stops_early(tiny_model):
         tiny_model, parse_seed(SEED), steps=300, temperature=2.0, random_seed=4, variations=6, full_length=True
     )
     assert all(len(m) == len(parse_seed(SEED)) + 300 for m in melodies)
+
+
+def test_top_k_larger_than_the_vocabulary_is_no_limit():
+    assert sample_ids(PROBS, 1.0, variation_rngs(2, 2), top_k=100).shape == (2,)
+
+
+def test_blocked_symbols_are_never_drawn_even_when_hot():
+    probs = np.array([[0.98, 0.01, 0.01]])
+    draws = {int(sample_ids(probs, 1e6, [rng], blocked=[0])[0]) for rng in variation_rngs(5, 500)}
+    assert draws == {1, 2}
+    assert sample_ids(probs, 0.0, variation_rngs(1, 1), blocked=[0])[0] != 0

@@ -89,12 +89,26 @@ def test_a_corrupt_model_folder_says_how_to_get_a_good_one(tmp_path):
 def test_preprocess_counts_skips_and_writes_the_dataset(tmp_path):
     from conftest import DATA
 
-    done = run(
-        "preprocess.py", DATA, "--out", tmp_path / "data", "--cache", tmp_path / "cache", "--workers", "1", "--verbose"
-    )
+    from melody.render import to_midi_bytes
+    from melody.seed import parse_seed
+
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "third.mid").write_bytes(to_midi_bytes(parse_seed("60 _ 62 _ 64 _ _ _ 65 _ 67 _ _ _ _ _", key="C major")))
+    args = [DATA, extra, "--out", tmp_path / "data", "--cache", tmp_path / "cache", "--workers", "1"]
+    done = run("preprocess.py", *args, "--verbose")
     assert done.returncode == 0, done.stderr
-    assert "kept 2" in done.stdout and "triplets.krn: bad_duration" in done.stdout
+    assert "kept 3" in done.stdout and "triplets.krn: bad_duration" in done.stdout
     for name in ("melodies.jsonl", "mapping.json", "split.json", "dataset.txt", "summary.json", "songs/00000.txt"):
         assert (tmp_path / "data" / name).is_file()
-    again = run("preprocess.py", DATA, "--out", tmp_path / "data", "--cache", tmp_path / "cache", "--workers", "1")
-    assert again.returncode == 0 and "kept 2" in again.stdout  # second run from the cache
+    assert len(list((tmp_path / "cache").iterdir())) == 4  # one cache entry per song file
+    again = run("preprocess.py", *args)
+    assert again.returncode == 0 and "kept 3" in again.stdout  # second run from the cache
+
+
+def test_preprocess_with_too_few_songs_says_so(tmp_path):
+    from conftest import DATA
+
+    done = run("preprocess.py", DATA, "--out", tmp_path / "data", "--no-cache", "--workers", "1")
+    assert done.returncode != 0 and "at least 3" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing half-written

@@ -26,3 +26,12 @@ def test_folders_are_swapped_whole(tmp_path):
     storage.replace_folder(staging, target)
     assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_an_interrupted_swap_is_recovered(tmp_path):
+    target = tmp_path / "model"
+    old = tmp_path / ".model.old"
+    old.mkdir()
+    (old / "model.keras").write_text("the previous good model")
+    storage.recover_folder(target)  # as if killed between the two renames
+    assert (target / "model.keras").read_text() == "the previous good model" and not old.exists()
