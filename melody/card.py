@@ -131,10 +131,13 @@ Vocabulary: {card["vocabulary"]["symbols"]} symbols, MIDI {low}-{high}.
 ## Model
 Embeddings of the symbol ({model["symbol_dim"]}), the next step's bar position ({model["position_dim"]})
 and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]}) -> Dropout({model["dropout"]})
--> Dense softmax over the symbols. {model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}.
+-> Dense softmax over the symbols. {model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}
+(halved after {training.get("lr_patience", "?")} epochs without a better validation loss), gradients clipped to norm
+{model.get("clipnorm", "none")}.
 
 ## Training
-Every step of every song is a target (many-to-many), batches of {training.get("batch_size")} songs.
+Every step of every song is a target (many-to-many): {training.get("batch_size")} rows of songs read
+{training.get("chunk")} steps at a time, the LSTM state carried within each song and zeroed where a song starts.
 {training["epochs_run"]} epochs in {training["wall_minutes"]:.1f} min ({training["stop_reason"]}); best
 validation loss {training["best_val_loss"]:.4f} at epoch {training["best_epoch"]}; {training["targets_per_second"]:,}
 targets per second. ![loss](loss.png)

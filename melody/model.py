@@ -48,7 +48,8 @@ class ModelConfig:
     units: int = 256  # LSTM units per layer
     layers: int = 1  # stacked LSTM layers
     dropout: float = 0.3  # after each LSTM layer
-    learning_rate: float = 1e-3  # Adam
+    learning_rate: float = 1e-3  # Adam's starting rate (training halves it on plateaus)
+    clipnorm: float = 1.0  # gradients rescaled to at most this norm (steadier LSTM training)
 
 
 def symbol_layer(config: ModelConfig):
@@ -112,7 +113,7 @@ def build_training_model(config: ModelConfig):
 
     inputs, outputs = _network(config, with_state=True)
     model = keras.Model(inputs, outputs, name="melody_lstm_training")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm or None))
     return model
 
 

@@ -6,11 +6,12 @@ next chunk of the same row, and is zeroed where a row starts a new song, so the 
 learns each song from its start with a fresh state, exactly as it is scored and used.
 Backpropagation is truncated at chunk boundaries.
 
-Each epoch ends with the validation NLL per step (whole songs, fresh state) and a
-checkpoint (model, optimizer, history, early-stopping counters), written by swapping a
-fully written folder into place; ``resume=True`` carries on from it. The step runs inside
-a ``tf.distribute`` strategy: rows are split across replicas and each replica keeps the
-state of its own rows.
+Adam starts at the configured rate (1e-3) with gradients clipped to norm 1, and the rate
+is halved after ``lr_patience`` epochs without a better validation loss. Each epoch ends
+with the validation NLL per step (whole songs, fresh state) and a checkpoint (model,
+optimizer, history, early-stopping counters), written by swapping a fully written folder
+into place; ``resume=True`` carries on from it. The step runs inside a ``tf.distribute``
+strategy: rows are split across replicas and each replica keeps the state of its own rows.
 
     >>> config = TrainConfig(epochs=30, patience=3)                                 # doctest: +SKIP
     >>> outcome = train(train_songs, val_songs, vocab, config, "checkpoints/run")   # doctest: +SKIP
@@ -44,7 +45,8 @@ class TrainConfig:
     epochs: int = 40  # upper bound; early stopping usually ends sooner
     batch_size: int = 64  # parallel rows (songs in flight) per update
     chunk: int = 64  # steps per update; the state carries over between chunks of a song
-    patience: int = 3  # epochs without a better validation loss before stopping
+    patience: int = 6  # epochs without a better validation loss before stopping
+    lr_patience: int = 2  # epochs without a better validation loss before the learning rate is halved
     max_minutes: float = 0.0  # stop after the epoch that passes this wall time (0: no limit)
     max_song_steps: int = 1024  # longer songs are cut (a handful in Essen)
     seed: int = 1  # song order and initialisation
@@ -162,7 +164,13 @@ def _record_epoch(state: dict, config: TrainConfig, train_loss: float, figures: 
     val_loss = figures["nll_per_step"]
     epoch = state["epoch"] + 1
     state["history"].append(
-        {"epoch": epoch, "loss": train_loss, "val_loss": val_loss, "val_accuracy": figures["accuracy"]}
+        {
+            "epoch": epoch,
+            "loss": train_loss,
+            "val_loss": val_loss,
+            "val_accuracy": figures["accuracy"],
+            "learning_rate": state["learning_rate"],
+        }
     )
     state["epoch"], state["seconds"] = epoch, seconds
     improved = val_loss < state["best_val_loss"] - 1e-4
@@ -170,6 +178,8 @@ def _record_epoch(state: dict, config: TrainConfig, train_loss: float, figures: 
         state["best_val_loss"], state["best_epoch"], state["wait"] = val_loss, epoch, 0
     else:
         state["wait"] += 1
+    if state["wait"] and state["wait"] % config.lr_patience == 0:
+        state["learning_rate"] = state["learning_rate"] * 0.5
     state["stop_reason"] = None
     if state["wait"] >= config.patience:
         state["stop_reason"] = f"no better validation loss for {config.patience} epochs"
@@ -216,6 +226,7 @@ def train(
             model_config = model_config or ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters))
             model = build_training_model(model_config)
             state["model_config"] = dataclasses.asdict(model_config)
+            state["learning_rate"] = model_config.learning_rate
         trainer = ChunkTrainer(model, strategy, model_config)
     inference = build_model(model_config)
     started, seconds_before = time.perf_counter(), state["seconds"]
@@ -231,6 +242,7 @@ def train(
         )
         train_targets = streams.n_targets
         bar = (lambda it: tqdm(it, desc=f"epoch {state['epoch'] + 1}", unit="chunk", leave=False)) if verbose else None
+        model.optimizer.learning_rate.assign(state["learning_rate"])
         train_loss = trainer.epoch(streams, bar)
         figures = validation_loss(model, inference, model_config, vocab, val_songs)
         improved = _record_epoch(state, config, train_loss, figures, seconds_before + time.perf_counter() - started)

@@ -54,6 +54,12 @@ def parse_args() -> argparse.Namespace:
         help="early-stopping patience in epochs (default: %(default)s)",
     )
     parser.add_argument(
+        "--lr-patience",
+        type=int,
+        default=defaults_train.lr_patience,
+        help="halve the learning rate after this many epochs without a better validation loss (default: %(default)s)",
+    )
+    parser.add_argument(
         "--max-minutes", type=float, default=0.0, help="stop after the epoch that passes this wall time (default: none)"
     )
     parser.add_argument("--units", type=int, default=defaults_model.units, help="LSTM units (default: %(default)s)")
@@ -100,6 +106,7 @@ def main() -> None:
         batch_size=args.batch_size,
         chunk=args.chunk,
         patience=args.patience,
+        lr_patience=args.lr_patience,
         max_minutes=args.max_minutes,
         seed=args.seed,
         strategy=args.strategy,
