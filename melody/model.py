@@ -47,7 +47,7 @@ class ModelConfig:
     meter_dim: int = 8  # embedding of the meter
     units: int = 256  # LSTM units per layer
     layers: int = 1  # stacked LSTM layers
-    dropout: float = 0.3  # after each LSTM layer
+    dropout: float = 0.2  # after each LSTM layer
     learning_rate: float = 1e-3  # Adam's starting rate (training halves it on plateaus)
     clipnorm: float = 1.0  # gradients rescaled to at most this norm (steadier LSTM training)
 

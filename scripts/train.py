@@ -24,70 +24,42 @@ from melody.encoding import Vocabulary
 from melody.model import ModelConfig
 from melody.training import TrainConfig
 
+TRAIN_FLAGS = {  # TrainConfig fields set from the command line
+    "epochs": "most epochs",
+    "batch_size": "parallel rows of songs per update",
+    "chunk": "steps per update; the LSTM state carries on between chunks of a song",
+    "patience": "stop after this many epochs without a better validation loss",
+    "lr_patience": "halve the learning rate after this many epochs without a better validation loss",
+    "max_minutes": "stop after the epoch that passes this wall time (0: no limit)",
+    "seed": "random seed",
+}
+MODEL_FLAGS = {  # ModelConfig fields set from the command line
+    "units": "LSTM units",
+    "layers": "stacked LSTM layers",
+    "symbol_dim": "size of the learned symbol embedding; 0: one-hot input",
+    "dropout": "dropout after each LSTM",
+    "learning_rate": "Adam's starting learning rate",
+    "clipnorm": "clip gradients to this norm (0: no clipping)",
+}
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="data", help="dataset folder from preprocess.py (default: data)")
-    parser.add_argument("--out", default="models/essen-lstm", help="model folder to write (default: models/essen-lstm)")
-    parser.add_argument(
-        "--checkpoints", default=None, help="checkpoint folder (default: .cache/checkpoints/<model name>)"
-    )
+    parser.add_argument("--out", default="models/essen-lstm", help="model folder to write (default: %(default)s)")
+    parser.add_argument("--checkpoints", help="checkpoint folder (default: .cache/checkpoints/<model name>)")
     parser.add_argument("--resume", action="store_true", help="carry on from the last checkpoint")
-    defaults_train, defaults_model = TrainConfig(), ModelConfig(vocab_size=0)
-    parser.add_argument("--epochs", type=int, default=defaults_train.epochs, help="most epochs (default: %(default)s)")
-    parser.add_argument(
-        "--batch-size",
-        type=int,
-        default=defaults_train.batch_size,
-        help="parallel rows of songs per update (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--chunk",
-        type=int,
-        default=defaults_train.chunk,
-        help="steps per update; the state carries on (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--patience",
-        type=int,
-        default=defaults_train.patience,
-        help="early-stopping patience in epochs (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--lr-patience",
-        type=int,
-        default=defaults_train.lr_patience,
-        help="halve the learning rate after this many epochs without a better validation loss (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--max-minutes", type=float, default=0.0, help="stop after the epoch that passes this wall time (default: none)"
-    )
-    parser.add_argument("--units", type=int, default=defaults_model.units, help="LSTM units (default: %(default)s)")
-    parser.add_argument(
-        "--symbol-dim",
-        type=int,
-        default=defaults_model.symbol_dim,
-        help="size of the learned symbol embedding; 0: one-hot input (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--layers", type=int, default=defaults_model.layers, help="stacked LSTM layers (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--dropout", type=float, default=defaults_model.dropout, help="dropout after each LSTM (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--learning-rate",
-        type=float,
-        default=defaults_model.learning_rate,
-        help="Adam learning rate (default: %(default)s)",
-    )
+    for flags, defaults in ((TRAIN_FLAGS, TrainConfig()), (MODEL_FLAGS, ModelConfig(vocab_size=0))):
+        for name, text in flags.items():
+            default = getattr(defaults, name)
+            option = "--" + name.replace("_", "-")
+            parser.add_argument(option, type=type(default), default=default, help=f"{text} (default: %(default)s)")
     parser.add_argument(
         "--strategy",
         choices=("default", "mirrored", "multiworker"),
         default="default",
         help="tf.distribute strategy: one device, all local GPUs, or several machines via TF_CONFIG",
     )
-    parser.add_argument("--seed", type=int, default=defaults_train.seed, help="random seed (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bars")
     return parser.parse_args()
 
@@ -101,24 +73,9 @@ def main() -> None:
     melodies = load_melodies(args.data)
     vocab = Vocabulary.load(args.data)
     splits = {name: load_split(args.data, name, melodies) for name in ("train", "validation", "test")}
-    config = TrainConfig(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        chunk=args.chunk,
-        patience=args.patience,
-        lr_patience=args.lr_patience,
-        max_minutes=args.max_minutes,
-        seed=args.seed,
-        strategy=args.strategy,
-    )
+    config = TrainConfig(strategy=args.strategy, **{name: getattr(args, name) for name in TRAIN_FLAGS})
     model_config = ModelConfig(
-        vocab_size=len(vocab),
-        n_meters=len(vocab.meters),
-        units=args.units,
-        layers=args.layers,
-        symbol_dim=args.symbol_dim,
-        dropout=args.dropout,
-        learning_rate=args.learning_rate,
+        vocab_size=len(vocab), n_meters=len(vocab.meters), **{name: getattr(args, name) for name in MODEL_FLAGS}
     )
     outcome = train(
         splits["train"],
