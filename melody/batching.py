@@ -102,15 +102,21 @@ class Streams:
 def make_streams(
     melodies: list[Melody], vocab: Vocabulary, streams: int = 64, chunk: int = 64, seed: int = 0, max_steps: int = 1024
 ) -> Streams:
-    """Songs in a random order (``seed``), each put on the row with the least music so far."""
+    """Rows filled longest song first, each song on the row with the least music so far (so
+    the rows end together and no update late in an epoch sees only a few songs), then each
+    row's songs put in a random order (``seed``)."""
     arrays = [_song(m, vocab, max_steps) for m in melodies]
-    order = np.random.default_rng(seed).permutation(len(arrays))
+    rng = np.random.default_rng(seed)
+    spans = [-(-len(a.targets) // chunk) for a in arrays]  # chunks each song takes
+    order = sorted(rng.permutation(len(arrays)), key=lambda i: -spans[i])
     rows: list[list[int]] = [[] for _ in range(streams)]
     heap = [(0, row) for row in range(streams)]  # (chunks used, row)
     for index in order:
         used, row = heapq.heappop(heap)
         rows[row].append(index)
-        heapq.heappush(heap, (used + -(-len(arrays[index].targets) // chunk), row))
+        heapq.heappush(heap, (used + spans[index], row))
+    for songs in rows:
+        rng.shuffle(songs)
     n_chunks = max(used for used, _ in heap)
     out = {name: np.zeros((n_chunks, streams, chunk), np.int32) for name in FIELDS}
     weights = np.zeros((n_chunks, streams, chunk), np.float32)

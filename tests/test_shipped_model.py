@@ -1,20 +1,34 @@
-"""The model that ships in models/: it loads, generates, and its card holds the figures."""
+"""The model that ships in models/: it loads, generates, matches Keras, and its card holds the figures."""
 
 import json
 
+import numpy as np
 from conftest import SHIPPED_MODEL
 
+from melody.encoding import song_arrays
 from melody.model import load_model_folder
-from melody.sampler import generate
+from melody.sampler import generate, step_model
 from melody.seed import parse_seed
+
+SEED = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 
 
 def test_shipped_model_loads_and_generates_a_melody():
     loaded = load_model_folder(SHIPPED_MODEL)
-    [melody] = generate(
-        loaded, parse_seed("67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"), steps=128, temperature=0.8, random_seed=1
-    )
+    [melody] = generate(loaded, parse_seed(SEED), steps=128, temperature=0.8, random_seed=1)
     assert len(melody) > 15 and len(melody.pitches()) > 5
+
+
+def test_numpy_step_model_matches_keras_on_the_shipped_weights():
+    loaded = load_model_folder(SHIPPED_MODEL)
+    arrays = song_arrays(parse_seed(SEED + " 62 _ _ _ 60 _ _ _ r _ _ _", meter="3/4", pickup=4), loaded.vocab)
+    inputs = {"symbols": arrays.symbols[None], "positions": arrays.positions[None], "meters": arrays.meters[None]}
+    expected = loaded.keras_model.predict(inputs, verbose=0)[0]  # (steps, vocab)
+    net = step_model(loaded)
+    state = net.initial_state(1)
+    for t in range(len(arrays.symbols)):
+        probs, state = net.step(state, arrays.symbols[t : t + 1], arrays.positions[t : t + 1], arrays.meters[t : t + 1])
+        assert np.abs(probs[0] - expected[t]).max() < 1e-5
 
 
 def test_shipped_model_card_beats_the_baseline_and_the_bar():
