@@ -13,7 +13,7 @@ import streamlit as st
 
 from melody import render
 from melody.errors import USER_ERRORS
-from melody.melody import Melody
+from melody.melody import Melody, bar_steps
 from melody.model import default_model_folder, load_model_folder
 from melody.sampler import GenerationSettings, generate
 from melody.seed import ALLOWED, EXAMPLE, parse_seed
@@ -45,7 +45,7 @@ def seed_ui() -> tuple[str, str]:
     return text, meter
 
 
-def settings_ui() -> tuple[GenerationSettings, float]:
+def settings_ui(meter: str) -> tuple[GenerationSettings, float]:
     st.subheader("2. Settings")
     temperature = st.slider(
         "Temperature",
@@ -56,7 +56,7 @@ def settings_ui() -> tuple[GenerationSettings, float]:
         help="0: always the likeliest note; 1: the model's own odds; higher: wilder.",
     )
     steps = st.slider("Length (16th notes)", 16, 1024, 256, 16)
-    st.caption(f"{steps} sixteenths = {steps / 16:g} bars of 4/4")
+    st.caption(f"{steps} sixteenths = {steps / bar_steps(meter):.3g} bars of {meter}")
     random_seed = int(st.number_input("Random seed (same number, same melody)", 0, 2**31 - 1, 7))
     tempo = float(st.slider("Tempo (quarter notes per minute)", 40, 200, 100))
     return GenerationSettings(steps=steps, temperature=temperature, random_seed=random_seed), tempo
@@ -72,7 +72,7 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     text, meter = seed_ui()
-    settings, tempo = settings_ui()
+    settings, tempo = settings_ui(meter)
     try:
         seed = parse_seed(text, meter=meter, tempo=tempo)
     except USER_ERRORS as error:
