@@ -38,20 +38,36 @@ def sample_ids(
     """Draw one id per row of ``probabilities`` (batch, vocab) with a temperature.
 
     Temperature 0 takes the likeliest id; 1 samples the model's distribution; large
-    values approach uniform. Computed in float64 on log-probabilities shifted to a
-    maximum of 0, so it never produces NaN. ``blocked`` ids are never drawn, at any
-    temperature. Row ``i`` draws from ``rngs[i]``.
+    values approach uniform. ``blocked`` ids are never drawn, at any temperature. Row
+    ``i`` draws from ``rngs[i]``. See `sample_logits`, which does the work.
     """
-    logits = np.log(np.maximum(np.asarray(probabilities, dtype=np.float64), 1e-300))
+    return sample_logits(
+        np.log(np.maximum(np.asarray(probabilities, np.float64), 1e-300)), temperature, rngs, top_k, blocked
+    )
+
+
+def sample_logits(
+    logits: np.ndarray,
+    temperature: float,
+    rngs: list[np.random.Generator],
+    top_k: int | None = None,
+    blocked: list[int] | None = None,
+) -> np.ndarray:
+    """`sample_ids` on log-probabilities (batch, vocab), up to a constant per row.
+
+    Computed in float64, shifted to a maximum of 0 before dividing by the temperature,
+    so it never produces NaN or overflows.
+    """
+    logits = np.array(logits, dtype=np.float64)  # a copy: the caller's array is left alone
     if blocked:
         logits[:, blocked] = -np.inf
     if temperature == 0:
         return logits.argmax(axis=1)
     if top_k and top_k < logits.shape[1]:
         cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
-        logits = np.where(logits >= cutoff, logits, -np.inf)
-    logits = (logits - logits.max(axis=1, keepdims=True)) / temperature
-    cumulative = np.cumsum(np.exp(logits), axis=1)
+        logits[logits < cutoff] = -np.inf
+    logits -= logits.max(axis=1, keepdims=True)
+    cumulative = np.cumsum(np.exp(logits / temperature), axis=1)
     draws = np.array([rng.random() for rng in rngs]) * cumulative[:, -1]
     ids = (cumulative <= draws[:, None]).sum(axis=1)  # first id whose cumulative weight passes the draw
     return np.minimum(ids, logits.shape[1] - 1)
@@ -93,8 +109,8 @@ class StepModel:
         zeros = lambda: np.zeros((batch, self.units), dtype=np.float32)
         return [(zeros(), zeros()) for _ in self.recurrent]
 
-    def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
-        """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
+    def step_logits(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
+        """Advance one step: ids (batch,) -> (log-probabilities up to a constant, (batch, vocab); state)."""
         x = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters]  # (batch, 4 units)
         gates = 3 * self.units
         new_state = []
@@ -107,18 +123,21 @@ class StepModel:
             c = sig[:, self.units : 2 * self.units] * c + sig[:, : self.units] * np.tanh(z[:, gates:])
             h = sig[:, 2 * self.units :] * np.tanh(c)
             new_state.append((h, c))
-        logits = (new_state[-1][0] @ self.dense_w + self.dense_b).astype(np.float64)  # (batch, vocab)
-        logits -= logits.max(axis=1, keepdims=True)
-        weights = np.exp(logits)
+        return new_state[-1][0] @ self.dense_w + self.dense_b, new_state  # softmax logits (batch, vocab)
+
+    def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
+        """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
+        logits, new_state = self.step_logits(state, symbols, positions, meters)
+        weights = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
         return weights / weights.sum(axis=1, keepdims=True), new_state
 
     def run(self, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, state=None):
-        """Feed sequences (batch, steps); returns the last step's probabilities and state."""
+        """Feed sequences (batch, steps); returns the last step's logits and the state."""
         state = state or self.initial_state(symbols.shape[0])
-        probabilities = None
+        logits = None
         for t in range(symbols.shape[1]):
-            probabilities, state = self.step(state, symbols[:, t], positions[:, t], meters[:, t])
-        return probabilities, state
+            logits, state = self.step_logits(state, symbols[:, t], positions[:, t], meters[:, t])
+        return logits, state
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -199,20 +218,22 @@ class Generator:
         total = len(seed) + settings.steps
         positions = position_ids(seed, total + 1)  # position of the step each input predicts
         rngs = variation_rngs(settings.random_seed, batch)
+        meters = np.full(batch, meter, dtype=np.int32)
+        next_positions = np.repeat(positions[:, None], batch, axis=1)  # (total + 1, batch)
         generated = np.zeros((batch, settings.steps), dtype=np.int32)
         finished = np.zeros(batch, dtype=bool)
         lengths = np.full(batch, settings.steps)
-        state, probabilities = None, None
+        state, logits = None, None
         if not settings.max_seq_len:
-            probabilities, state = self._feed(history, 0, meter, positions)
+            logits, state = self._feed(history, 0, meter, positions)
         for t in range(settings.steps):
             index = len(seed) + t  # melody step being chosen
             if settings.max_seq_len:
                 window = np.concatenate([history, generated[:, :t]], axis=1)[:, -settings.max_seq_len :]
-                probabilities, _ = self._feed(window, index + 1 - window.shape[1], meter, positions)
+                logits, _ = self._feed(window, index + 1 - window.shape[1], meter, positions)
             # a melody cannot start by holding, nor end before it begins
             blocked = [hold_id, end_id] if index == 0 else [end_id] if settings.full_length else None
-            ids = sample_ids(probabilities, settings.temperature, rngs, settings.top_k, blocked)
+            ids = sample_logits(logits, settings.temperature, rngs, settings.top_k, blocked)
             newly_done = (ids == end_id) & ~finished
             lengths[newly_done] = t
             finished |= newly_done
@@ -220,10 +241,7 @@ class Generator:
             if finished.all():
                 break
             if not settings.max_seq_len:
-                feed = np.full(batch, meter, dtype=np.int32)
-                probabilities, state = self.net.step(
-                    state, generated[:, t], np.full(batch, positions[index + 1], dtype=np.int32), feed
-                )
+                logits, state = self.net.step_logits(state, generated[:, t], next_positions[index + 1], meters)
         return [seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)]
 
     def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray):
