@@ -112,13 +112,14 @@ class ChunkTrainer:
             lambda ctx: parts[ctx.replica_id_in_sync_group]
         )
 
-    def epoch(self, streams, progress=None) -> float:
-        """One pass over the streams; returns the mean NLL per target (nats)."""
+    def epoch(self, streams, progress=None, chunks: range | None = None) -> float:
+        """One pass over the streams (or over ``chunks`` of them, e.g. for timing); returns
+        the mean NLL per target (nats)."""
         rows = streams.symbols.shape[1]
         zeros = np.zeros((rows, self.config.units), np.float32)
         states = [self._split(zeros) for _ in range(2 * self.config.layers)]
         total_loss, total_targets = 0.0, 0
-        chunks = range(len(streams))
+        chunks = chunks if chunks is not None else range(len(streams))
         for k in progress(chunks) if progress else chunks:
             count = float(streams.weights[k].sum())
             if count == 0:

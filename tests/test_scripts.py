@@ -17,7 +17,9 @@ def run(script, *args, timeout=300):
     )
 
 
-@pytest.mark.parametrize("script", ["preprocess.py", "train.py", "generate.py", "evaluate.py"])
+@pytest.mark.parametrize(
+    "script", ["preprocess.py", "train.py", "generate.py", "evaluate.py", "benchmark.py", "ablation.py"]
+)
 def test_every_script_has_help(script):
     done = run(script, "--help")
     assert done.returncode == 0 and "usage:" in done.stdout and "Example" in done.stdout
@@ -112,3 +114,22 @@ def test_preprocess_with_too_few_songs_says_so(tmp_path):
     done = run("preprocess.py", DATA, "--out", tmp_path / "data", "--no-cache", "--workers", "1")
     assert done.returncode != 0 and "at least 3" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_benchmark_quick_prints_the_json_contract():
+    import json
+
+    done = run("benchmark.py", "--quick", "--model", SHIPPED_MODEL, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    keys = (
+        "generate_ms_1000_steps",
+        "seed_style_ms_per_step",
+        "generate_speedup",
+        "variations16_ms_256_steps",
+        "train_targets_per_s",
+        "seed_style_train_targets_per_s",
+        "train_speedup",
+    )
+    assert all(result[key] > 0 for key in keys)
+    assert result["generate_speedup"] > 10 and result["train_speedup"] > 5  # far ahead of the seed's way

@@ -1,0 +1,142 @@
+"""Speed, measured side by side with the seed report's way, in one process on one machine.
+
+The seed-style reference is rebuilt here as the report describes it: one-hot windows of
+64 symbols -> LSTM(256) -> Dropout -> softmax, one target per window, batch 64; and
+generation by ``model.predict`` on the whole window for every new symbol. The project's
+way is the chunked many-to-many trainer and the NumPy step sampler.
+
+    >>> report = run_benchmark(loaded, songs, quick=True)      # doctest: +SKIP
+    >>> report["generate_speedup"]                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from .batching import make_streams
+from .encoding import Vocabulary
+from .melody import END, Melody
+from .model import ModelConfig, build_training_model
+from .sampler import generate, sample_ids, variation_rngs
+from .seed import EXAMPLE, parse_seed
+
+WINDOW = 64  # the seed's sequence length
+BATCH = 64  # the seed's batch size
+
+
+def timed(function: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``function()`` in ms, after one warm-up call."""
+    function()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------- the seed report's way
+def seed_style_model(vocab_size: int, units: int = 256):
+    """LSTM(256) -> Dropout -> softmax over one-hot windows of 64, Adam 1e-3."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((WINDOW, vocab_size)),
+            keras.layers.LSTM(units),
+            keras.layers.Dropout(0.2),
+            keras.layers.Dense(vocab_size, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def seed_style_windows(songs: list[Melody], vocab: Vocabulary, count: int, seed: int = 0):
+    """``count`` one-hot windows (count, 64, vocab) of the joined series and their next ids."""
+    delimiter = [vocab.id(END)] * WINDOW
+    series = np.concatenate([np.concatenate([vocab.encode(m.steps), delimiter]) for m in songs])
+    starts = np.random.default_rng(seed).integers(0, len(series) - WINDOW - 1, count)
+    ids = series[starts[:, None] + np.arange(WINDOW)]
+    return np.eye(len(vocab), dtype=np.float32)[ids], series[starts + WINDOW]
+
+
+def seed_style_train_rate(songs, vocab, batches: int) -> float:
+    """Targets per second of the seed's training: one target per window, batch 64."""
+    model = seed_style_model(len(vocab))
+    x, y = seed_style_windows(songs, vocab, BATCH * batches)
+    model.train_on_batch(x[:BATCH], y[:BATCH])  # warm-up: builds the graph
+    started = time.perf_counter()
+    for b in range(batches):
+        model.train_on_batch(x[b * BATCH : (b + 1) * BATCH], y[b * BATCH : (b + 1) * BATCH])
+    return BATCH * batches / (time.perf_counter() - started)
+
+
+def seed_style_ms_per_step(vocab: Vocabulary, steps: int, model=None) -> float:
+    """ms per generated symbol the seed's way: ``predict`` on the whole one-hot window."""
+    model = model or seed_style_model(len(vocab))
+    one_hot = np.eye(len(vocab), dtype=np.float32)
+    window = list(parse_seed(EXAMPLE).steps)
+    rngs = variation_rngs(0, 1)
+
+    def one_step():
+        ids = vocab.encode(window[-WINDOW:])
+        x = np.zeros((1, WINDOW, len(vocab)), np.float32)
+        x[0, WINDOW - len(ids) :] = one_hot[ids]
+        probabilities = model.predict(x, verbose=0)
+        window.append(vocab.symbols[int(sample_ids(probabilities, 1.0, rngs)[0])])
+
+    return timed(lambda: [one_step() for _ in range(steps)], 1) / steps
+
+
+# ---------------------------------------------------------------- the project's way
+def train_rate(songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256) -> float:
+    """Targets per second of the chunked many-to-many trainer (one optimisation step per chunk)."""
+    import tensorflow as tf
+
+    from .training import ChunkTrainer
+
+    config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), units=units)
+    trainer = ChunkTrainer(build_training_model(config), tf.distribute.get_strategy(), config)
+    streams = make_streams(songs, vocab, streams=BATCH, chunk=chunk, seed=0)
+    trainer.epoch(streams, chunks=range(1))  # warm-up: traces the step
+    window = range(1, min(len(streams), chunks + 1))
+    started = time.perf_counter()
+    trainer.epoch(streams, chunks=window)
+    seconds = time.perf_counter() - started
+    return float(streams.weights[1 : window.stop].sum()) / seconds
+
+
+def generate_ms(loaded, steps: int, variations: int = 1, repeats: int = 5) -> float:
+    """Median ms to generate ``steps`` new steps for ``variations`` melodies at once."""
+    seed = parse_seed(EXAMPLE)
+    return timed(
+        lambda: generate(loaded, seed, steps=steps, variations=variations, random_seed=1, full_length=True), repeats
+    )
+
+
+def preprocess_rate(tasks, workers: int | None = None) -> float:
+    """Songs per second parsed, filtered and transposed (process pool on all cores)."""
+    from .corpus import run_tasks
+
+    started = time.perf_counter()
+    run_tasks(tasks, workers)
+    return len(tasks) / (time.perf_counter() - started)
+
+
+def app_render_ms(loaded, steps: int = 256, repeats: int = 3) -> float:
+    """Generate + MusicXML + WAV for one melody: what the app does after a click."""
+    from . import render
+
+    seed = parse_seed(EXAMPLE)
+
+    def click():
+        [melody] = generate(loaded, seed, steps=steps, random_seed=1, full_length=True)
+        render.to_musicxml_bytes(melody)
+        render.to_wav_bytes(melody)
+
+    return timed(click, repeats)

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Speed of the project against the seed report's way, side by side in one run.
+
+Measures, in this process on this machine: generation (the NumPy step sampler vs the
+seed's `model.predict` on the whole 64-step window per symbol), training (chunked
+many-to-many vs one target per one-hot window, batch 64), preprocessing, and the app's
+click-to-audio work. Prints a table, writes a scaling plot, and ends with one JSON line.
+
+Example:
+    .venv/bin/python scripts/benchmark.py              # about 3 minutes on 2 cores
+    .venv/bin/python scripts/benchmark.py --quick      # under a minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import _common  # noqa: F401  (import path, quiet TensorFlow)
+
+from melody.model import default_model_folder
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and no scaling sweep")
+    parser.add_argument("--plot", default="assets/benchmark.png", help="scaling plot to write (default: %(default)s)")
+    return parser.parse_args()
+
+
+def songs_for_timing(loaded, count: int):
+    """Songs of music21's bundled Essen erk sets (the training corpus), for timing only."""
+    from melody.corpus import collect, default_corpus_files, run_tasks, tasks_for_file
+
+    tasks = [t for f in default_corpus_files() if f.stem.startswith("erk") for t in tasks_for_file(f)][:count]
+    songs = [m for m in collect(run_tasks(tasks)).melodies if set(m.steps) <= set(loaded.vocab.symbols)]
+    return songs, tasks
+
+
+def plot_scaling(scaling: dict, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from melody.storage import atomic_write_bytes
+
+    figure, axes = plt.subplots(1, 3, figsize=(11, 3.2), dpi=100)
+    panels = [
+        ("generation vs steps (batch 1)", "steps", "ms", scaling["generate_ms_by_steps"]),
+        ("generation vs batch (256 steps)", "melodies at once", "ms", scaling["generate_ms_by_batch"]),
+        ("training vs chunk length", "steps per chunk", "targets / s", scaling["train_targets_per_s_by_chunk"]),
+    ]
+    for axis, (title, xlabel, ylabel, values) in zip(axes, panels):
+        xs = [int(x) for x in values]
+        axis.plot(xs, list(values.values()), marker="o")
+        axis.set_xscale("log", base=2)
+        axis.set(title=title, xlabel=xlabel, ylabel=ylabel)
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    atomic_write_bytes(path, buffer.getvalue())
+    plt.close(figure)
+
+
+def main() -> None:
+    from melody import benchmark as bench
+    from melody.model import load_model_folder
+
+    args = parse_args()
+    started = time.perf_counter()
+    quick = args.quick
+    loaded = load_model_folder(args.model)
+    vocab = loaded.vocab
+    songs, tasks = songs_for_timing(loaded, 200 if quick else 600)
+    rows = {}
+    rows["generate_ms_1000_steps"] = bench.generate_ms(loaded, 1000, repeats=5 if quick else 9)
+    rows["seed_style_ms_per_step"] = bench.seed_style_ms_per_step(vocab, 5 if quick else 20)
+    rows["generate_speedup"] = rows["seed_style_ms_per_step"] / (rows["generate_ms_1000_steps"] / 1000)
+    rows["variations16_ms_256_steps"] = bench.generate_ms(loaded, 256, variations=16, repeats=5 if quick else 9)
+    rows["train_targets_per_s"] = bench.train_rate(songs, vocab, chunks=6 if quick else 20)
+    rows["seed_style_train_targets_per_s"] = bench.seed_style_train_rate(songs, vocab, 6 if quick else 20)
+    rows["train_speedup"] = rows["train_targets_per_s"] / rows["seed_style_train_targets_per_s"]
+    rows["preprocess_songs_per_s"] = bench.preprocess_rate(tasks[: 100 if quick else 300])
+    rows["app_generate_musicxml_wav_ms_256_steps"] = bench.app_render_ms(loaded, 256, repeats=1 if quick else 3)
+    scaling = {}
+    if not quick:
+        scaling["generate_ms_by_steps"] = {
+            n: bench.generate_ms(loaded, n, repeats=3) for n in (256, 512, 1024, 2048, 4096)
+        }
+        scaling["generate_ms_by_batch"] = {b: bench.generate_ms(loaded, 256, b, repeats=3) for b in (1, 4, 16, 64)}
+        scaling["train_targets_per_s_by_chunk"] = {
+            c: bench.train_rate(songs, vocab, c, chunks=8) for c in (16, 32, 64, 128)
+        }
+        plot_scaling(scaling, args.plot)
+    labels = {
+        "generate_ms_1000_steps": ("generate 1,000 steps, batch 1 (ms)", "<= 50"),
+        "seed_style_ms_per_step": ("seed style: one generated step (ms)", ""),
+        "generate_speedup": ("generation speed-up per symbol (x)", ""),
+        "variations16_ms_256_steps": ("16 variations x 256 steps (ms)", "<= 100"),
+        "train_targets_per_s": ("training targets/s, chunked many-to-many", ""),
+        "seed_style_train_targets_per_s": ("training targets/s, seed style", ""),
+        "train_speedup": ("training speed-up (x)", ">= 80"),
+        "preprocess_songs_per_s": ("preprocessing songs/s (all cores)", ""),
+        "app_generate_musicxml_wav_ms_256_steps": ("app click: generate + MusicXML + WAV, 256 steps (ms)", ""),
+    }
+    machine = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"Folk Melody Studio benchmark ({'quick' if quick else 'full'}) on {machine}")
+    print(f"{'measure':<56}{'value':>12}  target")
+    for key, (label, target) in labels.items():
+        print(f"{label:<56}{rows[key]:>12,.1f}  {target}")
+    for name, values in scaling.items():
+        print(f"{name}: " + ", ".join(f"{k}: {v:,.1f}" for k, v in values.items()))
+    rows = {k: round(v, 2) for k, v in rows.items()}
+    result = {**rows, "quick": quick, "machine": machine, "seconds": round(time.perf_counter() - started, 1)}
+    if scaling:
+        result["scaling"] = {k: {str(n): round(v, 2) for n, v in d.items()} for k, d in scaling.items()}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    _common.run_main(main)
