@@ -65,9 +65,9 @@ def seed_style_windows(songs: list[Melody], vocab: Vocabulary, count: int, seed:
     return np.eye(len(vocab), dtype=np.float32)[ids], series[starts + WINDOW]
 
 
-def seed_style_train_rate(songs, vocab, batches: int) -> float:
+def seed_style_train_rate(songs, vocab, batches: int, units: int = 256) -> float:
     """Targets per second of the seed's training: one target per window, batch 64."""
-    model = seed_style_model(len(vocab))
+    model = seed_style_model(len(vocab), units)
     x, y = seed_style_windows(songs, vocab, BATCH * batches)
     model.train_on_batch(x[:BATCH], y[:BATCH])  # warm-up: builds the graph
     started = time.perf_counter()
@@ -76,9 +76,9 @@ def seed_style_train_rate(songs, vocab, batches: int) -> float:
     return BATCH * batches / (time.perf_counter() - started)
 
 
-def seed_style_ms_per_step(vocab: Vocabulary, steps: int, model=None) -> float:
+def seed_style_ms_per_step(vocab: Vocabulary, steps: int, units: int = 256, repeats: int = 3) -> float:
     """ms per generated symbol the seed's way: ``predict`` on the whole one-hot window."""
-    model = model or seed_style_model(len(vocab))
+    model = seed_style_model(len(vocab), units)
     one_hot = np.eye(len(vocab), dtype=np.float32)
     window = list(parse_seed(EXAMPLE).steps)
     rngs = variation_rngs(0, 1)
@@ -90,7 +90,7 @@ def seed_style_ms_per_step(vocab: Vocabulary, steps: int, model=None) -> float:
         probabilities = model.predict(x, verbose=0)
         window.append(vocab.symbols[int(sample_ids(probabilities, 1.0, rngs)[0])])
 
-    return timed(lambda: [one_step() for _ in range(steps)], 1) / steps
+    return timed(lambda: [one_step() for _ in range(steps)], repeats) / steps
 
 
 # ---------------------------------------------------------------- the project's way

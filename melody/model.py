@@ -108,12 +108,13 @@ def build_model(config: ModelConfig):
 
 def build_training_model(config: ModelConfig):
     """The same network with the LSTM state as extra inputs and outputs, compiled with
-    Adam so that a checkpoint holds the optimizer too. Layer names match `build_model`."""
+    Adam so that a checkpoint holds the optimizer too. Layer names match `build_model`.
+    Gradients are clipped by the training step (after summing over devices), not here."""
     import keras
 
     inputs, outputs = _network(config, with_state=True)
     model = keras.Model(inputs, outputs, name="melody_lstm_training")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm or None))
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
     return model
 
 

@@ -174,7 +174,10 @@ class GenerationSettings:
 
 
 def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Generator]:
-    """One independent Generator per variation; variation i is the same whatever ``count``."""
+    """One independent Generator per variation, the same whatever ``count``: so variation
+    i of a batch equals a single run with the same random seed, up to float rounding (a
+    batched matrix product may differ in the last bits, which flips a draw only if it
+    lands within ~1e-6 of a boundary between two symbols)."""
     children = np.random.SeedSequence(random_seed).spawn(count)
     return [np.random.default_rng(child) for child in children]
 

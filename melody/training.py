@@ -52,6 +52,14 @@ class TrainConfig:
     seed: int = 1  # song order and initialisation
     strategy: str = "default"  # default | mirrored (all local GPUs) | multiworker (TF_CONFIG)
 
+    def check(self) -> None:
+        """Raise TrainingError for settings that cannot work."""
+        for name in ("epochs", "batch_size", "chunk", "patience", "lr_patience", "max_song_steps"):
+            if getattr(self, name) < 1:
+                raise TrainingError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        if self.max_minutes < 0:
+            raise TrainingError(f"max-minutes must be 0 (no limit) or more, not {self.max_minutes}")
+
 
 @dataclasses.dataclass
 class TrainOutcome:
@@ -94,7 +102,15 @@ class ChunkTrainer:
                 probabilities, *new_states = model([*inputs, *states], training=True)
                 nll = -tf.math.log(tf.maximum(tf.gather(probabilities, targets, batch_dims=2), 1e-12))
                 loss = tf.reduce_sum(nll * weights) / total  # share of the global mean NLL per target
-            gradients = tape.gradient(loss, model.trainable_variables)
+            gradients = tape.gradient(loss, model.trainable_variables)  # this replica's share
+            gradients = [tf.convert_to_tensor(g) for g in gradients]  # embeddings give IndexedSlices
+            # Sum the shares first, then clip each tensor to config.clipnorm (as Keras' clipnorm
+            # does on one device), then hand each replica 1/N of it: the optimizer sums the
+            # replicas again, so the update is the clipped total whatever the number of devices.
+            gradients = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, gradients)
+            if config.clipnorm:
+                gradients = [tf.clip_by_norm(g, config.clipnorm) for g in gradients]
+            gradients = [g / self.replicas for g in gradients]
             model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))
             return loss, new_states
 
@@ -205,6 +221,7 @@ def train(
     import keras
     from tqdm import tqdm
 
+    config.check()
     folder, last = pathlib.Path(checkpoint_dir), pathlib.Path(checkpoint_dir) / "last"
     keras.utils.set_random_seed(config.seed)
     state = {"epoch": 0, "history": [], "best_val_loss": float("inf"), "best_epoch": 0, "wait": 0, "seconds": 0.0}

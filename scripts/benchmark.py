@@ -82,11 +82,12 @@ def main() -> None:
     songs, tasks = songs_for_timing(loaded, 200 if quick else 600)
     rows = {}
     rows["generate_ms_1000_steps"] = bench.generate_ms(loaded, 1000, repeats=5 if quick else 9)
-    rows["seed_style_ms_per_step"] = bench.seed_style_ms_per_step(vocab, 5 if quick else 20)
+    units = loaded.config.units  # the reference gets the same LSTM size as the model measured
+    rows["seed_style_ms_per_step"] = bench.seed_style_ms_per_step(vocab, 5 if quick else 20, units)
     rows["generate_speedup"] = rows["seed_style_ms_per_step"] / (rows["generate_ms_1000_steps"] / 1000)
     rows["variations16_ms_256_steps"] = bench.generate_ms(loaded, 256, variations=16, repeats=5 if quick else 9)
-    rows["train_targets_per_s"] = bench.train_rate(songs, vocab, chunks=6 if quick else 20)
-    rows["seed_style_train_targets_per_s"] = bench.seed_style_train_rate(songs, vocab, 6 if quick else 20)
+    rows["train_targets_per_s"] = bench.train_rate(songs, vocab, chunks=6 if quick else 20, units=units)
+    rows["seed_style_train_targets_per_s"] = bench.seed_style_train_rate(songs, vocab, 6 if quick else 20, units)
     rows["train_speedup"] = rows["train_targets_per_s"] / rows["seed_style_train_targets_per_s"]
     rows["preprocess_songs_per_s"] = bench.preprocess_rate(tasks[: 100 if quick else 300])
     rows["app_generate_musicxml_wav_ms_256_steps"] = bench.app_render_ms(loaded, 256, repeats=1 if quick else 3)

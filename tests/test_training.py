@@ -82,3 +82,15 @@ def test_finished_model_folder_has_the_card_and_figures(tiny_corpus, tmp_path):
     assert len(read_ngram_songs(tmp_path / "model")) == 16
     assert "Kneser-Ney 5-gram" in (tmp_path / "model" / "card.md").read_text()
     assert not list(tmp_path.glob(".model*"))  # no staging folder left behind
+
+
+def test_settings_that_cannot_work_are_refused_before_any_work(tiny_corpus, tmp_path):
+    import pytest
+
+    from melody.training import TrainingError
+
+    melodies, vocab, config = tiny_setup(tiny_corpus)
+    for bad in ({"lr_patience": 0}, {"patience": 0}, {"chunk": 0}, {"max_minutes": -1}):
+        with pytest.raises(TrainingError):
+            train(melodies[:4], melodies[4:6], vocab, TrainConfig(**bad), tmp_path, config, verbose=0)
+    assert not (tmp_path / "last").exists()
