@@ -48,7 +48,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--data", default="data", help="dataset folder from preprocess.py (default: data)")
     parser.add_argument("--out", default="models/essen-lstm", help="model folder to write (default: %(default)s)")
     parser.add_argument("--checkpoints", help="checkpoint folder (default: .cache/checkpoints/<model name>)")
-    parser.add_argument("--resume", action="store_true", help="carry on from the last checkpoint")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="carry on from the last checkpoint (its model settings win over the flags)",
+    )
     for flags, defaults in ((TRAIN_FLAGS, TrainConfig()), (MODEL_FLAGS, ModelConfig(vocab_size=0))):
         for name, text in flags.items():
             default = getattr(defaults, name)
