@@ -94,7 +94,7 @@ def seed_style_ms_per_step(vocab: Vocabulary, steps: int, units: int = 256, repe
 
 
 # ---------------------------------------------------------------- the project's way
-def train_rate(songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256) -> float:
+def train_rate(songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256, rows: int = BATCH) -> float:
     """Targets per second of the chunked many-to-many trainer (one optimisation step per chunk)."""
     import tensorflow as tf
 
@@ -102,7 +102,7 @@ def train_rate(songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256
 
     config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), units=units)
     trainer = ChunkTrainer(build_training_model(config), tf.distribute.get_strategy(), config)
-    streams = make_streams(songs, vocab, streams=BATCH, chunk=chunk, seed=0)
+    streams = make_streams(songs, vocab, streams=rows, chunk=chunk, seed=0)
     trainer.epoch(streams, chunks=range(1))  # warm-up: traces the step
     window = range(1, min(len(streams), chunks + 1))
     started = time.perf_counter()
