@@ -53,10 +53,11 @@ def to_music21(melody: Melody):
     bar = melody.bar_steps
     lead = (bar - melody.pickup) % bar
     measures: dict[int, stream.Measure] = {}
+    flats = key.Key(*_music21_key(melody.key)).sharps < 0
     for index, step, pitch, length, tie_type in _bar_pieces(melody):
         if index not in measures:
             measures[index] = stream.Measure(number=index if melody.pickup else index + 1)
-        element = note.Rest() if pitch is None else note.Note(pitch)
+        element = note.Rest() if pitch is None else _spelled_note(pitch, flats)
         element.quarterLength = length * STEP_QL
         if tie_type:
             element.tie = tie.Tie(tie_type)
@@ -65,9 +66,8 @@ def to_music21(melody: Melody):
     if not measures:
         measures[0] = stream.Measure(number=1)
     first = measures[min(measures)]
-    tonic, mode = melody.key.split()
     first.insert(0, clef.TrebleClef())
-    first.insert(0, key.Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode))
+    first.insert(0, key.Key(*_music21_key(melody.key)))
     first.insert(0, meter.TimeSignature(melody.meter))
     first.insert(0, tempo.MetronomeMark(number=melody.tempo))
     if melody.pickup:
@@ -80,6 +80,24 @@ def to_music21(melody: Melody):
         part.append(measures[index])
     score.insert(0, part)
     return score
+
+
+def _music21_key(key_text: str) -> tuple[str, str]:
+    """``"Bb major"`` -> ``("B-", "major")``: music21 writes flats as '-'."""
+    tonic, mode = key_text.split()
+    return tonic[0] + tonic[1:].replace("b", "-"), mode
+
+
+def _spelled_note(midi: int, flats: bool):
+    """A music21 Note for a MIDI number, spelled with flats in flat keys, and with no
+    written accidental of its own (the key signature and the exporter decide)."""
+    from music21 import note
+
+    element = note.Note()
+    element.pitch.midi = midi  # sharps for black keys, no explicit natural
+    if flats and element.pitch.accidental is not None and element.pitch.accidental.name == "sharp":
+        element.pitch = element.pitch.getEnharmonic()
+    return element
 
 
 def to_musicxml_bytes(melody: Melody) -> bytes:
