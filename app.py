@@ -1,4 +1,4 @@
-"""Folk Melody Studio: type a seed, pick a temperature and a length, hear a new folk melody.
+"""Folk Melody Studio: type a seed, pick a temperature and a length, see and hear a new folk melody.
 
 UI only: every computation lives in the `melody` package. Run with `make app`.
 """
@@ -13,12 +13,20 @@ import streamlit as st
 
 from melody import render
 from melody.errors import USER_ERRORS
-from melody.melody import Melody, bar_steps
+from melody.melody import Melody, bar_steps, tonic_pitch_class
 from melody.model import default_model_folder, load_model_folder
-from melody.sampler import GenerationSettings, generate
+from melody.sampler import MAX_STEPS, GenerationSettings, generate
 from melody.seed import ALLOWED, EXAMPLE, parse_seed
 
 METERS = ("4/4", "3/4", "2/4", "6/8")
+READY_SEEDS = {
+    "Falling thirds (the example)": EXAMPLE,
+    "Rising scale": "60 _ 62 _ 64 _ 65 _ 67 _ _ _",
+    "Waltz opening (3/4)": "67 _ _ _ 72 _ _ _ 76 _ _ _ 74 _ 72 _",
+    "Start from nothing but a note": "67",
+}
+TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
 
 
 @st.cache_resource(show_spinner="Loading the model (once for everybody)...")
@@ -28,24 +36,37 @@ def shared_model(folder: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def midi_bytes(melody: Melody) -> bytes:
-    return render.to_midi_bytes(melody)
+def midi_bytes(melody: Melody, program: int) -> bytes:
+    return render.to_midi_bytes(melody, program)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def wav_bytes(melody: Melody) -> bytes:
-    return render.to_wav_bytes(melody)
+def wav_bytes(melody: Melody, program: int) -> bytes:
+    return render.to_wav_bytes(melody, program)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def musicxml_bytes(melody: Melody) -> bytes:
+    return render.to_musicxml_bytes(melody)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def score_svg(melody: Melody) -> str:
+    return render.to_svg(melody)
 
 
 def seed_ui() -> tuple[str, str]:
     st.subheader("1. Seed")
-    text = st.text_input("Seed melody, one symbol per 16th note", value=EXAMPLE, help=f"Use {ALLOWED}.")
+    ready = st.selectbox("Ready seeds", list(READY_SEEDS), help="Pick one, then change it as you like.")
+    text = st.text_input(
+        "Seed melody, one symbol per 16th note", value=READY_SEEDS[ready], help=f"Use {ALLOWED}.", key=f"seed:{ready}"
+    )
     st.caption(f"Use {ALLOWED}. Example: `{EXAMPLE}`")
     meter = st.selectbox("Meter", METERS, help="Time signature of the seed and of the result.")
     return text, meter
 
 
-def settings_ui(meter: str) -> tuple[GenerationSettings, float]:
+def settings_ui(meter: str) -> tuple[GenerationSettings, float, str, int]:
     st.subheader("2. Settings")
     temperature = st.slider(
         "Temperature",
@@ -54,12 +75,51 @@ def settings_ui(meter: str) -> tuple[GenerationSettings, float]:
         0.8,
         0.05,
         help="0: always the likeliest note; 1: the model's own odds; higher: wilder.",
+        key="temperature",
     )
-    steps = st.slider("Length (16th notes)", 16, 1024, 256, 16)
+    steps = st.slider("Length (16th notes)", 16, min(1024, MAX_STEPS), 256, 16, key="steps")
     st.caption(f"{steps} sixteenths = {steps / bar_steps(meter):.3g} bars of {meter}")
-    random_seed = int(st.number_input("Random seed (same number, same melody)", 0, 2**31 - 1, 7))
+    left, right = st.columns([3, 1])
+    if right.button("New seed", help="Draw another random seed"):
+        st.session_state["random_seed"] = int.from_bytes(os.urandom(3), "big")
+    random_seed = int(
+        left.number_input(
+            "Random seed (same number, same melody)", 0, 2**31 - 1, st.session_state.get("random_seed", 7)
+        )
+    )
+    variations = st.slider("Variations", 1, 4, 1, help="Several melodies from the same seed.", key="variations")
+    tonic = st.selectbox(
+        "Output key (tonic)", TONICS, help="The model works in C; the result is moved to this tonic.", key="tonic"
+    )
     tempo = float(st.slider("Tempo (quarter notes per minute)", 40, 200, 100))
-    return GenerationSettings(steps=steps, temperature=temperature, random_seed=random_seed), tempo
+    instrument = st.selectbox("Instrument", list(INSTRUMENTS))
+    settings = GenerationSettings(steps=steps, temperature=temperature, random_seed=random_seed, variations=variations)
+    return settings, tempo, tonic, INSTRUMENTS[instrument]
+
+
+def in_tonic(melody: Melody, tonic: str) -> Melody:
+    """The melody moved to ``tonic`` (mode kept) by the smaller interval."""
+    shift = (TONICS.index(tonic) - tonic_pitch_class(melody.key)) % 12
+    return melody.transpose(shift - 12 if shift > 6 else shift)
+
+
+def result_ui(index: int, melody: Melody, program: int) -> None:
+    st.markdown(f"**{melody.title}** · {melody.key} · {melody.meter} · {melody.tempo:g} bpm")
+    st.html(f'<div style="overflow-x:auto;background:white">{score_svg(melody)}</div>')
+    st.audio(wav_bytes(melody, program), format="audio/wav")
+    with st.expander("Symbols"):
+        st.code(" ".join(melody.steps), language=None)
+    columns = st.columns(3)
+    name = f"folk-melody-{index + 1}"
+    columns[0].download_button("MIDI", midi_bytes(melody, program), f"{name}.mid", "audio/midi", key=f"mid{index}")
+    columns[1].download_button(
+        "MusicXML",
+        musicxml_bytes(melody),
+        f"{name}.musicxml",
+        "application/vnd.recordare.musicxml+xml",
+        key=f"xml{index}",
+    )
+    columns[2].download_button("WAV", wav_bytes(melody, program), f"{name}.wav", "audio/wav", key=f"wav{index}")
 
 
 def main() -> None:
@@ -72,32 +132,32 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     text, meter = seed_ui()
-    settings, tempo = settings_ui(meter)
+    settings, tempo, tonic, program = settings_ui(meter)
     try:
         seed = parse_seed(text, meter=meter, tempo=tempo)
     except USER_ERRORS as error:
         st.error(str(error))
         st.stop()
-    st.caption(
-        "Seed as notes: "
-        + ", ".join(f"{'rest' if e.pitch is None else e.pitch} ({e.length}/16)" for e in seed.events())
-    )
-    if st.button("Generate", type="primary"):
+    notes = ", ".join(f"{'rest' if e.pitch is None else e.pitch} ({e.length}/16)" for e in seed.events())
+    st.caption(f"Seed as notes: {notes}")
+    if st.button("Generate", type="primary", key="generate"):
         try:
-            st.session_state["melody"] = generate(loaded, seed, settings)[0].replace(title="Folk melody")
+            melodies = generate(loaded, seed, settings)
         except USER_ERRORS as error:
             st.error(str(error))
             st.stop()
-    melody = st.session_state.get("melody")
-    if melody is not None:
+        st.session_state["melodies"] = [
+            in_tonic(m, tonic).replace(title=f"Folk melody {i + 1}") for i, m in enumerate(melodies)
+        ]
+    melodies = st.session_state.get("melodies")
+    if melodies:
         st.subheader("3. Result")
-        st.code(" ".join(melody.steps), language=None)
-        st.audio(wav_bytes(melody), format="audio/wav")
+        for index, melody in enumerate(melodies):
+            result_ui(index, melody, program)
         if render.synthesizer() != "fluidsynth":
             st.caption(
                 "Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed)."
             )
-        st.download_button("Download MIDI", midi_bytes(melody), "folk-melody.mid", "audio/midi")
 
 
 main()

@@ -1,4 +1,4 @@
-"""Turning a `Melody` into things people can read and hear: MIDI, MusicXML, WAV.
+"""Turning a `Melody` into things people can read and hear: MIDI, MusicXML, SVG, WAV.
 
 Bars follow the melody's meter and pickup; notes that cross a barline are tied.
 
@@ -105,6 +105,24 @@ def to_musicxml_bytes(melody: Melody) -> bytes:
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     return GeneralObjectExporter(to_music21(melody)).parse()
+
+
+def to_svg(melody: Melody, width: int = 2100, scale: int = 40) -> str:
+    """The engraved score as SVG text (verovio from the MusicXML): title, key and time
+    signature, barlines, ties across them. ``width`` is verovio's page width in its units."""
+    import verovio
+
+    # One toolkit per call: cheap (milliseconds) and never shared between threads. Its fonts
+    # are set explicitly: verovio's default resource path is only set in the importing thread.
+    toolkit = verovio.toolkit(False)
+    if not toolkit.setResourcePath(str(pathlib.Path(verovio.__file__).parent / "data")):
+        raise RuntimeError("verovio's fonts are missing: reinstall with pip install -r requirements.txt")
+    toolkit.setOptions(
+        {"pageWidth": width, "adjustPageHeight": True, "scale": scale, "footer": "none", "breaks": "auto"}
+    )
+    if not toolkit.loadData(to_musicxml_bytes(melody).decode("utf-8")):
+        raise ValueError("verovio could not read the MusicXML of this melody")
+    return "".join(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
 
 
 def _key_number(key_text: str) -> int:

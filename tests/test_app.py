@@ -1,8 +1,10 @@
-"""Streamlit AppTest of the minimal app: it loads the shipped model, generates, offers MIDI."""
+"""Streamlit AppTest: the studio loads the shipped model, generates, shows score, audio and downloads."""
 
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 from streamlit.testing.v1 import AppTest
+
+EXAMPLE = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 
 
 @pytest.fixture
@@ -12,19 +14,37 @@ def app(monkeypatch):
     return at.run()
 
 
-def test_generate_shows_symbols_audio_and_download(app):
+def seed_box(at):
+    return next(t for t in at.text_input if t.key.startswith("seed:"))
+
+
+def test_generate_shows_score_audio_symbols_and_downloads(app):
     assert not app.exception
-    app.slider[0].set_value(0.0)  # temperature 0: the likeliest notes
-    app.slider[1].set_value(64)
-    app.button[0].click().run()
+    app.slider(key="temperature").set_value(0.0)  # temperature 0: the likeliest notes
+    app.slider(key="steps").set_value(64)
+    app.button(key="generate").click().run()
     assert not app.exception and not app.error
     symbols = app.code[0].value.split()
-    assert symbols[:15] == "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _".split() and len(symbols) > 15
+    assert symbols[:15] == EXAMPLE.split() and len(symbols) > 15
+    assert any("<svg" in element.proto.body for element in app.get("html"))  # the engraved score
+    assert len(app.get("audio")) == 1
+    assert len(app.get("download_button")) == 3  # MIDI, MusicXML, WAV
+
+
+def test_variations_and_output_key(app):
+    app.slider(key="variations").set_value(3)
+    app.selectbox(key="tonic").set_value("D")
+    app.slider(key="steps").set_value(32)
+    app.button(key="generate").click().run()
+    assert not app.exception
+    assert len(app.code) == 3 and len(app.get("audio")) == 3
+    assert app.code[0].value.split()[0] == "69"  # the seed's G4 (67) moved up a tone to A4
+    assert "D major" in app.markdown[-3].value or any("D major" in m.value for m in app.markdown)
 
 
 def test_a_bad_seed_shows_an_error_and_the_page_stays(app):
-    app.text_input[0].set_value("60 H4 62").run()
+    seed_box(app).set_value("60 H4 62").run()
     assert not app.exception
     assert "'H4'" in app.error[0].value
-    app.text_input[0].set_value("60 _ 62").run()
+    seed_box(app).set_value("60 _ 62").run()
     assert not app.error

@@ -62,3 +62,23 @@ def test_corpus_song_round_trips_through_every_format():
 def test_positions_are_capped():
     long_bar = Melody(("60",) + ("_",) * 63, meter="4/1")
     assert position_ids(long_bar, 64).max() == 47 and np.all(position_ids(WALTZ, 5) >= 0)
+
+
+def test_score_svg_is_engraved_with_title_and_bars():
+    from melody.render import to_svg
+
+    svg = to_svg(WALTZ.replace(title="A waltz"))
+    assert svg.lstrip().startswith("<svg") or "<svg" in svg[:300]
+    assert "A waltz" in svg and svg.count('class="measure') >= 3  # pickup bar + 2 full bars
+
+
+def test_scores_render_from_any_thread():
+    import threading
+
+    from melody.render import to_svg
+
+    results = []
+    worker = threading.Thread(target=lambda: results.append(to_svg(WALTZ)))
+    worker.start()
+    worker.join()
+    assert "<svg" in results[0][:300]
