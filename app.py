@@ -105,7 +105,7 @@ def in_tonic(melody: Melody, tonic: str) -> Melody:
 
 def result_ui(index: int, melody: Melody, program: int) -> None:
     st.markdown(f"**{melody.title}** · {melody.key} · {melody.meter} · {melody.tempo:g} bpm")
-    st.html(f'<div style="overflow-x:auto;background:white">{score_svg(melody)}</div>')
+    st.image(score_svg(melody), width="stretch")  # an <img>: verovio's <defs>/<use> survive
     st.audio(wav_bytes(melody, program), format="audio/wav")
     with st.expander("Symbols"):
         st.code(" ".join(melody.steps), language=None)

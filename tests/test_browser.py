@@ -1,0 +1,94 @@
+"""A real browser: headless Debian Chromium, driven by Playwright, clicks Generate.
+
+Starts `streamlit run app.py` on a free local port, types a seed, clicks Generate, and
+waits for the engraved score (an SVG image) and an audio player with a source. Saves a
+full-page screenshot (set FOLK_SCREENSHOT=path to keep it). Uses /usr/bin/chromium, never
+a browser download; skipped, saying why, where Debian's chromium is not installed
+(`make test` installs it when apt is there).
+"""
+
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from conftest import ROOT, SHIPPED_MODEL
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    port = free_port()
+    env = {**os.environ, "FOLK_MODEL": str(SHIPPED_MODEL)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_type_a_seed_click_generate_see_and_hear(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 2300})  # tall: Streamlit scrolls inside the page
+        page.goto(server, timeout=60_000)
+        seed = page.locator("input[aria-label='Seed melody, one symbol per 16th note']")
+        seed.fill("G4 _ G4 _ A4 _ G4 _ C5 _ _ _ B4 _ _ _")
+        seed.press("Enter")
+        page.get_by_text("Seed as notes: 67 (2/16), 67 (2/16), 69 (2/16)").wait_for(timeout=30_000)
+        started = time.perf_counter()
+        page.get_by_role("button", name="Generate").click()
+        score = page.locator("img[src^='data:image/svg+xml']").first
+        score.wait_for(timeout=30_000)
+        page.wait_for_function(
+            "() => { const a = document.querySelector('audio'); return a && a.src && a.duration > 0; }"
+        )
+        seconds = time.perf_counter() - started  # the score is drawn and the audio is loaded
+        page.get_by_role("button", name="WAV").wait_for(timeout=30_000)  # the page has finished
+        assert score.evaluate("img => img.naturalWidth") > 300  # the score really drew
+        shot = pathlib.Path(os.environ.get("FOLK_SCREENSHOT", tmp_path / "studio.png"))
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert shot.stat().st_size > 10_000
+    print(f"click to score and audio: {seconds:.2f} s")
