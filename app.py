@@ -12,6 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import streamlit as st
 
 from melody import render
+from melody.analysis import note_surprise
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, bar_steps, tonic_pitch_class
 from melody.model import default_model_folder, load_model_folder
@@ -52,7 +53,24 @@ def musicxml_bytes(melody: Melody) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def score_svg(melody: Melody) -> str:
-    return render.to_svg(melody)
+    return render.to_svg(melody, musicxml=musicxml_bytes(melody))  # one MusicXML export per melody
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def surprise_rows(_loaded, melody: Melody, shown: Melody) -> list[dict]:
+    """One row per note: where it sounds (in beats), its shown pitch and its surprise in bits."""
+    shift = shown.pitches()[0] - melody.pitches()[0] if melody.pitches() else 0
+    return [
+        {
+            "beat": e.start / 4,
+            "end": (e.start + e.length) / 4,
+            "pitch": e.pitch + shift,
+            "top": e.pitch + shift + 1,
+            "bits": round(bits, 2),
+            "note": i + 1,
+        }
+        for i, (e, bits) in enumerate(note_surprise(_loaded, melody))
+    ]
 
 
 def seed_ui() -> tuple[str, str]:
@@ -93,7 +111,23 @@ def settings_ui(meter: str) -> tuple[GenerationSettings, float, str, int]:
     )
     tempo = float(st.slider("Tempo (quarter notes per minute)", 40, 200, 100))
     instrument = st.selectbox("Instrument", list(INSTRUMENTS))
-    settings = GenerationSettings(steps=steps, temperature=temperature, random_seed=random_seed, variations=variations)
+    with st.expander("More: top-k and the seed report's window"):
+        top_k = st.number_input("Top-k (0: no limit): sample among the k likeliest symbols", 0, 45, 0, key="top_k")
+        window = st.number_input(
+            "Maximum sequence length (0: the whole melody): the model sees only this many past steps",
+            0,
+            1024,
+            0,
+            key="max_seq_len",
+        )
+    settings = GenerationSettings(
+        steps=steps,
+        temperature=temperature,
+        random_seed=random_seed,
+        variations=variations,
+        top_k=int(top_k) or None,
+        max_seq_len=int(window) or None,
+    )
     return settings, tempo, tonic, INSTRUMENTS[instrument]
 
 
@@ -103,10 +137,41 @@ def in_tonic(melody: Melody, tonic: str) -> Melody:
     return melody.transpose(shift - 12 if shift > 6 else shift)
 
 
-def result_ui(index: int, melody: Melody, program: int) -> None:
+def charts_ui(rows: list[dict]) -> None:
+    """Piano roll coloured by surprise, and the surprise of each note as a strip of bars."""
+    colour = {"field": "bits", "type": "quantitative", "scale": {"scheme": "orangered"}, "title": "surprise (bits)"}
+    roll = {
+        "mark": {"type": "rect", "stroke": "white", "strokeWidth": 0.5},
+        "encoding": {
+            "x": {"field": "beat", "type": "quantitative", "title": "beat"},
+            "x2": {"field": "end"},
+            "y": {"field": "pitch", "type": "quantitative", "scale": {"zero": False}, "title": "MIDI pitch"},
+            "y2": {"field": "top"},
+            "color": colour,
+            "tooltip": [{"field": "note"}, {"field": "pitch"}, {"field": "bits"}],
+        },
+        "height": 160,
+    }
+    strip = {
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "note", "type": "ordinal", "title": "note", "axis": {"labelOverlap": True}},
+            "y": {"field": "bits", "type": "quantitative", "title": "surprise (bits)"},
+            "color": colour,
+        },
+        "height": 90,
+    }
+    st.vega_lite_chart({"values": rows}, roll, width="stretch")
+    st.vega_lite_chart({"values": rows}, strip, width="stretch")
+    st.caption("Surprise = -log2 of the model's probability for each note: tall bars are where the melody took a risk.")
+
+
+def result_ui(index: int, melody: Melody, program: int, rows: list[dict]) -> None:
     st.markdown(f"**{melody.title}** · {melody.key} · {melody.meter} · {melody.tempo:g} bpm")
     st.image(score_svg(melody), width="stretch")  # an <img>: verovio's <defs>/<use> survive
     st.audio(wav_bytes(melody, program), format="audio/wav")
+    if rows:
+        charts_ui(rows)
     with st.expander("Symbols"):
         st.code(" ".join(melody.steps), language=None)
     columns = st.columns(3)
@@ -147,13 +212,13 @@ def main() -> None:
             st.error(str(error))
             st.stop()
         st.session_state["melodies"] = [
-            in_tonic(m, tonic).replace(title=f"Folk melody {i + 1}") for i, m in enumerate(melodies)
+            (m, in_tonic(m, tonic).replace(title=f"Folk melody {i + 1}")) for i, m in enumerate(melodies)
         ]
     melodies = st.session_state.get("melodies")
     if melodies:
         st.subheader("3. Result")
-        for index, melody in enumerate(melodies):
-            result_ui(index, melody, program)
+        for index, (generated, shown) in enumerate(melodies):
+            result_ui(index, shown, program, surprise_rows(loaded, generated, shown))
         if render.synthesizer() != "fluidsynth":
             st.caption(
                 "Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed)."

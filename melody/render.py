@@ -107,9 +107,10 @@ def to_musicxml_bytes(melody: Melody) -> bytes:
     return GeneralObjectExporter(to_music21(melody)).parse()
 
 
-def to_svg(melody: Melody, width: int = 2100, scale: int = 40) -> str:
+def to_svg(melody: Melody, width: int = 2100, scale: int = 40, musicxml: bytes | None = None) -> str:
     """The engraved score as SVG text (verovio from the MusicXML): title, key and time
-    signature, barlines, ties across them. ``width`` is verovio's page width in its units."""
+    signature, barlines, ties across them. ``width`` is verovio's page width in its units;
+    pass ``musicxml`` (from `to_musicxml_bytes`) if you have it already."""
     import verovio
 
     # One toolkit per call: cheap (milliseconds) and never shared between threads. Its fonts
@@ -120,7 +121,7 @@ def to_svg(melody: Melody, width: int = 2100, scale: int = 40) -> str:
     toolkit.setOptions(
         {"pageWidth": width, "adjustPageHeight": True, "scale": scale, "footer": "none", "breaks": "auto"}
     )
-    if not toolkit.loadData(to_musicxml_bytes(melody).decode("utf-8")):
+    if not toolkit.loadData((musicxml or to_musicxml_bytes(melody)).decode("utf-8")):
         raise ValueError("verovio could not read the MusicXML of this melody")
     return "".join(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
 

@@ -29,6 +29,21 @@ def test_generate_shows_score_audio_symbols_and_downloads(app):
     assert len(app.get("image")) == 1  # the engraved score (verovio SVG as an image)
     assert len(app.get("audio")) == 1
     assert len(app.get("download_button")) == 3  # MIDI, MusicXML, WAV
+    assert len(app.get("vega_lite_chart")) == 2  # piano roll and surprise strip
+
+
+def test_top_k_and_the_window_option(app):
+    app.number_input(key="top_k").set_value(1)  # top-1: the likeliest, like temperature 0
+    app.slider(key="steps").set_value(32)
+    app.button(key="generate").click().run()
+    top1 = app.code[0].value
+    app.number_input(key="top_k").set_value(0)
+    app.slider(key="temperature").set_value(0.0)
+    app.button(key="generate").click().run()
+    assert not app.exception and app.code[0].value == top1
+    app.number_input(key="max_seq_len").set_value(8)
+    app.button(key="generate").click().run()
+    assert not app.exception and app.code[0].value.split()[:15] == EXAMPLE.split()
 
 
 def test_variations_and_output_key(app):

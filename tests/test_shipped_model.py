@@ -38,3 +38,15 @@ def test_shipped_model_card_beats_the_baseline_and_the_bar():
     assert model["nll_per_step"] <= 0.74 and model["pitch_bits_per_note"] <= 2.30
     size = sum(p.stat().st_size for p in SHIPPED_MODEL.iterdir())
     assert size < 20 * 2**20
+
+
+def test_surprise_is_low_for_the_expected_and_high_for_the_odd():
+    from melody.analysis import note_surprise
+
+    loaded = load_model_folder(SHIPPED_MODEL)
+    plain = parse_seed("60 _ _ _ 62 _ _ _ 64 _ _ _ 65 _ _ _ 67 _ _ _ _ _ _ _")
+    odd = plain.with_steps(plain.steps[:16] + ("61",) + plain.steps[17:])  # C# in C major
+    plain_bits = [bits for _, bits in note_surprise(loaded, plain)]
+    odd_bits = [bits for _, bits in note_surprise(loaded, odd)]
+    assert len(plain_bits) == 5 and all(b >= 0 for b in plain_bits)
+    assert odd_bits[4] > plain_bits[4] + 2  # the chromatic note surprises the model
