@@ -13,6 +13,7 @@ import streamlit as st
 
 from melody import render
 from melody.analysis import note_surprise
+from melody.corpus import SKIP_REASONS, SongSkipped, melody_from_upload
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, bar_steps, tonic_pitch_class
 from melody.model import default_model_folder, load_model_folder
@@ -73,15 +74,38 @@ def surprise_rows(_loaded, melody: Melody, shown: Melody) -> list[dict]:
     ]
 
 
-def seed_ui() -> tuple[str, str]:
+def upload_ui() -> Melody | None:
+    """An uploaded song (its opening becomes the seed), or None; errors shown, page kept."""
+    uploaded = st.file_uploader(
+        "Or start from a song file: its first two bars become the seed (moved to C major / A minor)",
+        type=["mid", "midi", "musicxml", "xml", "mxl", "krn", "abc"],
+        key="upload",
+    )
+    if uploaded is None:
+        return None
+    try:
+        song = melody_from_upload(uploaded.name, uploaded.getvalue())
+    except SongSkipped as skip:
+        st.error(f"{uploaded.name} cannot be used: {skip.detail or SKIP_REASONS.get(skip.reason, skip.reason)}.")
+        return None
+    opening = song.with_steps(song.steps[: song.pickup + 2 * song.bar_steps])
+    st.caption(f"Seed from {uploaded.name}: {len(opening)} steps in {song.meter}, moved to {song.key}.")
+    return opening
+
+
+def seed_ui() -> tuple[str, dict]:
+    """The seed text and the Melody fields that go with it (meter, and a pickup from a file)."""
     st.subheader("1. Seed")
     ready = st.selectbox("Ready seeds", list(READY_SEEDS), help="Pick one, then change it as you like.")
+    opening = upload_ui()
+    start = " ".join(opening.steps) if opening else READY_SEEDS[ready]
     text = st.text_input(
-        "Seed melody, one symbol per 16th note", value=READY_SEEDS[ready], help=f"Use {ALLOWED}.", key=f"seed:{ready}"
+        "Seed melody, one symbol per 16th note", value=start, help=f"Use {ALLOWED}.", key=f"seed:{ready}:{start[:40]}"
     )
     st.caption(f"Use {ALLOWED}. Example: `{EXAMPLE}`")
-    meter = st.selectbox("Meter", METERS, help="Time signature of the seed and of the result.")
-    return text, meter
+    if opening:
+        return text, {"meter": opening.meter, "pickup": opening.pickup, "key": opening.key}
+    return text, {"meter": st.selectbox("Meter", METERS, help="Time signature of the seed and of the result.")}
 
 
 def settings_ui(meter: str) -> tuple[GenerationSettings, float, str, int]:
@@ -196,10 +220,10 @@ def main() -> None:
     except USER_ERRORS as error:
         st.error(str(error))
         st.stop()
-    text, meter = seed_ui()
-    settings, tempo, tonic, program = settings_ui(meter)
+    text, fields = seed_ui()
+    settings, tempo, tonic, program = settings_ui(fields["meter"])
     try:
-        seed = parse_seed(text, meter=meter, tempo=tempo)
+        seed = parse_seed(text, tempo=tempo, **fields)
     except USER_ERRORS as error:
         st.error(str(error))
         st.stop()

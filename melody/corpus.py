@@ -351,3 +351,53 @@ def collect(results: Iterable[dict]) -> CorpusResult:
             out.skipped[result["skip"]] += 1
             out.skipped_items.append((result["source"], result["skip"], result["detail"]))
     return out
+
+
+MAX_UPLOAD_BYTES = 5 * 2**20
+
+
+def melody_from_upload(name: str, data: bytes) -> Melody:
+    """The first song of an uploaded file (by its suffix), moved to C major / A minor.
+
+    Parsed in a private temporary folder under a fixed name (the upload's name is never
+    used as a path); any 16th-grid duration is accepted. Raises SongSkipped with a reason.
+    """
+    import tempfile
+
+    suffix = pathlib.Path(name).suffix.lower()
+    if suffix not in SONG_SUFFIXES:
+        raise SongSkipped("parse_error", f"{suffix or 'no suffix'}: upload one of {', '.join(SONG_SUFFIXES)}")
+    if not data:
+        raise SongSkipped("empty", "the file is empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SongSkipped(
+            "parse_error", f"the file is {len(data) / 2**20:.1f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB"
+        )
+    with tempfile.TemporaryDirectory(prefix="folk-upload-") as folder:
+        path = pathlib.Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        tasks = tasks_for_file(path)
+        if not tasks:
+            raise SongSkipped("empty", "no tune in the file")
+        task = tasks[0]
+        if task.fmt == "mid":
+            melody = melody_from_midi(data, title=pathlib.Path(name).stem, strict=False)
+        else:
+            melody = _parse_lenient(task, pathlib.Path(name).stem)
+    return normalise_key(melody)
+
+
+def _parse_lenient(task: Task, title: str) -> Melody:
+    """`parse_task` without the seed's duration filter (any 16th-grid duration)."""
+    from music21 import converter
+
+    try:
+        source = task.text if task.fmt == "abc" else task.path
+        score = converter.parse(source, format={"krn": "humdrum"}.get(task.fmt, task.fmt))
+        if hasattr(score, "scores") and len(score.scores):
+            score = score.scores[0]
+        return melody_from_score(score, title=title, strict=False)
+    except SongSkipped:
+        raise
+    except Exception as error:  # music21 raises a zoo of exception types on bad input
+        raise SongSkipped("parse_error", f"not readable as {task.fmt} ({type(error).__name__})") from error

@@ -91,3 +91,26 @@ def test_a_missing_corpus_path_is_named():
 
     with pytest.raises(CorpusError, match="no such file or folder"):
         load_corpus(["/no/such/songs"], workers=1)
+
+
+def test_uploads_become_melodies_or_say_why():
+    from melody.corpus import melody_from_upload
+    from melody.render import to_midi_bytes
+    from melody.seed import parse_seed
+
+    abc = (DATA / "two_tunes.abc").read_bytes()
+    assert melody_from_upload("tunes.abc", abc).key == "A minor"  # the first tune, moved to A minor
+    g = parse_seed("67 _ 71 _ 74 _ _ _", key="G major")
+    assert melody_from_upload("x.mid", to_midi_bytes(g)).steps == g.transpose(5).steps
+    krn = (DATA / "triplets.krn").read_bytes()
+    for name, data, reason in [
+        ("empty.mid", b"", "empty"),
+        ("notes.txt", b"hello", "parse_error"),
+        ("broken.mid", b"MThd not really", "parse_error"),
+        ("broken.musicxml", b"<score-partwise><oops", "parse_error"),
+        ("triplets.krn", krn, "bad_duration"),  # off the 16th-note grid
+        ("huge.abc", b"X:1\\n" + b"c" * (6 * 2**20), "parse_error"),
+    ]:
+        with pytest.raises(SongSkipped) as caught:
+            melody_from_upload(name, data)
+        assert caught.value.reason == reason, name
