@@ -16,9 +16,9 @@ from melody.analysis import note_surprise
 from melody.corpus import SKIP_REASONS, SongSkipped, melody_from_upload
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, bar_steps, tonic_pitch_class
-from melody.model import default_model_folder, load_model_folder
 from melody.sampler import MAX_STEPS, GenerationSettings, generate
 from melody.seed import ALLOWED, EXAMPLE, parse_seed
+from studio import model_or_stop, musicxml_bytes, score_svg
 
 METERS = ("4/4", "3/4", "2/4", "6/8")
 READY_SEEDS = {
@@ -31,12 +31,6 @@ TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
 
 
-@st.cache_resource(show_spinner="Loading the model (once for everybody)...")
-def shared_model(folder: str):
-    """The model, loaded once and shared by all sessions (read-only after loading)."""
-    return load_model_folder(folder)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def midi_bytes(melody: Melody, program: int) -> bytes:
     return render.to_midi_bytes(melody, program)
@@ -45,16 +39,6 @@ def midi_bytes(melody: Melody, program: int) -> bytes:
 @st.cache_data(show_spinner=False, max_entries=64)
 def wav_bytes(melody: Melody, program: int) -> bytes:
     return render.to_wav_bytes(melody, program)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def musicxml_bytes(melody: Melody) -> bytes:
-    return render.to_musicxml_bytes(melody)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def score_svg(melody: Melody) -> str:
-    return render.to_svg(melody, musicxml=musicxml_bytes(melody))  # one MusicXML export per melody
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -215,11 +199,7 @@ def main() -> None:
     st.set_page_config(page_title="Folk Melody Studio", page_icon="🎻")
     st.title("Folk Melody Studio")
     st.write("An LSTM trained on German folk songs (Essen collection) continues your seed.")
-    try:
-        loaded = shared_model(str(default_model_folder()))
-    except USER_ERRORS as error:
-        st.error(str(error))
-        st.stop()
+    loaded = model_or_stop()
     text, fields = seed_ui()
     settings, tempo, tonic, program = settings_ui(fields["meter"])
     try:

@@ -46,6 +46,17 @@ def sample_ids(
     )
 
 
+def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """The distribution that sampling at ``temperature`` draws from: p^(1/T), renormalised
+    (T = 0: all mass on the likeliest symbol). Shape as given, float64."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if temperature == 0:
+        return (np.arange(probabilities.shape[-1]) == probabilities.argmax(axis=-1)[..., None]).astype(np.float64)
+    logits = np.log(np.maximum(probabilities, 1e-300))
+    weights = np.exp((logits - logits.max(axis=-1, keepdims=True)) / temperature)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
 def sample_logits(
     logits: np.ndarray,
     temperature: float,

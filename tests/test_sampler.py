@@ -132,3 +132,13 @@ def test_blocked_symbols_are_never_drawn_even_when_hot():
     draws = {int(sample_ids(probs, 1e6, [rng], blocked=[0])[0]) for rng in variation_rngs(5, 500)}
     assert draws == {1, 2}
     assert sample_ids(probs, 0.0, variation_rngs(1, 1), blocked=[0])[0] != 0
+
+
+def test_apply_temperature_reshapes_the_distribution():
+    from melody.sampler import apply_temperature
+
+    p = np.array([0.1, 0.6, 0.3])
+    assert np.allclose(apply_temperature(p, 1.0), p)
+    assert apply_temperature(p, 0.0).tolist() == [0.0, 1.0, 0.0]
+    assert apply_temperature(p, 0.5)[1] > 0.6 and np.allclose(apply_temperature(p, 1e6), 1 / 3, atol=1e-5)
+    assert np.isclose(apply_temperature(p, 3.0).sum(), 1.0)

@@ -1,0 +1,81 @@
+"""How it works: the 16th-note encoding on a real song, the network in one picture, and
+what the temperature does to the model's next-symbol distribution. UI only."""
+
+from __future__ import annotations
+
+import pathlib
+
+import streamlit as st
+
+from melody.analysis import step_probabilities
+from melody.corpus import load_corpus
+from melody.melody import Melody
+from melody.sampler import apply_temperature
+from melody.seed import EXAMPLE, parse_seed
+from studio import model_or_stop, score_svg
+
+NETWORK = """digraph {
+  rankdir=LR; node [shape=box, style=rounded, fontname=Helvetica];
+  symbol [label="symbol now\\n(67, _, r ...)"]; position [label="where the next step\\nfalls in the bar"];
+  meter [label="meter\\n(3/4, 6/8 ...)"]; embed [label="embeddings\\n64 + 16 + 8"];
+  lstm [label="LSTM, 256 units\\n(remembers the melody so far)"]; softmax [label="softmax over\\n45 symbols"];
+  next [label="next symbol"];
+  symbol -> embed; position -> embed; meter -> embed; embed -> lstm; lstm -> softmax -> next;
+  lstm -> lstm [label="state, step to step"]; next -> symbol [style=dashed, label="fed back when generating"];
+}"""
+
+
+@st.cache_data(show_spinner=False)
+def a_real_song() -> Melody:
+    """The first song of music21's bundled erk5 set (German Essen songs), in C/Am."""
+    from music21 import corpus
+
+    path = next(pathlib.Path(str(p)) for p in corpus.getComposer("essenFolksong") if str(p).endswith("erk5.abc"))
+    return load_corpus([path], workers=1).melodies[0]
+
+
+st.set_page_config(page_title="How it works · Folk Melody Studio", page_icon="🎻")
+st.title("How it works")
+loaded = model_or_stop()
+
+st.header("1. A melody as a row of 16th notes")
+song = a_real_song()
+st.write(
+    f"**{song.title}**, a German folk song from the Essen collection, in {song.meter}. Each step below is one "
+    "16th note: a number is a note starting there (its MIDI pitch, 60 = middle C), `_` holds what sounds, "
+    "`r` starts a rest. Songs are moved to C major or A minor before training."
+)
+st.image(score_svg(song.replace(title=song.title or "A folk song")), width="stretch")
+st.code(" ".join(song.steps[:64]) + " ...", language=None)
+
+st.header("2. The network in one picture")
+st.graphviz_chart(NETWORK)
+st.write(
+    "At every step the network reads the current symbol, where in the bar the next step falls and the meter, "
+    "updates its memory (the LSTM state) and gives a probability to each possible next symbol. Training asks it "
+    "to predict every step of thousands of songs; generating feeds its own choice back in, one step at a time."
+)
+
+st.header("3. What the temperature does")
+melodies = st.session_state.get("melodies")
+melody = melodies[0][0] if melodies else parse_seed(EXAMPLE)
+st.caption(
+    "The melody you generated last on the studio page."
+    if melodies
+    else "The example seed; generate a melody on the studio page to use yours."
+)
+step = st.slider("Step of the melody", 1, len(melody), min(len(melody), 16), key="step")
+temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="how_temperature")
+probabilities = apply_temperature(step_probabilities(loaded, melody)[step - 1], temperature)
+shown = probabilities.argsort()[::-1][:12]
+st.write(f"After `{' '.join(melody.steps[max(0, step - 8) : step - 1]) or '(start)'}`, the next symbol could be:")
+st.bar_chart(
+    {"symbol": [loaded.vocab.symbols[i] for i in shown], "probability": probabilities[shown]},
+    x="symbol",
+    y="probability",
+    sort=False,
+)
+st.caption(
+    "Temperature 0 always takes the tallest bar; 1 uses the model's own odds; "
+    "higher values flatten the bars, so rarer notes come up more often."
+)

@@ -1,0 +1,48 @@
+"""The model: its card in plain language (data, size, training time, loss curve, held-out
+figures next to the n-gram baseline). UI only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio import model_or_stop
+
+st.set_page_config(page_title="The model · Folk Melody Studio", page_icon="🎻")
+st.title("The model")
+loaded = model_or_stop()
+card = loaded.card
+if not card:
+    st.warning(f"{loaded.folder} has no model card (card.json).")
+    st.stop()
+data, training, model, test = card["data"], card["training"], card["model"], card["test"]
+st.write(
+    f"It learned from **{data.get('songs_kept', '?'):,} German folk songs** of the Essen collection "
+    f"({data.get('songs_read', '?'):,} read; the rest use note lengths outside the 16th-note grid the model knows). "
+    f"It has **{model['parameters']:,} numbers** to learn (an LSTM of {model['units']} units) and trained for "
+    f"**{training['wall_minutes']:.0f} minutes** on 2 CPU cores ({training['epochs_run']} passes over the songs)."
+)
+st.subheader("How well it predicts songs it never saw")
+st.write(
+    f"On {test['songs']} held-out songs, next to a classic statistical model (a Kneser-Ney 5-gram, which counts "
+    "what followed each run of 4 symbols in the training songs). Lower is better for the first three."
+)
+names = {
+    "nll_per_step": "surprise per 16th note (nats)",
+    "nll_per_event": "surprise per note or rest onset (nats)",
+    "pitch_bits_per_note": "bits to guess each next pitch",
+    "accuracy": "share of steps where its first guess is right",
+}
+st.table(
+    {
+        "figure": list(names.values()),
+        "this model": [round(test["model"][k], 3) for k in names],
+        "5-gram baseline": [round(test["kn5"][k], 3) for k in names],
+    }
+)
+st.subheader("Learning curve")
+st.image(
+    str(loaded.folder / "loss.png"),
+    caption="Cross-entropy per 16th-note step, on training and on held-out validation songs.",
+)
+with st.expander("The full card"):
+    st.markdown((loaded.folder / "card.md").read_text().replace("![loss](loss.png)", ""))

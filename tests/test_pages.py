@@ -1,0 +1,30 @@
+"""AppTest of the two explanation pages: they load the shipped model and draw without errors."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, SHIPPED_MODEL
+
+
+@pytest.fixture(autouse=True)
+def shipped_model(monkeypatch):
+    monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
+
+
+def test_how_it_works_shows_a_real_song_the_network_and_the_temperature_view():
+    at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert len(at.get("image")) == 1 and len(at.get("graphviz_chart")) == 1
+    assert at.code[0].value.split()[0].isdigit()  # the song's symbols
+    at.slider(key="how_temperature").set_value(0.0).run()
+    assert not at.exception
+    chart = at.get("arrow_bar_chart") or at.get("vega_lite_chart")
+    assert chart
+
+
+def test_the_model_page_shows_the_card_figures():
+    at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
+    assert not at.exception and not at.error
+    table = at.table[0].value
+    assert list(table.columns) == ["figure", "this model", "5-gram baseline"]
+    assert table["this model"][0] < table["5-gram baseline"][0]
