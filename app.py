@@ -13,7 +13,7 @@ import streamlit as st
 
 from melody import render
 from melody.analysis import note_surprise
-from melody.corpus import SKIP_REASONS, SongSkipped, melody_from_upload
+from melody.corpus import SKIP_REASONS, SongSkipped, bundled_essen_songs, melody_from_upload
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, bar_steps, tonic_pitch_class
 from melody.sampler import MAX_STEPS, GenerationSettings, generate
@@ -58,6 +58,12 @@ def surprise_rows(_loaded, melody: Melody, shown: Melody) -> list[dict]:
     ]
 
 
+@st.cache_data(show_spinner="Reading a few real songs...")
+def real_song_seeds() -> dict[str, Melody]:
+    """Openings (pickup + 2 bars) of the first songs of music21's bundled Essen erk5 set."""
+    return {f"{song.title} (opening, Essen collection)": song.opening(2) for song in bundled_essen_songs()[:5]}
+
+
 def upload_ui() -> Melody | None:
     """An uploaded song (its opening becomes the seed), or None; errors shown, page kept."""
     uploaded = st.file_uploader(
@@ -72,7 +78,7 @@ def upload_ui() -> Melody | None:
     except SongSkipped as skip:
         st.error(f"{uploaded.name} cannot be used: {skip.detail or SKIP_REASONS.get(skip.reason, skip.reason)}.")
         return None
-    opening = song.with_steps(song.steps[: song.pickup + 2 * song.bar_steps])
+    opening = song.opening(2)
     st.caption(f"Seed from {uploaded.name}: {len(opening)} steps in {song.meter}, moved to {song.key}.")
     return opening
 
@@ -80,8 +86,9 @@ def upload_ui() -> Melody | None:
 def seed_ui() -> tuple[str, dict]:
     """The seed text and the Melody fields that go with it (meter, and a pickup from a file)."""
     st.subheader("1. Seed")
-    ready = st.selectbox("Ready seeds", list(READY_SEEDS), help="Pick one, then change it as you like.")
-    opening = upload_ui()
+    songs = real_song_seeds()
+    ready = st.selectbox("Ready seeds", [*READY_SEEDS, *songs], help="Pick one, then change it as you like.")
+    opening = upload_ui() or songs.get(ready)
     start = " ".join(opening.steps) if opening else READY_SEEDS[ready]
     text = st.text_input(
         "Seed melody, one symbol per 16th note", value=start, help=f"Use {ALLOWED}.", key=f"seed:{ready}:{start[:40]}"

@@ -89,6 +89,14 @@ def default_corpus_files() -> list[pathlib.Path]:
     return sorted(chosen)
 
 
+def bundled_essen_songs(set_name: str = "erk5") -> list[Melody]:
+    """The kept songs of one of music21's bundled Essen ABC files (in C/Am), e.g. for demos."""
+    path = next((p for p in default_corpus_files() if p.stem == set_name), None)
+    if path is None:
+        raise CorpusError(f"music21 has no Essen set {set_name!r}; try one of {', '.join(ESSEN_GERMAN_SETS)}")
+    return load_corpus([path], workers=1).melodies
+
+
 def find_song_files(paths: Iterable[str | os.PathLike]) -> list[pathlib.Path]:
     """Song files under ``paths`` (files, or folders searched recursively), sorted."""
     found: list[pathlib.Path] = []

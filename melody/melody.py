@@ -147,6 +147,10 @@ class Melody:
             moved.append(symbol)
         return dataclasses.replace(self, steps=tuple(moved), key=key or transpose_key(self.key, semitones))
 
+    def opening(self, bars: int = 2) -> Melody:
+        """The pickup and the first ``bars`` full bars (e.g. to seed a new melody)."""
+        return self.with_steps(self.steps[: self.pickup + bars * self.bar_steps])
+
     def with_steps(self, steps: tuple[str, ...] | list[str]) -> Melody:
         """A melody like this one (key, meter, pickup, tempo) with other steps."""
         return dataclasses.replace(self, steps=tuple(steps))

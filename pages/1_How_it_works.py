@@ -3,12 +3,10 @@ what the temperature does to the model's next-symbol distribution. UI only."""
 
 from __future__ import annotations
 
-import pathlib
-
 import streamlit as st
 
 from melody.analysis import step_probabilities
-from melody.corpus import load_corpus
+from melody.corpus import bundled_essen_songs
 from melody.melody import Melody
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
@@ -28,10 +26,7 @@ NETWORK = """digraph {
 @st.cache_data(show_spinner=False)
 def a_real_song() -> Melody:
     """The first song of music21's bundled erk5 set (German Essen songs), in C/Am."""
-    from music21 import corpus
-
-    path = next(pathlib.Path(str(p)) for p in corpus.getComposer("essenFolksong") if str(p).endswith("erk5.abc"))
-    return load_corpus([path], workers=1).melodies[0]
+    return bundled_essen_songs("erk5")[0]
 
 
 st.set_page_config(page_title="How it works · Folk Melody Studio", page_icon="🎻")

@@ -63,3 +63,13 @@ def test_a_bad_seed_shows_an_error_and_the_page_stays(app):
     assert "'H4'" in app.error[0].value
     seed_box(app).set_value("60 _ 62").run()
     assert not app.error
+
+
+def test_a_real_song_opening_is_a_ready_seed(app):
+    name = next(o for o in app.selectbox[0].options if "Essen collection" in o)
+    app.selectbox[0].set_value(name).run()
+    assert not app.exception and not app.error
+    assert len(seed_box(app).value.split()) >= 16  # two bars at least
+    app.slider(key="steps").set_value(32)
+    app.button(key="generate").click().run()
+    assert not app.exception and len(app.get("image")) == 1
