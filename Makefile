@@ -28,7 +28,7 @@ test: $(STAMP) system-packages
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check melody scripts tests app.py
+	$(PY) -m ruff check .
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

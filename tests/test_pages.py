@@ -1,9 +1,8 @@
 """AppTest of the two explanation pages: they load the shipped model and draw without errors."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT, SHIPPED_MODEL
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture(autouse=True)
