@@ -18,7 +18,7 @@ from melody.errors import USER_ERRORS
 from melody.melody import Melody, bar_steps, tonic_pitch_class
 from melody.sampler import MAX_STEPS, GenerationSettings, generate
 from melody.seed import ALLOWED, EXAMPLE, parse_seed
-from studio import model_or_stop, musicxml_bytes, score_svg
+from studio import model_or_stop
 
 METERS = ("4/4", "3/4", "2/4", "6/8")
 READY_SEEDS = {
@@ -32,13 +32,8 @@ INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar":
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def midi_bytes(melody: Melody, program: int) -> bytes:
-    return render.to_midi_bytes(melody, program)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def wav_bytes(melody: Melody, program: int) -> bytes:
-    return render.to_wav_bytes(melody, program)
+def renders(melody: Melody, program: int) -> render.Renders:
+    return render.render_all(melody, program)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -183,23 +178,20 @@ def charts_ui(rows: list[dict]) -> None:
 
 def result_ui(index: int, melody: Melody, program: int, rows: list[dict]) -> None:
     st.markdown(f"**{melody.title}** · {melody.key} · {melody.meter} · {melody.tempo:g} bpm")
-    st.image(score_svg(melody), width="stretch")  # an <img>: verovio's <defs>/<use> survive
-    st.audio(wav_bytes(melody, program), format="audio/wav")
+    out = renders(melody, program)
+    st.image(out.svg, width="stretch")  # an <img>: verovio's <defs>/<use> survive
+    st.audio(out.wav, format="audio/wav")
     if rows:
         charts_ui(rows)
     with st.expander("Symbols"):
         st.code(" ".join(melody.steps), language=None)
     columns = st.columns(3)
     name = f"folk-melody-{index + 1}"
-    columns[0].download_button("MIDI", midi_bytes(melody, program), f"{name}.mid", "audio/midi", key=f"mid{index}")
+    columns[0].download_button("MIDI", out.midi, f"{name}.mid", "audio/midi", key=f"mid{index}")
     columns[1].download_button(
-        "MusicXML",
-        musicxml_bytes(melody),
-        f"{name}.musicxml",
-        "application/vnd.recordare.musicxml+xml",
-        key=f"xml{index}",
+        "MusicXML", out.musicxml, f"{name}.musicxml", "application/vnd.recordare.musicxml+xml", key=f"xml{index}"
     )
-    columns[2].download_button("WAV", wav_bytes(melody, program), f"{name}.wav", "audio/wav", key=f"wav{index}")
+    columns[2].download_button("WAV", out.wav, f"{name}.wav", "audio/wav", key=f"wav{index}")
 
 
 def main() -> None:

@@ -10,12 +10,14 @@ Bars follow the melody's meter and pickup; notes that cross a barline are tied.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import pathlib
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 from .melody import STEP_QL, Melody, tonic_pitch_class
 from .storage import atomic_write_bytes
@@ -205,6 +207,26 @@ def _pretty_midi_wav(melody: Melody, program: int, sample_rate: int) -> bytes:
         out.setframerate(sample_rate)
         out.writeframes(pcm.tobytes())
     return buffer.getvalue()
+
+
+@dataclasses.dataclass(frozen=True)
+class Renders:
+    """Everything the studio shows and offers for one melody."""
+
+    midi: bytes
+    musicxml: bytes
+    svg: str
+    wav: bytes
+
+
+def render_all(melody: Melody, program: int = DEFAULT_PROGRAM) -> Renders:
+    """MIDI, MusicXML, SVG score and WAV; the WAV (a FluidSynth process) is made while the
+    score is engraved, so the whole costs about the slower of the two."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        wav = pool.submit(to_wav_bytes, melody, program)
+        musicxml = to_musicxml_bytes(melody)
+        svg = to_svg(melody, musicxml=musicxml)
+        return Renders(to_midi_bytes(melody, program), musicxml, svg, wav.result())
 
 
 WRITERS = {

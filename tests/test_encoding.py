@@ -82,3 +82,11 @@ def test_scores_render_from_any_thread():
     worker.start()
     worker.join()
     assert "<svg" in results[0][:300]
+
+
+def test_render_all_gives_every_format():
+    from melody.render import render_all
+
+    out = render_all(WALTZ, program=40)
+    assert out.midi[:4] == b"MThd" and b"<score-partwise" in out.musicxml
+    assert "<svg" in out.svg[:300] and out.wav[:4] == b"RIFF"
