@@ -165,14 +165,14 @@ def charts_ui(rows: list[dict]) -> None:
     strip = {
         "mark": "bar",
         "encoding": {
-            "x": {"field": "note", "type": "ordinal", "title": "note", "axis": {"labelOverlap": True}},
+            "x": {"field": "note", "type": "ordinal", "title": "note", "axis": {"labelOverlap": True, "labelAngle": 0}},
             "y": {"field": "bits", "type": "quantitative", "title": "surprise (bits)"},
             "color": colour,
         },
-        "height": 90,
+        "height": 150,
     }
-    st.vega_lite_chart({"values": rows}, roll, width="stretch")
-    st.vega_lite_chart({"values": rows}, strip, width="stretch")
+    st.vega_lite_chart(rows, roll, width="stretch")  # rows become the chart's table
+    st.vega_lite_chart(rows, strip, width="stretch")
     st.caption("Surprise = -log2 of the model's probability for each note: tall bars are where the melody took a risk.")
 
 

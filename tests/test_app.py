@@ -1,5 +1,6 @@
 """Streamlit AppTest: the studio loads the shipped model, generates, shows score, audio and downloads."""
 
+import pyarrow
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 from streamlit.testing.v1 import AppTest
@@ -29,7 +30,11 @@ def test_generate_shows_score_audio_symbols_and_downloads(app):
     assert len(app.get("image")) == 1  # the engraved score (verovio SVG as an image)
     assert len(app.get("audio")) == 1
     assert len(app.get("download_button")) == 3  # MIDI, MusicXML, WAV
-    assert len(app.get("vega_lite_chart")) == 2  # piano roll and surprise strip
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 2  # piano roll and surprise strip
+    for chart in charts:  # one row per note, with the columns the charts encode
+        table = pyarrow.ipc.open_stream(chart.proto.data.data).read_all()
+        assert {"beat", "pitch", "bits"} <= set(table.column_names) and table.num_rows > 5
 
 
 def test_top_k_and_the_window_option(app):
