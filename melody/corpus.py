@@ -278,31 +278,26 @@ def detect_key(melody: Melody) -> str:
     return key_name(found)
 
 
-def parse_task(task: Task) -> Melody:
-    """Parse one song; raises SongSkipped with the reason it cannot be used."""
+def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Melody:
+    """Parse one song; raises SongSkipped with the reason it cannot be used.
+
+    ``strict`` applies the seed's duration filter (training data); ``title`` defaults to
+    the file's own title or name.
+    """
     from music21 import converter
 
-    title = pathlib.Path(task.path).stem
+    title = title or pathlib.Path(task.path).stem
     try:
         if task.fmt == "mid":
-            return melody_from_midi(pathlib.Path(task.path).read_bytes(), title=title)
-        if task.fmt == "abc":
-            score = converter.parse(task.text, format="abc")
-            if hasattr(score, "scores") and len(score.scores):
-                score = score.scores[0]
-        else:
-            score = converter.parse(task.path, format={"krn": "humdrum"}.get(task.fmt, task.fmt))
-            if hasattr(score, "scores") and len(score.scores):
-                score = score.scores[0]
+            return melody_from_midi(pathlib.Path(task.path).read_bytes(), title=title, strict=strict)
+        source = task.text if task.fmt == "abc" else task.path
+        score = converter.parse(source, format={"krn": "humdrum"}.get(task.fmt, task.fmt))
+        if hasattr(score, "scores") and len(score.scores):
+            score = score.scores[0]
+        return melody_from_score(score, title=title, strict=strict)
     except SongSkipped:
         raise
     except Exception as error:  # music21 raises a zoo of exception types on bad input
-        raise SongSkipped("parse_error", f"{type(error).__name__}: {str(error)[:120]}") from error
-    try:
-        return melody_from_score(score, title=title)
-    except SongSkipped:
-        raise
-    except Exception as error:
         raise SongSkipped("parse_error", f"{type(error).__name__}: {str(error)[:120]}") from error
 
 
@@ -387,25 +382,5 @@ def melody_from_upload(name: str, data: bytes) -> Melody:
         tasks = tasks_for_file(path)
         if not tasks:
             raise SongSkipped("empty", "no tune in the file")
-        task = tasks[0]
-        if task.fmt == "mid":
-            melody = melody_from_midi(data, title=pathlib.Path(name).stem, strict=False)
-        else:
-            melody = _parse_lenient(task, pathlib.Path(name).stem)
+        melody = parse_task(tasks[0], strict=False, title=pathlib.Path(name).stem)
     return normalise_key(melody)
-
-
-def _parse_lenient(task: Task, title: str) -> Melody:
-    """`parse_task` without the seed's duration filter (any 16th-grid duration)."""
-    from music21 import converter
-
-    try:
-        source = task.text if task.fmt == "abc" else task.path
-        score = converter.parse(source, format={"krn": "humdrum"}.get(task.fmt, task.fmt))
-        if hasattr(score, "scores") and len(score.scores):
-            score = score.scores[0]
-        return melody_from_score(score, title=title, strict=False)
-    except SongSkipped:
-        raise
-    except Exception as error:  # music21 raises a zoo of exception types on bad input
-        raise SongSkipped("parse_error", f"not readable as {task.fmt} ({type(error).__name__})") from error

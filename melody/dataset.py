@@ -16,12 +16,12 @@ swapped in, so an interrupted run leaves the previous dataset whole)::
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import json
 import pathlib
 import shutil
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -124,15 +124,8 @@ def summarise(result: CorpusResult, split: dict) -> dict:
         "skip_reasons": {k: SKIP_REASONS[k] for k in sorted(result.skipped)},
         "split_songs": {name: len(ids) for name, ids in split.items() if name != "seed"},
         "steps": sum(len(m) for m in result.melodies),
-        "meters": dict(sorted(_count(m.meter for m in result.melodies).items(), key=lambda kv: -kv[1])),
+        "meters": dict(collections.Counter(m.meter for m in result.melodies).most_common()),
     }
-
-
-def _count(values: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return counts
 
 
 # ---------------------------------------------------------------- read back

@@ -229,11 +229,11 @@ def render_all(melody: Melody, program: int = DEFAULT_PROGRAM) -> Renders:
         return Renders(to_midi_bytes(melody, program), musicxml, svg, wav.result())
 
 
-WRITERS = {
+WRITERS = {  # suffix -> bytes of (melody, General MIDI program); a score has no instrument sound
     ".mid": to_midi_bytes,
     ".midi": to_midi_bytes,
-    ".musicxml": to_musicxml_bytes,
-    ".xml": to_musicxml_bytes,
+    ".musicxml": lambda melody, program: to_musicxml_bytes(melody),
+    ".xml": lambda melody, program: to_musicxml_bytes(melody),
     ".wav": to_wav_bytes,
 }
 
@@ -244,6 +244,5 @@ def write(melody: Melody, path: str | os.PathLike, program: int = DEFAULT_PROGRA
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
         raise ValueError(f"{path}: unknown output type; use one of {', '.join(sorted(WRITERS))}")
-    data = writer(melody) if writer is to_musicxml_bytes else writer(melody, program)
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, writer(melody, program))
     return path
