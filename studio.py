@@ -11,12 +11,16 @@ from melody import render
 from melody.errors import USER_ERRORS
 from melody.melody import Melody
 from melody.model import default_model_folder, load_model_folder
+from melody.serving import warm_up
 
 
 @st.cache_resource(show_spinner="Loading the model (once for everybody)...")
 def shared_model(folder: str):
-    """The model, loaded once and shared by all sessions (read-only after loading)."""
-    return load_model_folder(folder)
+    """The model, loaded once and shared by all sessions (read-only after loading), with
+    the request path warmed up so that the first Generate is as fast as the next."""
+    loaded = load_model_folder(folder)
+    warm_up(loaded)
+    return loaded
 
 
 def model_or_stop():

@@ -17,7 +17,10 @@ import pathlib
 import shutil
 import subprocess
 import tempfile
+import wave
 from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 from .melody import STEP_QL, Melody, tonic_pitch_class
 from .storage import atomic_write_bytes
@@ -174,32 +177,40 @@ def synthesizer() -> str:
 
 
 def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: int = 22050) -> bytes:
-    """WAV audio: FluidSynth with a General MIDI SoundFont, else pretty_midi's sine synthesis."""
+    """Mono 16-bit WAV: FluidSynth with a General MIDI SoundFont, else pretty_midi's sine synthesis."""
     if synthesizer() == "fluidsynth":
         with tempfile.TemporaryDirectory() as folder:
             mid, wav = pathlib.Path(folder, "m.mid"), pathlib.Path(folder, "m.wav")
             mid.write_bytes(to_midi_bytes(melody, program, align_bars=False))
-            # dynamic sample loading reads only the samples the melody uses: the same audio,
-            # about half the time (the 148 MB SoundFont's loading dominates a short render)
-            options = ["-o", "synth.dynamic-sample-loading=1", "-g", "0.8", "-r", str(sample_rate)]
-            command = ["fluidsynth", "-ni", *options, "-F", str(wav), find_soundfont(), str(mid)]
+            # Dynamic sample loading reads only the samples the melody uses (the 148 MB
+            # SoundFont's loading dominates a short render); the chorus effect is off
+            # because with reverb and chorus both on, rendering takes twice as long.
+            options = ["-o", "synth.dynamic-sample-loading=1", "-o", "synth.chorus.active=0", "-g", "0.8"]
+            options += ["-r", str(sample_rate), "-F", str(wav)]
+            command = ["fluidsynth", "-ni", *options, find_soundfont(), str(mid)]
             try:
                 done = subprocess.run(command, capture_output=True, timeout=60)
                 if done.returncode == 0 and wav.exists() and wav.stat().st_size > 44:
-                    return wav.read_bytes()
-            except (OSError, subprocess.TimeoutExpired):
+                    return _mono_wav(wav.read_bytes())
+            except (OSError, subprocess.TimeoutExpired, wave.Error):
                 pass  # fall back to pretty_midi below
-    return _pretty_midi_wav(melody, program, sample_rate)
-
-
-def _pretty_midi_wav(melody: Melody, program: int, sample_rate: int) -> bytes:
-    import wave
-
-    import numpy as np
-
     audio = to_pretty_midi(melody, program, align_bars=False).synthesize(fs=sample_rate)
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    pcm = (audio / peak * 0.8 * 32767 if peak else audio).astype("<i2")
+    return _wav_bytes((audio / peak * 0.8 * 32767 if peak else audio).astype("<i2"), sample_rate)
+
+
+def _mono_wav(data: bytes) -> bytes:
+    """A 16-bit WAV mixed down to one channel: half the bytes for the browser to fetch."""
+    with wave.open(io.BytesIO(data)) as source:
+        channels, rate = source.getnchannels(), source.getframerate()
+        if source.getsampwidth() != 2 or channels == 1:
+            return data
+        frames = np.frombuffer(source.readframes(source.getnframes()), dtype="<i2")
+    mono = frames.reshape(-1, channels).astype(np.int32).sum(axis=1) // channels
+    return _wav_bytes(mono.astype("<i2"), rate)
+
+
+def _wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)

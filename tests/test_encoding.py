@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from conftest import DATA
 from music21 import converter
 
@@ -90,3 +91,20 @@ def test_render_all_gives_every_format():
     out = render_all(WALTZ, program=40)
     assert out.midi[:4] == b"MThd" and b"<score-partwise" in out.musicxml
     assert "<svg" in out.svg[:300] and out.wav[:4] == b"RIFF"
+
+
+@pytest.mark.parametrize("synth", ["fluidsynth", "pretty_midi"])
+def test_wav_is_mono_and_as_long_as_the_melody(synth, monkeypatch):
+    import io
+    import wave
+
+    from melody import render
+
+    if synth == "fluidsynth" and render.synthesizer() != "fluidsynth":
+        pytest.skip("FluidSynth or a General MIDI SoundFont is not installed")
+    monkeypatch.setattr(render, "synthesizer", lambda: synth)
+    melody = WALTZ.replace(tempo=120.0)  # 36 sixteenths = 9 beats = 4.5 s at 120 bpm
+    with wave.open(io.BytesIO(render.to_wav_bytes(melody, sample_rate=22050))) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+        assert audio.getnchannels() == 1 and audio.getsampwidth() == 2
+    assert 4.5 <= seconds <= 4.5 + 3.0  # the last note may ring on
