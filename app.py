@@ -13,9 +13,9 @@ import streamlit as st
 
 from melody import render
 from melody.analysis import note_surprise
-from melody.corpus import SKIP_REASONS, SongSkipped, bundled_essen_songs, melody_from_upload
+from melody.corpus import SKIP_REASONS, SongSkipped, bundled_essen_songs, detect_key, melody_from_upload
 from melody.errors import USER_ERRORS
-from melody.melody import Melody, bar_steps, tonic_pitch_class
+from melody.melody import Melody, all_keys, bar_steps
 from melody.sampler import MAX_STEPS, GenerationSettings, generate
 from melody.seed import ALLOWED, EXAMPLE, parse_seed
 from studio import model_or_stop
@@ -27,7 +27,8 @@ READY_SEEDS = {
     "Waltz opening (3/4)": "67 _ _ _ 72 _ _ _ 76 _ _ _ 74 _ 72 _",
     "Start from nothing but a note": "67",
 }
-TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+FIND_KEY = "Find it from the notes"
+SEED_KEY = "Same as the seed"
 INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
 
 
@@ -37,15 +38,19 @@ def renders(melody: Melody, program: int) -> render.Renders:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def surprise_rows(_loaded, melody: Melody, shown: Melody) -> list[dict]:
-    """One row per note: where it sounds (in beats), its shown pitch and its surprise in bits."""
-    shift = shown.pitches()[0] - melody.pitches()[0] if melody.pitches() else 0
+def seed_key(seed: Melody) -> str:
+    return detect_key(seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def surprise_rows(_loaded, melody: Melody) -> list[dict]:
+    """One row per note: where it sounds (in beats), its pitch and its surprise in bits."""
     return [
         {
             "beat": e.start / 4,
             "end": (e.start + e.length) / 4,
-            "pitch": e.pitch + shift,
-            "top": e.pitch + shift + 1,
+            "pitch": e.pitch,
+            "top": e.pitch + 1,
             "bits": round(bits, 2),
             "note": i + 1,
         }
@@ -62,7 +67,7 @@ def real_song_seeds() -> dict[str, Melody]:
 def upload_ui() -> Melody | None:
     """An uploaded song (its opening becomes the seed), or None; errors shown, page kept."""
     uploaded = st.file_uploader(
-        "Or start from a song file: its first two bars become the seed (moved to C major / A minor)",
+        "Or start from a song file: its first two bars become the seed",
         type=["mid", "midi", "musicxml", "xml", "mxl", "krn", "abc"],
         key="upload",
     )
@@ -74,7 +79,7 @@ def upload_ui() -> Melody | None:
         st.error(f"{uploaded.name} cannot be used: {skip.detail or SKIP_REASONS.get(skip.reason, skip.reason)}.")
         return None
     opening = song.opening(2)
-    st.caption(f"Seed from {uploaded.name}: {len(opening)} steps in {song.meter}, moved to {song.key}.")
+    st.caption(f"Seed from {uploaded.name}: {len(opening)} steps in {song.meter}, {song.key}.")
     return opening
 
 
@@ -91,10 +96,18 @@ def seed_ui() -> tuple[str, dict]:
     st.caption(f"Use {ALLOWED}. Example: `{EXAMPLE}`")
     if opening:
         return text, {"meter": opening.meter, "pickup": opening.pickup, "key": opening.key}
-    return text, {"meter": st.selectbox("Meter", METERS, help="Time signature of the seed and of the result.")}
+    left, right = st.columns(2)
+    meter = left.selectbox("Meter", METERS, help="Time signature of the seed and of the result.", key="meter")
+    key = right.selectbox(
+        "Key of the seed",
+        [FIND_KEY, *all_keys()],
+        help="The model works in C major / A minor: the seed is moved there, and the result moved back.",
+        key="seed_key",
+    )
+    return text, {"meter": meter} | ({} if key == FIND_KEY else {"key": key})
 
 
-def settings_ui(meter: str) -> tuple[GenerationSettings, float, str, int]:
+def settings_ui(meter: str) -> tuple[GenerationSettings, float, int]:
     st.subheader("2. Settings")
     temperature = st.slider(
         "Temperature",
@@ -116,8 +129,11 @@ def settings_ui(meter: str) -> tuple[GenerationSettings, float, str, int]:
         )
     )
     variations = st.slider("Variations", 1, 4, 1, help="Several melodies from the same seed.", key="variations")
-    tonic = st.selectbox(
-        "Output key (tonic)", TONICS, help="The model works in C; the result is moved to this tonic.", key="tonic"
+    key = st.selectbox(
+        "Key of the result",
+        [SEED_KEY, *all_keys()],
+        help="Any of the 24 keys. A key of the other mode (major/minor) changes the seed's mode before generating.",
+        key="output_key",
     )
     tempo = float(st.slider("Tempo (quarter notes per minute)", 40, 200, 100))
     instrument = st.selectbox("Instrument", list(INSTRUMENTS))
@@ -137,14 +153,9 @@ def settings_ui(meter: str) -> tuple[GenerationSettings, float, str, int]:
         variations=variations,
         top_k=int(top_k) or None,
         max_seq_len=int(window) or None,
+        key=None if key == SEED_KEY else key,
     )
-    return settings, tempo, tonic, INSTRUMENTS[instrument]
-
-
-def in_tonic(melody: Melody, tonic: str) -> Melody:
-    """The melody moved to ``tonic`` (mode kept) by the smaller interval."""
-    shift = (TONICS.index(tonic) - tonic_pitch_class(melody.key)) % 12
-    return melody.transpose(shift - 12 if shift > 6 else shift)
+    return settings, tempo, INSTRUMENTS[instrument]
 
 
 def charts_ui(rows: list[dict]) -> None:
@@ -200,28 +211,29 @@ def main() -> None:
     st.write("An LSTM trained on German folk songs (Essen collection) continues your seed.")
     loaded = model_or_stop()
     text, fields = seed_ui()
-    settings, tempo, tonic, program = settings_ui(fields["meter"])
+    settings, tempo, program = settings_ui(fields["meter"])
     try:
         seed = parse_seed(text, tempo=tempo, **fields)
+        if "key" not in fields:
+            seed = seed.replace(key=seed_key(seed))
     except USER_ERRORS as error:
         st.error(str(error))
         st.stop()
     notes = ", ".join(f"{'rest' if e.pitch is None else e.pitch} ({e.length}/16)" for e in seed.events())
-    st.caption(f"Seed as notes: {notes}")
+    found = " (found from the notes)" if "key" not in fields else ""
+    st.caption(f"Seed as notes: {notes} · {seed.key}{found}")
     if st.button("Generate", type="primary", key="generate"):
         try:
             melodies = generate(loaded, seed, settings)
         except USER_ERRORS as error:
             st.error(str(error))
             st.stop()
-        st.session_state["melodies"] = [
-            (m, in_tonic(m, tonic).replace(title=f"Folk melody {i + 1}")) for i, m in enumerate(melodies)
-        ]
+        st.session_state["melodies"] = [m.replace(title=f"Folk melody {i + 1}") for i, m in enumerate(melodies)]
     melodies = st.session_state.get("melodies")
     if melodies:
         st.subheader("3. Result")
-        for index, (generated, shown) in enumerate(melodies):
-            result_ui(index, shown, program, surprise_rows(loaded, generated, shown))
+        for index, melody in enumerate(melodies):
+            result_ui(index, melody, program, surprise_rows(loaded, melody))
         if render.synthesizer() != "fluidsynth":
             st.caption(
                 "Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed)."

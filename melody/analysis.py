@@ -1,8 +1,8 @@
 """What the model thinks of a melody: per-note surprise, and the next-symbol distribution.
 
 Surprise is -log2 p(note | everything before it) under the model, in bits: low where the
-melody did what the model expected, high where it took a risk. The melody must be in
-the model's keys (C major / A minor), as generated.
+melody did what the model expected, high where it took a risk. A melody in any key is
+moved to the model's C major / A minor first (by its ``key``).
 
     >>> [(e.start, e.pitch, round(bits, 2)) for e, bits in note_surprise(loaded, melody)][:2]   # doctest: +SKIP
     [(0, 67, 4.1), (2, 67, 1.3)]
@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 
 from .encoding import song_arrays
+from .keys import to_model_key
 from .melody import Melody, NoteEvent
 from .sampler import step_model
 
 
 def step_probabilities(loaded, melody: Melody) -> np.ndarray:
     """p(next symbol) before each step of ``melody`` and before its end: (len + 1, vocab)."""
-    arrays = song_arrays(melody, loaded.vocab)
+    arrays = song_arrays(to_model_key(melody), loaded.vocab)
     net = step_model(loaded)
     state, rows = net.initial_state(1), []
     for t in range(len(arrays.symbols)):
@@ -33,9 +34,9 @@ def step_probabilities(loaded, melody: Melody) -> np.ndarray:
 def note_surprise(loaded, melody: Melody) -> list[tuple[NoteEvent, float]]:
     """Each note of ``melody`` with its surprise in bits (-log2 of the model's probability)."""
     probabilities = step_probabilities(loaded, melody)
-    vocab = loaded.vocab
+    vocab, model_events = loaded.vocab, to_model_key(melody).events()
     return [
-        (event, float(-np.log2(max(probabilities[event.start, vocab.id(str(event.pitch))], 1e-12))))
-        for event in melody.events()
+        (event, float(-np.log2(max(probabilities[event.start, vocab.id(str(model.pitch))], 1e-12))))
+        for event, model in zip(melody.events(), model_events, strict=True)
         if event.pitch is not None
     ]

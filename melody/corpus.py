@@ -21,13 +21,13 @@ import pathlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 
+from .keys import to_model_key
 from .melody import (
     ACCEPTED_DURATIONS_QL,
     STEP_QL,
     Melody,
     MelodyError,
     bar_steps,
-    tonic_pitch_class,
     transpose_key,
 )
 
@@ -271,9 +271,12 @@ def key_name(found) -> str:
 
 
 def detect_key(melody: Melody) -> str:
-    """music21's key analysis (Krumhansl-Schmuckler) of a melody, e.g. ``"G major"``."""
+    """music21's key analysis (Krumhansl-Schmuckler) of a melody, e.g. ``"G major"``; a
+    melody without notes keeps its key."""
     from .render import to_music21
 
+    if not melody.pitches():
+        return melody.key
     found = to_music21(melody).analyze("key")
     return key_name(found)
 
@@ -301,20 +304,10 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
         raise SongSkipped("parse_error", f"{type(error).__name__}: {str(error)[:120]}") from error
 
 
-def normalise_key(melody: Melody) -> Melody:
-    """Transpose to C major or A minor by the smallest move (-5 to +6 semitones)."""
-    mode = melody.key.split()[1]
-    target = 0 if mode == "major" else 9
-    shift = (target - tonic_pitch_class(melody.key)) % 12
-    if shift > 6:
-        shift -= 12
-    return melody.transpose(shift, key="C major" if mode == "major" else "A minor")
-
-
 def parse_task_result(task: Task) -> dict:
     """``parse_task`` for worker processes: a plain dict, kept song (in C/Am) or skip."""
     try:
-        melody = normalise_key(parse_task(task))
+        melody = to_model_key(parse_task(task))
     except SongSkipped as skip:
         return {"source": task.source, "skip": skip.reason, "detail": skip.detail}
     except MelodyError as error:
@@ -360,7 +353,7 @@ MAX_UPLOAD_BYTES = 5 * 2**20
 
 
 def melody_from_upload(name: str, data: bytes) -> Melody:
-    """The first song of an uploaded file (by its suffix), moved to C major / A minor.
+    """The first song of an uploaded file (by its suffix), in its own key.
 
     Parsed in a private temporary folder under a fixed name (the upload's name is never
     used as a path); any 16th-grid duration is accepted. Raises SongSkipped with a reason.
@@ -382,5 +375,4 @@ def melody_from_upload(name: str, data: bytes) -> Melody:
         tasks = tasks_for_file(path)
         if not tasks:
             raise SongSkipped("empty", "no tune in the file")
-        melody = parse_task(tasks[0], strict=False, title=pathlib.Path(name).stem)
-    return normalise_key(melody)
+        return parse_task(tasks[0], strict=False, title=pathlib.Path(name).stem)

@@ -18,8 +18,10 @@ import weakref
 
 import numpy as np
 
-from .encoding import MAX_POSITIONS, Vocabulary, position_ids
-from .melody import END, HOLD, Melody
+from .encoding import MAX_POSITIONS, UnknownSymbolError, Vocabulary, position_ids
+from .keys import canonical_key, model_shift, to_model_key
+from .keys import in_key as move_to_key
+from .melody import END, HOLD, Melody, MelodyError
 
 MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
 
@@ -166,6 +168,7 @@ class GenerationSettings:
     variations: int = 1  # melodies generated together, one batch
     max_seq_len: int | None = None  # seed-style window: the model sees only this many past steps
     full_length: bool = False  # never end early: the end-of-song symbol is not drawn
+    key: str | None = None  # key of the result, any of the 24 (None: the seed's key)
 
     def check(self) -> None:
         if not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
@@ -182,6 +185,11 @@ class GenerationSettings:
             raise GenerationError(f"variations must be 1 to 64, not {self.variations}")
         if self.max_seq_len is not None and (not isinstance(self.max_seq_len, int) or self.max_seq_len < 1):
             raise GenerationError(f"max sequence length must be a whole number >= 1, not {self.max_seq_len}")
+        if self.key is not None:
+            try:
+                canonical_key(self.key)
+            except MelodyError as error:
+                raise GenerationError(f"output {error}; use one of the 24, e.g. 'D major' or 'F# minor'") from None
 
 
 def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Generator]:
@@ -198,10 +206,22 @@ def generate(loaded, seed: Melody, settings: GenerationSettings | None = None, *
 
     ``loaded`` is a `melody.model.LoadedModel`; options are `GenerationSettings` fields.
     Each variation stops at the end-of-song symbol or after ``settings.steps`` steps.
+    The seed may be in any key (``seed.key``); it is moved to the model's C major / A
+    minor for generation and the results come back in ``settings.key`` or the seed's key
+    (a key of the other mode changes the seed's mode first: see `melody.keys`).
     """
     settings = dataclasses.replace(settings or GenerationSettings(), **options)
     settings.check()
-    return Generator(step_model(loaded), loaded.vocab).generate(seed, settings)
+    start = move_to_key(seed, settings.key) if settings.key else seed
+    shift, (low, high) = model_shift(start.key), loaded.vocab.pitch_range
+    for pitch in start.pitches():
+        if not low <= pitch + shift <= high:
+            raise UnknownSymbolError(
+                f"the seed's note {pitch} is outside the model's range: in {start.key} it knows MIDI "
+                f"{low - shift} to {high - shift}; move the seed by an octave or pick notes in that range"
+            )
+    melodies = Generator(step_model(loaded), loaded.vocab).generate(to_model_key(start), settings)
+    return [melody.transpose(-shift, key=start.key) for melody in melodies]
 
 
 _STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Keras model -> StepModel

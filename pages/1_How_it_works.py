@@ -53,7 +53,7 @@ st.write(
 
 st.header("3. What the temperature does")
 melodies = st.session_state.get("melodies")
-melody = melodies[0][0] if melodies else parse_seed(EXAMPLE)
+melody = melodies[0] if melodies else parse_seed(EXAMPLE)
 st.caption(
     "The melody you generated last on the studio page."
     if melodies

@@ -4,9 +4,12 @@
 The seed takes MIDI numbers, note names (C4, F#4, Bb3), '_' (hold) and 'r' (rest), one
 per 16th note. Prints each melody's symbol series.
 
+The seed's key is found from its notes (or given with --seed-key); the model works in
+C major / A minor, and the result comes back in the seed's key or in --key.
+
 Example:
     .venv/bin/python scripts/generate.py --seed "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _" \\
-        --steps 256 --temperature 0.8 --random-seed 7 --out melody.mid
+        --steps 256 --temperature 0.8 --random-seed 7 --meter 3/4 --key "D minor" --out melody.mid
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ def parse_args() -> argparse.Namespace:
         "--variations", type=int, default=1, help="melodies to generate in one batch (default: %(default)s)"
     )
     parser.add_argument("--meter", default="4/4", help="time signature of the seed and result (default: %(default)s)")
+    parser.add_argument(
+        "--seed-key", default=None, help='key the seed is in, e.g. "G major" (default: found from its notes by music21)'
+    )
+    parser.add_argument(
+        "--key", default=None, help='key of the result, any of the 24, e.g. "D minor" (default: the seed\'s key)'
+    )
     parser.add_argument("--tempo", type=float, default=100.0, help="quarter notes per minute (default: %(default)s)")
     parser.add_argument("--program", type=int, default=0, help="General MIDI program 0-127 (default: 0, piano)")
     parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
@@ -60,6 +69,8 @@ def output_paths(out: str, count: int) -> list[pathlib.Path]:
 
 def main() -> None:
     from melody import render
+    from melody.corpus import detect_key
+    from melody.keys import canonical_key
     from melody.model import load_model_folder
     from melody.sampler import GenerationSettings, generate
     from melody.seed import parse_seed
@@ -70,6 +81,7 @@ def main() -> None:
     if not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
     seed = parse_seed(args.seed, meter=args.meter, tempo=args.tempo)
+    seed = seed.replace(key=canonical_key(args.seed_key) if args.seed_key else detect_key(seed))
     settings = GenerationSettings(
         steps=args.steps,
         temperature=args.temperature,
@@ -78,6 +90,7 @@ def main() -> None:
         variations=args.variations,
         max_seq_len=args.max_seq_len,
         full_length=args.full_length,
+        key=args.key,
     )
     settings.check()
     loaded = load_model_folder(args.model)
@@ -91,7 +104,8 @@ def main() -> None:
             render.write(melody.replace(title=f"Folk melody {index + 1}"), paths[index], program=args.program)
     new_steps = sum(len(m) - len(seed) for m in melodies)
     written = f"; wrote {', '.join(map(str, paths))}" if paths else ""
-    print(f"generated {len(melodies)} melody(ies), {new_steps} new steps in {milliseconds:.0f} ms{written}")
+    keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}"
+    print(f"generated {len(melodies)} melody(ies), {new_steps} new steps in {milliseconds:.0f} ms ({keys}){written}")
 
 
 if __name__ == "__main__":

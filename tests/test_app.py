@@ -51,15 +51,29 @@ def test_top_k_and_the_window_option(app):
     assert not app.exception and app.code[0].value.split()[:15] == EXAMPLE.split()
 
 
-def test_variations_and_output_key(app):
+def test_variations_and_any_of_the_24_output_keys(app):
     app.slider(key="variations").set_value(3)
-    app.selectbox(key="tonic").set_value("D")
+    assert len(app.selectbox(key="output_key").options) == 25  # the seed's key, or any of the 24
+    app.selectbox(key="output_key").set_value("D minor")
     app.slider(key="steps").set_value(32)
     app.button(key="generate").click().run()
     assert not app.exception
     assert len(app.code) == 3 and len(app.get("audio")) == 3
-    assert app.code[0].value.split()[0] == "69"  # the seed's G4 (67) moved up a tone to A4
-    assert "D major" in app.markdown[-3].value or any("D major" in m.value for m in app.markdown)
+    # the seed's G4 G4 G4 F4 E4 in C major becomes A4 A4 A4 G4 F4 in D minor (F#, the 3rd, lowered)
+    assert app.code[0].value.split()[:8] == ["69", "_", "69", "_", "69", "_", "_", "67"]
+    assert app.code[0].value.split()[8] == "65"
+    assert sum("D minor" in m.value for m in app.markdown) == 3
+
+
+def test_the_seed_key_is_found_from_the_notes_or_chosen(app):
+    seed_box(app).set_value("D4 _ F#4 _ A4 _ D5 _ _ _ A4 _ F#4 _ D4 _").run()
+    assert any("D major (found from the notes)" in c.value for c in app.caption)
+    app.slider(key="steps").set_value(32)
+    app.button(key="generate").click().run()
+    assert not app.exception and app.code[0].value.split()[0] == "62"
+    assert any("D major" in m.value for m in app.markdown)
+    app.selectbox(key="seed_key").set_value("B minor").run()  # the same notes, read in B minor
+    assert any("B minor" in c.value for c in app.caption) and not app.error
 
 
 def test_a_bad_seed_shows_an_error_and_the_page_stays(app):

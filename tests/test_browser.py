@@ -108,10 +108,10 @@ def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, tmp_
         upload = page.locator("input[type=file]")
         upload.set_input_files(str(DATA / "two_tunes.abc"))
         page.get_by_text("Seed from two_tunes.abc").wait_for(timeout=30_000)
-        # A | d2e f2g in D minor, moved to A minor (while Streamlit reruns, the old box may linger beside the new)
+        # A | d2e f2g in D minor, its own key (while Streamlit reruns, the old box may linger beside the new)
         page.wait_for_function(
             "() => [...document.querySelectorAll('input[aria-label^=\"Seed melody\"]')]"
-            ".some(box => box.value.startsWith('64 _ 69 _ _ _ 71 _ 72'))",
+            ".some(box => box.value.startsWith('69 _ 74 _ _ _ 76 _ 77'))",
             timeout=30_000,
         )
         upload.set_input_files(str(tmp_path / "not-music.mid"))

@@ -2,7 +2,8 @@ import pretty_midi
 import pytest
 from conftest import DATA
 
-from melody.corpus import SongSkipped, load_corpus, melody_from_midi, normalise_key, split_abc_tunes
+from melody.corpus import SongSkipped, load_corpus, melody_from_midi, split_abc_tunes
+from melody.keys import to_model_key
 from melody.melody import Melody
 
 
@@ -64,9 +65,9 @@ def test_midi_that_is_not_music_is_a_parse_error():
 
 
 def test_normalise_key_takes_the_smallest_move():
-    assert normalise_key(Melody(("66",), key="F# major")).pitches() == [72]  # up 6 (a tritone either way)
-    assert normalise_key(Melody(("67",), key="G major")).pitches() == [72]  # up 5, not down 7
-    assert normalise_key(Melody(("65",), key="F minor")).pitches() == [69]  # F minor -> A minor: up 4
+    assert to_model_key(Melody(("66",), key="F# major")).pitches() == [72]  # up 6 (a tritone either way)
+    assert to_model_key(Melody(("67",), key="G major")).pitches() == [72]  # up 5, not down 7
+    assert to_model_key(Melody(("65",), key="F minor")).pitches() == [69]  # F minor -> A minor: up 4
 
 
 def test_every_format_loads_from_a_folder(tmp_path):
@@ -99,9 +100,10 @@ def test_uploads_become_melodies_or_say_why():
     from melody.seed import parse_seed
 
     abc = (DATA / "two_tunes.abc").read_bytes()
-    assert melody_from_upload("tunes.abc", abc).key == "A minor"  # the first tune, moved to A minor
+    assert melody_from_upload("tunes.abc", abc).key == "D minor"  # the first tune, in its own key
     g = parse_seed("67 _ 71 _ 74 _ _ _", key="G major")
-    assert melody_from_upload("x.mid", to_midi_bytes(g)).steps == g.transpose(5).steps
+    uploaded = melody_from_upload("x.mid", to_midi_bytes(g))
+    assert (uploaded.steps, uploaded.key) == (g.steps, "G major")
     krn = (DATA / "triplets.krn").read_bytes()
     for name, data, reason in [
         ("empty.mid", b"", "empty"),

@@ -57,17 +57,33 @@ def test_generate_writes_midi_and_musicxml(tmp_path):
     assert b"<score-partwise" in xml.read_bytes()
 
 
+def test_generate_takes_a_meter_and_any_key(tmp_path):
+    from music21 import converter
+
+    xml = tmp_path / "waltz.musicxml"
+    waltz = ["--seed", "67 _ _ _ 72 _ _ _ 76 _ _ _", "--meter", "3/4", "--key", "D minor", "--steps", "48"]
+    done = run("generate.py", "--model", SHIPPED_MODEL, *waltz, "--random-seed", "3", "--out", xml)
+    assert done.returncode == 0 and "seed in C major, result in D minor, 3/4" in done.stdout
+    assert done.stdout.split()[:9] == ["69", "_", "_", "_", "74", "_", "_", "_", "77"]  # A D F: the seed in D minor
+    score = converter.parse(xml)
+    assert str(score.flatten().keySignature.asKey("minor")) == "d minor"
+    assert score.flatten().timeSignature.ratioString == "3/4"
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [
         (["--seed", "60 H4"], "'H4'"),
         (["--seed", "_ 60"], "starts with '_'"),
-        (["--seed", "10 _ 12"], "never seen '10'"),
+        (["--seed", "10 _ 12"], "note 10 is outside the model's range"),
         (["--steps", "0"], "steps must be"),
         (["--temperature", "-1"], "temperature must be"),
         (["--top-k", "0"], "top-k"),
         (["--model", "/nonexistent/model"], "no model folder"),
         (["--out", "x.pdf"], ".mid, .musicxml or .wav"),
+        (["--key", "H minor"], "unknown tonic 'H'"),
+        (["--seed-key", "C lydian"], "not like 'C major'"),
+        (["--meter", "5/7"], "5/7"),
     ],
 )
 def test_generate_errors_are_one_clear_line(args, fragment):
