@@ -11,7 +11,13 @@ touches once, then moves the survivors into the collector's permanent generation
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
+import pathlib
+import subprocess
+import sys
+import time
 
 from .melody import Melody
 
@@ -26,3 +32,48 @@ def warm_up(loaded) -> None:
     render.render_all(melody)
     gc.collect()  # what is garbage now is not frozen
     gc.freeze()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(app: str | os.PathLike, env: dict | None = None, timeout: float = 60.0):
+    """``streamlit run app`` on a free local port, yielding its URL once it answers its
+    health check; stopped on exit. For the browser test and the click-time benchmark."""
+    import urllib.request
+
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    process = subprocess.Popen(
+        command,
+        cwd=pathlib.Path(app).parent,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start within {timeout:.0f} s") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

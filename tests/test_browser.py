@@ -9,11 +9,7 @@ a browser download; skipped, saying why, where Debian's chromium is not installe
 
 import os
 import pathlib
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
@@ -24,44 +20,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server():
-    port = free_port()
-    env = {**os.environ, "FOLK_MODEL": str(SHIPPED_MODEL)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    from melody.serving import streamlit_server
+
+    with streamlit_server(ROOT / "app.py", env={"FOLK_MODEL": str(SHIPPED_MODEL)}) as url:
+        yield url
 
 
 def test_type_a_seed_click_generate_see_and_hear(server, tmp_path):

@@ -18,7 +18,8 @@ def run(script, *args, timeout=300):
 
 
 @pytest.mark.parametrize(
-    "script", ["preprocess.py", "train.py", "generate.py", "evaluate.py", "benchmark.py", "ablation.py"]
+    "script",
+    ["preprocess.py", "train.py", "generate.py", "evaluate.py", "benchmark.py", "ablation.py", "click_time.py"],
 )
 def test_every_script_has_help(script):
     done = run(script, "--help")
