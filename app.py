@@ -13,7 +13,7 @@ import streamlit as st
 
 from melody import render
 from melody.analysis import note_surprise
-from melody.corpus import SKIP_REASONS, SongSkipped, bundled_essen_songs, detect_key, melody_from_upload
+from melody.corpus import SongSkipped, bundled_essen_songs, detect_key, melody_from_upload, upload_problem
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, all_keys, bar_steps
 from melody.sampler import MAX_STEPS, GenerationSettings, generate
@@ -76,7 +76,7 @@ def upload_ui() -> Melody | None:
     try:
         song = melody_from_upload(uploaded.name, uploaded.getvalue())
     except SongSkipped as skip:
-        st.error(f"{uploaded.name} cannot be used: {skip.detail or SKIP_REASONS.get(skip.reason, skip.reason)}.")
+        st.error(upload_problem(uploaded.name, skip))
         return None
     opening = song.opening(2)
     st.caption(f"Seed from {uploaded.name}: {len(opening)} steps in {song.meter}, {song.key}.")

@@ -40,6 +40,8 @@ SKIP_REASONS = {
     "empty": "no notes",
     "out_of_range": "a pitch outside the model's vocabulary",
     "bad_meter": "a time signature the 16th-note grid cannot hold",
+    "too_large": "the file is larger than an upload may be",
+    "not_a_song_file": "not a kind of file the studio reads",
 }
 
 
@@ -352,6 +354,18 @@ def collect(results: Iterable[dict]) -> CorpusResult:
 MAX_UPLOAD_BYTES = 5 * 2**20
 
 
+UPLOAD_HINT = (
+    "upload one tune with a single melodic line as .mid, .musicxml, .mxl, .krn or .abc "
+    f"(at most {MAX_UPLOAD_BYTES // 2**20} MB), or type the seed"
+)
+
+
+def upload_problem(name: str, skip: SongSkipped) -> str:
+    """What is wrong with an uploaded file and what would work, in one sentence."""
+    detail = f" ({skip.detail})" if skip.detail else ""
+    return f"{name} cannot be used: {SKIP_REASONS.get(skip.reason, skip.reason)}{detail}; {UPLOAD_HINT}."
+
+
 def melody_from_upload(name: str, data: bytes) -> Melody:
     """The first song of an uploaded file (by its suffix), in its own key.
 
@@ -362,13 +376,11 @@ def melody_from_upload(name: str, data: bytes) -> Melody:
 
     suffix = pathlib.Path(name).suffix.lower()
     if suffix not in SONG_SUFFIXES:
-        raise SongSkipped("parse_error", f"{suffix or 'no suffix'}: upload one of {', '.join(SONG_SUFFIXES)}")
+        raise SongSkipped("not_a_song_file", f"{suffix or 'no suffix'}; one of {', '.join(SONG_SUFFIXES)} is needed")
     if not data:
         raise SongSkipped("empty", "the file is empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise SongSkipped(
-            "parse_error", f"the file is {len(data) / 2**20:.1f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB"
-        )
+        raise SongSkipped("too_large", f"{len(data) / 2**20:.1f} MB")
     with tempfile.TemporaryDirectory(prefix="folk-upload-") as folder:
         path = pathlib.Path(folder) / f"upload{suffix}"
         path.write_bytes(data)

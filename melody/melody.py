@@ -32,7 +32,7 @@ ACCEPTED_DURATIONS_QL = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 DEFAULT_METER = "4/4"
 DEFAULT_TEMPO_BPM = 100.0
 MODES = ("major", "minor")
-_METER_RE = re.compile(r"^(\d{1,2})/(1|2|4|8|16)$")
+_METER_RE = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 
 
 class MelodyError(ValueError):
@@ -58,10 +58,11 @@ def bar_steps(meter: str) -> int:
     if not match:
         raise MelodyError(f"meter {meter!r} is not of the form N/D, e.g. 4/4, 3/4, 6/8")
     count, unit = int(match.group(1)), int(match.group(2))
-    steps = count * 16 // unit
-    if steps < 1 or count * 16 % unit:
-        raise MelodyError(f"meter {meter!r} is finer than the 16th-note grid")
-    return steps
+    if unit not in (1, 2, 4, 8, 16) or count < 1:
+        raise MelodyError(
+            f"meter {meter!r} is finer than the 16th-note grid (or has no beats); use N/1, N/2, N/4, N/8 or N/16"
+        )
+    return count * 16 // unit
 
 
 def parse_key(key: str) -> tuple[str, str]:

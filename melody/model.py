@@ -43,8 +43,8 @@ class ModelConfig:
     n_meters: int = 1
     n_positions: int = MAX_POSITIONS
     symbol_dim: int = 64  # learned embedding of the symbol; 0: one-hot (the seed report's input)
-    position_dim: int = 16  # embedding of the next step's bar position
-    meter_dim: int = 8  # embedding of the meter
+    position_dim: int = 16  # embedding of the next step's bar position; 0: not told (meter-blind)
+    meter_dim: int = 8  # embedding of the meter; 0: not told
     units: int = 256  # LSTM units per layer
     layers: int = 1  # stacked LSTM layers
     dropout: float = 0.2  # after each LSTM layer
@@ -67,6 +67,16 @@ def symbol_layer(config: ModelConfig):
     )
 
 
+def context_layer(count: int, dim: int, name: str):
+    """A learned embedding of a bar position or meter, or (dim 0) a fixed zero: the
+    network is not told (same inputs and layer names, so every path runs unchanged)."""
+    from keras import layers
+
+    if dim:
+        return layers.Embedding(count, dim, name=name)
+    return layers.Embedding(count, 1, embeddings_initializer="zeros", trainable=False, name=name)
+
+
 def _network(config: ModelConfig, with_state: bool):
     """Inputs and outputs of the network; ``with_state`` adds (h, c) per layer in and out."""
     import keras
@@ -78,8 +88,8 @@ def _network(config: ModelConfig, with_state: bool):
     x = layers.Concatenate(name="step_features")(
         [
             symbol_layer(config)(symbols),
-            layers.Embedding(config.n_positions, config.position_dim, name="position_embedding")(positions),
-            layers.Embedding(config.n_meters, config.meter_dim, name="meter_embedding")(meters),
+            context_layer(config.n_positions, config.position_dim, "position_embedding")(positions),
+            context_layer(config.n_meters, config.meter_dim, "meter_embedding")(meters),
         ]
     )  # (batch, steps, symbol_dim + position_dim + meter_dim)
     state_in, state_out = [], []

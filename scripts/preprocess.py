@@ -56,8 +56,11 @@ def main() -> None:
         for source, reason, detail in corpus.skipped_items:
             print(f"skipped {source}: {reason} ({detail})")
     if not corpus.melodies:
-        raise SystemExit(
-            f"error: no song under {args.paths or 'the default corpus'} passed the filter; nothing written"
+        reasons = ", ".join(f"{reason} {count}" for reason, count in corpus.skipped.most_common())
+        _common.fail(
+            f"none of the {corpus.read} songs read under {args.paths or 'the default corpus'} passed the "
+            f"filter ({reasons or 'no song files'}); nothing written. Give .krn, .abc, .musicxml or .mid files of "
+            "single-line melodies whose notes last 1/4 to 4 quarters (--verbose names each file and why)"
         )
     summary = write_dataset(corpus, args.out, args.split_seed)
     seconds = time.perf_counter() - started

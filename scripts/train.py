@@ -37,6 +37,8 @@ MODEL_FLAGS = {  # ModelConfig fields set from the command line
     "units": "LSTM units",
     "layers": "stacked LSTM layers",
     "symbol_dim": "size of the learned symbol embedding; 0: one-hot input",
+    "position_dim": "size of the bar-position embedding; 0: the model is not told where the bar is",
+    "meter_dim": "size of the meter embedding; 0: the model is not told the meter",
     "dropout": "dropout after each LSTM",
     "learning_rate": "Adam's starting learning rate",
     "clipnorm": "clip gradients to this norm (0: no clipping)",

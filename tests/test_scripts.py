@@ -71,38 +71,7 @@ def test_generate_takes_a_meter_and_any_key(tmp_path):
     assert score.flatten().timeSignature.ratioString == "3/4"
 
 
-@pytest.mark.parametrize(
-    "args, fragment",
-    [
-        (["--seed", "60 H4"], "'H4'"),
-        (["--seed", "_ 60"], "starts with '_'"),
-        (["--seed", "10 _ 12"], "note 10 is outside the model's range"),
-        (["--steps", "0"], "steps must be"),
-        (["--temperature", "-1"], "temperature must be"),
-        (["--top-k", "0"], "top-k"),
-        (["--model", "/nonexistent/model"], "no model folder"),
-        (["--out", "x.pdf"], ".mid, .musicxml or .wav"),
-        (["--key", "H minor"], "unknown tonic 'H'"),
-        (["--seed-key", "C lydian"], "not like 'C major'"),
-        (["--meter", "5/7"], "5/7"),
-    ],
-)
-def test_generate_errors_are_one_clear_line(args, fragment):
-    base = ["--model", SHIPPED_MODEL] if "--model" not in args else []
-    done = run("generate.py", *base, *args)
-    assert done.returncode != 0
-    assert fragment in done.stderr and "Traceback" not in done.stderr
-
-
-def test_a_corrupt_model_folder_says_how_to_get_a_good_one(tmp_path):
-    for name in ("model.keras", "config.json", "mapping.json"):
-        (tmp_path / name).write_bytes(
-            (SHIPPED_MODEL / name).read_bytes()[:100] if name == "model.keras" else (SHIPPED_MODEL / name).read_bytes()
-        )
-    done = run("generate.py", "--model", tmp_path)
-    assert (
-        done.returncode != 0 and "corrupt" in done.stderr and "train" in done.stderr and "Traceback" not in done.stderr
-    )
+# bad arguments and model folders: see the catalogue in test_bad_inputs.py
 
 
 def test_preprocess_counts_skips_and_writes_the_dataset(tmp_path):
