@@ -145,45 +145,55 @@ def check_duration(quarter_length: float, strict: bool = True) -> int:
     return round(steps)
 
 
-def melody_from_score(score, title: str = "", strict: bool = True) -> Melody:
+def melody_from_score(score, title: str = "", strict: bool = True, file_mode: bool = False) -> Melody:
     """A Melody from a music21 stream (first part), in the song's own key.
 
     ``strict`` applies the seed's duration filter; otherwise any 16th-grid duration is kept.
+    ``file_mode``: the file states major or minor (MusicXML's ``<mode>``), so it is
+    trusted; otherwise music21's analysis settles the mode (see `_song_key`).
     """
-    from music21 import chord, meter, note
+    from music21 import chord, meter, note, tempo
 
     parts = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
     if len(parts) > 1:
         raise SongSkipped("polyphony", f"{len(parts)} parts (only single melodic lines are used)")
-    part = parts[0].stripTies(inPlace=False)
+    part = parts[0]
     flat = part.flatten()
-    events: list[tuple[int | None, int]] = []
+    pieces: list[list] = []  # [midi or None, quarter length]; tied notes joined
     for element in flat.notesAndRests:
         if element.duration.isGrace or element.quarterLength == 0:
             continue
         if isinstance(element, chord.Chord):
             raise SongSkipped("polyphony", "a chord")
-        steps = check_duration(element.quarterLength, strict)
-        events.append((element.pitch.midi if isinstance(element, note.Note) else None, steps))
+        pitch = element.pitch.midi if isinstance(element, note.Note) else None
+        tied = pitch is not None and element.tie is not None and element.tie.type in ("continue", "stop")
+        if tied and pieces and pieces[-1][0] == pitch:  # by MIDI number: a written natural is the same note
+            pieces[-1][1] += element.quarterLength
+        else:
+            pieces.append([pitch, element.quarterLength])
+    events = [(pitch, check_duration(length, strict)) for pitch, length in pieces]
     if not any(pitch is not None for pitch, _ in events):
         raise SongSkipped("empty", "no notes")
     signatures = list(flat.getElementsByClass(meter.TimeSignature))
     meter_text = signatures[0].ratioString if signatures else "4/4"
-    key_text = key_name(_song_key(flat))
+    key_text = key_name(_song_key(flat, file_mode))
     pickup = _pickup_steps(part, meter_text)
+    marks = [m for m in flat.getElementsByClass(tempo.MetronomeMark) if m.number and m.referent.quarterLength == 1]
+    fields = {"tempo": float(marks[0].number)} if marks else {}
     if score.metadata is not None and score.metadata.title:
         title = score.metadata.title.strip()
         title = title.title() if title.isupper() else title
     try:
-        return Melody.from_events(events, key=key_text, meter=meter_text, pickup=pickup, title=title)
+        return Melody.from_events(events, key=key_text, meter=meter_text, pickup=pickup, title=title, **fields)
     except MelodyError as error:
         raise SongSkipped("bad_meter", str(error)) from error
 
 
 def _pickup_steps(part, meter_text: str) -> int:
-    """Length in steps of an incomplete first bar (0 when the song starts on a downbeat)."""
+    """Length in steps of an incomplete first bar (0 when the song starts on a downbeat).
+    A lone bar is a pickup only when numbered 0 (as MusicXML writes a pickup bar)."""
     measures = list(part.getElementsByClass("Measure"))
-    if len(measures) < 2:
+    if not measures or (len(measures) < 2 and measures[0].number != 0):
         return 0
     try:
         bar = bar_steps(meter_text)
@@ -236,7 +246,7 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
         raise SongSkipped("bad_meter", str(error)) from error
     leading = round(notes[0].start / step_s) % bar  # silence before a pickup, bars aligned
     melody = Melody.from_events(
-        events, meter=meter_text, pickup=(bar - leading) % bar, tempo=round(tempo, 3), title=title
+        events, meter=meter_text, pickup=(bar - leading) % bar, tempo=round(tempo, 2), title=title
     )
     if pm.key_signature_changes:
         number = pm.key_signature_changes[0].key_number
@@ -244,8 +254,9 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     return melody.replace(key=detect_key(melody))
 
 
-def _song_key(flat):
-    """The song's key: the file's, with major or minor settled by music21's analysis.
+def _song_key(flat, file_mode: bool = False):
+    """The song's key: the file's, with major or minor settled by music21's analysis
+    (unless ``file_mode``: the file's own major or minor is trusted).
 
     Essen's ABC files give only a key signature (``K: F`` for a D minor song too), so
     where the analysed key shares the file's signature (the relative major or minor),
@@ -257,6 +268,8 @@ def _song_key(flat):
     keys = list(flat.getElementsByClass(key.Key)) or [
         ks.asKey("major") for ks in flat.getElementsByClass(key.KeySignature)
     ]
+    if keys and file_mode:
+        return keys[0]
     analysed = flat.analyze("key")
     if not keys or analysed.sharps == keys[0].sharps:
         return analysed
@@ -299,7 +312,7 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
         score = converter.parse(source, format={"krn": "humdrum"}.get(task.fmt, task.fmt))
         if hasattr(score, "scores") and len(score.scores):
             score = score.scores[0]
-        return melody_from_score(score, title=title, strict=strict)
+        return melody_from_score(score, title=title, strict=strict, file_mode=task.fmt == "musicxml")
     except SongSkipped:
         raise
     except Exception as error:  # music21 raises a zoo of exception types on bad input

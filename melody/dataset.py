@@ -30,7 +30,9 @@ from .encoding import Vocabulary, dataset_text, symbols_text
 from .melody import Melody
 from .storage import atomic_write_json, atomic_write_text, recover_folder, replace_folder, staging_folder
 
-CACHE_VERSION = "corpus-v2"  # bump when parsing changes, so cached results are not reused
+# bump when parsing changes, so cached results are not reused (v3: one rest per silence, ties
+# joined by MIDI number, tempo read)
+CACHE_VERSION = "corpus-v3"
 SPLIT_FRACTIONS = {"train": 0.85, "validation": 0.05, "test": 0.10}
 SPLIT_SEED = 2024
 MIN_METER_SONGS = 10  # meters with fewer training songs share the model's 'other' meter id

@@ -80,7 +80,8 @@ def parse_key(key: str) -> tuple[str, str]:
 class Melody:
     """A monophonic melody on a 16th-note grid.
 
-    steps:  symbols, one per 16th note (MIDI number text, ``REST`` or ``HOLD``).
+    steps:  symbols, one per 16th note (MIDI number text, ``REST`` or ``HOLD``); a rest
+            right after a rest is stored as ``HOLD`` (one spelling per melody).
     key:    e.g. ``"C major"``, ``"A minor"``: the key the pitches are written in.
     meter:  time signature, e.g. ``"3/4"``.
     pickup: length of the opening incomplete bar in steps (0: starts on a downbeat).
@@ -96,10 +97,10 @@ class Melody:
     title: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "steps", tuple(self.steps))
         for index, symbol in enumerate(self.steps):
             if not (symbol in (HOLD, REST) or is_pitch(symbol)):
                 raise MelodyError(f"step {index} holds {symbol!r}: not a MIDI number, 'r' or '_'")
+        object.__setattr__(self, "steps", _one_rest_per_silence(self.steps))
         if self.steps and self.steps[0] == HOLD:
             raise MelodyError("a melody cannot start with '_' (there is nothing to hold)")
         parse_key(self.key)
@@ -170,6 +171,20 @@ class Melody:
             steps.append(REST if pitch is None else str(pitch))
             steps.extend([HOLD] * (length - 1))
         return cls(tuple(steps), **fields)
+
+
+def _one_rest_per_silence(steps) -> tuple[str, ...]:
+    """``steps`` with a rest that follows a rest written as a hold: two rests in a row
+    sound like one, and MIDI and scores (which split rests at barlines) cannot tell them
+    apart, so every melody has one spelling and every format round-trips."""
+    out, silent = [], False
+    for symbol in steps:
+        if symbol == REST and silent:
+            symbol = HOLD
+        elif symbol != HOLD:
+            silent = symbol == REST
+        out.append(symbol)
+    return tuple(out)
 
 
 _PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
