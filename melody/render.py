@@ -123,9 +123,8 @@ def to_svg(melody: Melody, width: int = 2100, scale: int = 40, musicxml: bytes |
     toolkit = verovio.toolkit(False)
     if not toolkit.setResourcePath(str(pathlib.Path(verovio.__file__).parent / "data")):
         raise RuntimeError("verovio's fonts are missing: reinstall with pip install -r requirements.txt")
-    toolkit.setOptions(
-        {"pageWidth": width, "adjustPageHeight": True, "scale": scale, "footer": "none", "breaks": "auto"}
-    )
+    options = {"pageWidth": width, "adjustPageHeight": True, "scale": scale, "footer": "none", "breaks": "auto"}
+    toolkit.setOptions({**options, "xmlIdSeed": 1})  # element ids from a fixed seed: same melody, same SVG
     if not toolkit.loadData((musicxml or to_musicxml_bytes(melody)).decode("utf-8")):
         raise ValueError("verovio could not read the MusicXML of this melody")
     return "".join(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
