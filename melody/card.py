@@ -104,6 +104,48 @@ def plot_history(history: list[dict], path: pathlib.Path) -> None:
     plt.close(figure)
 
 
+def add_meter_report(folder, report: dict) -> dict:
+    """Put a `scripts/meter_report.py` report into a model folder's card (JSON and Markdown)."""
+    folder = pathlib.Path(folder)
+    card = json.loads((folder / "card.json").read_text())
+    card["meter_report"] = report
+    atomic_write_json(folder / "card.json", card)
+    atomic_write_text(folder / "card.md", card_markdown(card))
+    return card
+
+
+def meter_markdown(report: dict) -> str:
+    """The meter report as Markdown tables (see `add_meter_report`)."""
+    from .meter_check import FIGURES
+
+    test = "\n".join(
+        f"| {name} | {f['nll_per_step']:.3f} | {f['pitch_bits_per_note']:.3f} | {f['accuracy']:.3f} |"
+        for name, f in report["test"].items()
+    )
+    header = "| meter | melodies from | " + " | ".join(n.replace("_", " ") for n in FIGURES) + " |"
+    rows = [header, "|" + "---|" * (len(FIGURES) + 2)]
+    for meter, sources in report["meters"].items():
+        for source, figures in sources.items():
+            rows.append(f"| {meter} | {source} | " + " | ".join(f"{figures[n]:.3f}" for n in FIGURES) + " |")
+    table = "\n".join(rows)
+    return f"""
+## Meter-aware vs meter-blind (held-out test songs)
+The meter-blind model has the same network and training but is not told the bar position
+or the meter (`--position-dim 0 --meter-dim 0`).
+
+| model | NLL per step | pitch bits per note | accuracy |
+|---|---|---|---|
+{test}
+
+## Generated melodies per meter
+{report["per_meter"]} melodies per meter and model at temperature {report["temperature"]:g}, each seeded with
+the pickup and first bar of a test song of that meter and continued to its end symbol; only
+the generated notes count. The test songs themselves are the reference.
+
+{table}
+"""
+
+
 def card_markdown(card: dict) -> str:
     """The card as Markdown for people."""
     data, training, model, test = card["data"], card["training"], card["model"], card["test"]
@@ -146,4 +188,4 @@ targets per second. ![loss](loss.png)
 | figure | this model | Kneser-Ney 5-gram |
 |---|---|---|
 {rows}
-"""
+{meter_markdown(card["meter_report"]) if "meter_report" in card else ""}"""
