@@ -146,6 +146,12 @@ the generated notes count. The test songs themselves are the reference.
 """
 
 
+def _meter_sentence(model: dict) -> str:
+    if model.get("position_dim", 16) and model.get("meter_dim", 8):
+        return "Meter-aware: it is told where each step falls in the bar and the song's meter."
+    return "Meter-blind: it is not told the bar position or the meter (a comparison model)."
+
+
 def card_markdown(card: dict) -> str:
     """The card as Markdown for people."""
     data, training, model, test = card["data"], card["training"], card["model"], card["test"]
@@ -173,7 +179,8 @@ Vocabulary: {card["vocabulary"]["symbols"]} symbols, MIDI {low}-{high}.
 ## Model
 Embeddings of the symbol ({model["symbol_dim"]}), the next step's bar position ({model["position_dim"]})
 and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]}) -> Dropout({model["dropout"]})
--> Dense softmax over the symbols. {model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}
+-> Dense softmax over the symbols. {_meter_sentence(model)}
+{model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}
 (halved after {training.get("lr_patience", "?")} epochs without a better validation loss), gradients clipped to norm
 {model.get("clipnorm", "none")}.
 

@@ -80,7 +80,8 @@ def sample_logits(
         cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
         logits[logits < cutoff] = -np.inf
     logits -= logits.max(axis=1, keepdims=True)
-    cumulative = np.cumsum(np.exp(logits / temperature), axis=1)
+    with np.errstate(over="ignore"):  # a tiny temperature sends the unlikely ones to -inf: weight 0
+        cumulative = np.cumsum(np.exp(logits / temperature), axis=1)
     draws = np.array([rng.random() for rng in rngs]) * cumulative[:, -1]
     ids = (cumulative <= draws[:, None]).sum(axis=1)  # first id whose cumulative weight passes the draw
     return np.minimum(ids, logits.shape[1] - 1)

@@ -44,5 +44,34 @@ st.image(
     str(loaded.folder / "loss.png"),
     caption="Cross-entropy per 16th-note step, on training and on held-out validation songs.",
 )
+report = card.get("meter_report")
+if report:
+    st.subheader("Does it keep the meter?")
+    st.write(
+        "The model is told where each step falls in the bar and the song's time signature. A copy trained the same "
+        'way without being told ("meter-blind") predicts held-out songs worse:'
+    )
+    st.table(
+        {
+            "model": list(report["test"]),
+            "surprise per 16th note (nats)": [round(f["nll_per_step"], 3) for f in report["test"].values()],
+            "bits to guess each next pitch": [round(f["pitch_bits_per_note"], 3) for f in report["test"].values()],
+        }
+    )
+    meter = st.selectbox("Time signature", list(report["meters"]), key="card_meter")
+    rows = report["meters"][meter]
+    st.write(
+        f"{report['per_meter']} melodies in {meter} from each model, each started from the opening of a real song in "
+        f"{meter}, next to the real songs. Closer to the real songs is better."
+    )
+    labels = {
+        "ends_on_barline": "ends where the bar ends",
+        "ends_on_tonic": "ends on the home note",
+        "notes_in_scale": "notes in the scale",
+        "strong_beat_onsets": "notes starting on a strong beat",
+    }
+    st.table(
+        {"melodies from": list(rows), **{label: [round(rows[r][k], 2) for r in rows] for k, label in labels.items()}}
+    )
 with st.expander("The full card"):
     st.markdown((loaded.folder / "card.md").read_text().replace("![loss](loss.png)", ""))

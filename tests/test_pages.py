@@ -27,3 +27,13 @@ def test_the_model_page_shows_the_card_figures():
     table = at.table[0].value
     assert list(table.columns) == ["figure", "this model", "5-gram baseline"]
     assert table["this model"][0] < table["5-gram baseline"][0]
+
+
+def test_the_model_page_compares_meter_aware_and_blind_per_meter():
+    at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
+    models = at.table[1].value  # the shipped card holds scripts/meter_report.py's figures
+    assert list(models["model"]) == ["essen-lstm", "essen-lstm-meter-blind", "KN-5"]
+    assert models["surprise per 16th note (nats)"][0] < models["surprise per 16th note (nats)"][1]
+    at.selectbox(key="card_meter").set_value("6/8").run()
+    per_meter = at.table[2].value
+    assert not at.exception and list(per_meter["melodies from"])[0] == "test songs" and len(per_meter) == 3
