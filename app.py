@@ -96,15 +96,23 @@ def seed_ui() -> tuple[str, dict]:
     st.caption(f"Use {ALLOWED}. Example: `{EXAMPLE}`")
     if opening:
         return text, {"meter": opening.meter, "pickup": opening.pickup, "key": opening.key}
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     meter = left.selectbox("Meter", METERS, help="Time signature of the seed and of the result.", key="meter")
+    pickup = middle.number_input(
+        "Pickup (16ths before the first barline)",
+        0,
+        bar_steps(meter) - 1,
+        0,
+        help="0: the seed starts on a downbeat. 4: it starts one beat (a quarter) before the first barline.",
+        key="pickup",
+    )
     key = right.selectbox(
         "Key of the seed",
         [FIND_KEY, *all_keys()],
         help="The model works in C major / A minor: the seed is moved there, and the result moved back.",
         key="seed_key",
     )
-    return text, {"meter": meter} | ({} if key == FIND_KEY else {"key": key})
+    return text, {"meter": meter, "pickup": int(pickup)} | ({} if key == FIND_KEY else {"key": key})
 
 
 def settings_ui(meter: str) -> tuple[GenerationSettings, float, int]:

@@ -50,6 +50,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--meter", default="4/4", help="time signature of the seed and result (default: %(default)s)")
     parser.add_argument(
+        "--pickup", type=int, default=0, help="16ths of the seed before the first barline (default: 0, a downbeat)"
+    )
+    parser.add_argument(
         "--seed-key", default=None, help='key the seed is in, e.g. "G major" (default: found from its notes by music21)'
     )
     parser.add_argument(
@@ -80,7 +83,7 @@ def main() -> None:
         _common.fail(f"--out {args.out}: use a .mid, .musicxml or .wav file name")
     if not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
-    seed = parse_seed(args.seed, meter=args.meter, tempo=args.tempo)
+    seed = parse_seed(args.seed, meter=args.meter, pickup=args.pickup, tempo=args.tempo)
     seed = seed.replace(key=canonical_key(args.seed_key) if args.seed_key else detect_key(seed))
     settings = GenerationSettings(
         steps=args.steps,

@@ -92,3 +92,15 @@ def test_a_real_song_opening_is_a_ready_seed(app):
     app.slider(key="steps").set_value(32)
     app.button(key="generate").click().run()
     assert not app.exception and len(app.get("image")) == 1
+
+
+def test_a_typed_seed_in_3_4_with_a_pickup_gives_a_waltz_with_a_pickup_bar(app):
+    seed_box(app).set_value("67 _ _ _ 72 _ _ _ _ _ _ _ 74 _ 76 _").run()
+    app.selectbox(key="meter").set_value("3/4").run()
+    app.number_input(key="pickup").set_value(4)
+    app.slider(key="steps").set_value(48)
+    app.button(key="generate").click().run()
+    assert not app.exception and not app.error
+    [melody] = app.session_state["melodies"]
+    assert (melody.meter, melody.pickup) == ("3/4", 4)
+    assert any("3/4" in m.value for m in app.markdown)

@@ -205,6 +205,7 @@ CLI_CASES = {  # id -> (script and arguments, fragment)
     "cli-generate-out-of-range-seed": (["generate.py", "--seed", "10 _ 12", "--seed-key", "C major"], "note 10"),
     "cli-generate-bad-key": (["generate.py", "--key", "H minor"], "unknown tonic 'H'"),
     "cli-generate-bad-meter": (["generate.py", "--meter", "5/7"], "finer than the 16th-note grid"),
+    "cli-generate-pickup-too-long": (["generate.py", "--meter", "3/4", "--pickup", "12"], "pickup 12 must be 0 to 11"),
     "cli-generate-pdf": (["generate.py", "--out", "melody.pdf"], "use a .mid, .musicxml or .wav file name"),
     "cli-generate-program-200": (["generate.py", "--program", "200"], "General MIDI programs are 0 to 127"),
     "cli-train-no-data": (["train.py", "--data", "/no/such/data"], "preprocess.py"),
