@@ -1,8 +1,7 @@
-import pretty_midi
 import pytest
 from conftest import DATA
 
-from melody.corpus import SongSkipped, load_corpus, melody_from_midi, split_abc_tunes
+from melody.corpus import load_corpus, split_abc_tunes
 from melody.keys import to_model_key
 from melody.melody import Melody
 
@@ -40,28 +39,7 @@ def test_music21_german_essen_songs_parse(tiny_corpus):
     assert sum(tiny_corpus.skipped.values()) + len(tiny_corpus.melodies) == 27
 
 
-def _midi_bytes(notes):
-    pm = pretty_midi.PrettyMIDI(initial_tempo=120)
-    piano = pretty_midi.Instrument(0)
-    piano.notes = [pretty_midi.Note(80, p, s, e) for p, s, e in notes]
-    pm.instruments.append(piano)
-    import io
-
-    buffer = io.BytesIO()
-    pm.write(buffer)
-    return buffer.getvalue()
-
-
-def test_polyphonic_midi_is_refused():
-    with pytest.raises(SongSkipped) as caught:
-        melody_from_midi(_midi_bytes([(60, 0, 0.5), (64, 0, 0.5)]))
-    assert caught.value.reason == "polyphony"
-
-
-def test_midi_that_is_not_music_is_a_parse_error():
-    with pytest.raises(SongSkipped) as caught:
-        melody_from_midi(b"this is not a MIDI file")
-    assert caught.value.reason == "parse_error"
+# polyphonic and unreadable MIDI: see the catalogue in test_bad_inputs.py
 
 
 def test_normalise_key_takes_the_smallest_move():
