@@ -12,7 +12,7 @@ continues a minor seed in minor rather than having its major melody bent afterwa
 
 from __future__ import annotations
 
-from .melody import Melody, MelodyError, all_keys, is_pitch, parse_key, tonic_pitch_class
+from .melody import Melody, MelodyError, is_pitch, parse_key, tonic_pitch_class, transpose_key
 
 MODEL_KEYS = {"major": "C major", "minor": "A minor"}
 # scale degrees (semitones above the tonic) that differ between a major key and its
@@ -24,9 +24,7 @@ _TO_MAJOR = {low: high for high, low in _TO_MINOR.items()}
 def canonical_key(key: str) -> str:
     """``key`` spelled as in `all_keys` (``"c# Minor"`` -> ``"C# minor"``, ``"Db minor"`` ->
     ``"C# minor"``); raises MelodyError for text that is not a key."""
-    _, mode = parse_key(key)
-    pitch_class = tonic_pitch_class(key)
-    return next(k for k in all_keys() if k.endswith(mode) and tonic_pitch_class(k) == pitch_class)
+    return transpose_key(key, 0)
 
 
 def smallest_shift(from_key: str, to_key: str) -> int:
@@ -67,6 +65,5 @@ def change_mode(melody: Melody, mode: str) -> Melody:
 def in_key(melody: Melody, key: str) -> Melody:
     """``melody`` in ``key`` (any of the 24): moved by the smaller interval to its tonic,
     and changed to its mode where that differs."""
-    key = canonical_key(key)
     moved = melody.transpose(smallest_shift(melody.key, key))
-    return change_mode(moved, parse_key(key)[1]).replace(key=key)
+    return change_mode(moved, parse_key(key)[1])

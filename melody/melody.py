@@ -192,6 +192,11 @@ _MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 
 
+def midi_name(pitch: int) -> str:
+    """``60`` -> ``"C4"``, ``70`` -> ``"Bb4"`` (the black keys as in `all_keys`' minor names)."""
+    return f"{_MINOR_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
 def tonic_pitch_class(key: str) -> int:
     """Pitch class (0 = C) of a key's tonic."""
     tonic, _ = parse_key(key)

@@ -19,9 +19,8 @@ import weakref
 import numpy as np
 
 from .encoding import MAX_POSITIONS, UnknownSymbolError, Vocabulary, position_ids
-from .keys import canonical_key, model_shift, to_model_key
-from .keys import in_key as move_to_key
-from .melody import END, HOLD, Melody, MelodyError
+from .keys import canonical_key, change_mode, model_shift, smallest_shift
+from .melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 
 MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
 
@@ -213,16 +212,22 @@ def generate(loaded, seed: Melody, settings: GenerationSettings | None = None, *
     """
     settings = dataclasses.replace(settings or GenerationSettings(), **options)
     settings.check()
-    start = move_to_key(seed, settings.key) if settings.key else seed
-    shift, (low, high) = model_shift(start.key), loaded.vocab.pitch_range
-    for pitch in start.pitches():
-        if not low <= pitch + shift <= high:
+    key = canonical_key(settings.key or seed.key)
+    start = change_mode(seed, parse_key(key)[1])  # the seed's tonic, in the result's mode
+    shift = model_shift(start.key)  # one smallest move to C major / A minor: the register stays near the seed's
+    model_seed = start.transpose(shift)
+    low, high = loaded.vocab.pitch_range
+    for typed, moved in zip(seed.pitches(), model_seed.pitches(), strict=True):
+        if not low <= moved <= high:
+            lowest, highest = low + typed - moved, high + typed - moved  # the model's range, where the seed is
             raise UnknownSymbolError(
-                f"the seed's note {pitch} is outside the model's range: in {start.key} it knows MIDI "
-                f"{low - shift} to {high - shift}; move the seed by an octave or pick notes in that range"
+                f"the seed's note {typed} ({midi_name(typed)}) is outside what the model knows here: "
+                f"{lowest} ({midi_name(lowest)}) to {highest} ({midi_name(highest)}); move the seed by an "
+                "octave or pick notes in that range"
             )
-    melodies = Generator(step_model(loaded), loaded.vocab).generate(to_model_key(start), settings)
-    return [melody.transpose(-shift, key=start.key) for melody in melodies]
+    melodies = Generator(step_model(loaded), loaded.vocab).generate(model_seed, settings)
+    back = smallest_shift(start.key, key) - shift  # to the seed's register, then the smaller move to the key
+    return [melody.transpose(back, key=key) for melody in melodies]
 
 
 _STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Keras model -> StepModel

@@ -134,10 +134,18 @@ def test_a_seed_note_the_model_never_saw_is_named_in_the_seeds_key(tiny_model):
     from melody.seed import parse_seed
 
     low, high = tiny_model.vocab.pitch_range
-    with pytest.raises(USER_ERRORS, match=f"note {high + 1} is outside the model's range: in C major it knows MIDI"):
+    from melody.melody import midi_name
+
+    with pytest.raises(
+        USER_ERRORS,
+        match=rf"note {high + 1} \({re.escape(midi_name(high + 1))}\) is outside what the model knows here: {low} ",
+    ):
         generate(tiny_model, parse_seed(f"60 {high + 1}", key="C major"), steps=4)
-    with pytest.raises(USER_ERRORS, match=f"in D major it knows MIDI {low + 2} to {high + 2}"):
+    knows = rf"knows here: {low + 2} \({midi_name(low + 2)}\) to {high + 2} \({midi_name(high + 2)}\); move the seed"
+    with pytest.raises(USER_ERRORS, match=knows):  # a seed in D major: the range moves up with it
         generate(tiny_model, parse_seed(f"62 {high + 5}", key="D major"), steps=4)
+    with pytest.raises(USER_ERRORS, match=f"note {high + 8} "):  # named as typed, whatever the result's key
+        generate(tiny_model, parse_seed(f"62 {high + 8}", key="D major"), steps=4, key="G# minor")
 
 
 def test_huge_temperatures_are_allowed_and_sample_almost_uniformly(tiny_model):
@@ -254,7 +262,7 @@ APP_CASES = {  # id -> (what the person does, fragment of the st.error)
     "app-seed-starts-with-hold": (lambda at: _type_seed(at, "_ 60"), "starts with '_'"),
     "app-seed-out-of-range": (
         lambda at: (_type_seed(at, "20 _ 22 _"), at.selectbox(key="seed_key").set_value("C major").run()),
-        "note 20 is outside the model's range",
+        "note 20 (G#0) is outside what the model knows here: 48 (C3) to 89 (F6)",
     ),
     "app-upload-not-music": (
         lambda at: at.file_uploader(key="upload").set_value(("x.mid", b"not a MIDI file", "audio/midi")).run(),
