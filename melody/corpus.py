@@ -145,12 +145,12 @@ def check_duration(quarter_length: float, strict: bool = True) -> int:
     return round(steps)
 
 
-def melody_from_score(score, title: str = "", strict: bool = True, file_mode: bool = False) -> Melody:
+def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mode: bool = False) -> Melody:
     """A Melody from a music21 stream (first part), in the song's own key.
 
     ``strict`` applies the seed's duration filter; otherwise any 16th-grid duration is kept.
-    ``file_mode``: the file states major or minor (MusicXML's ``<mode>``), so it is
-    trusted; otherwise music21's analysis settles the mode (see `_song_key`).
+    ``trust_file_mode``: where the file states major or minor (MusicXML's ``<mode>``), that
+    is trusted; otherwise music21's analysis settles the mode (see `_song_key`).
     """
     from music21 import chord, meter, note, tempo
 
@@ -176,10 +176,10 @@ def melody_from_score(score, title: str = "", strict: bool = True, file_mode: bo
         raise SongSkipped("empty", "no notes")
     signatures = list(flat.getElementsByClass(meter.TimeSignature))
     meter_text = signatures[0].ratioString if signatures else "4/4"
-    key_text = key_name(_song_key(flat, file_mode))
+    key_text = key_name(_song_key(flat, trust_file_mode))
     pickup = _pickup_steps(part, meter_text)
-    marks = [m for m in flat.getElementsByClass(tempo.MetronomeMark) if m.number and m.referent.quarterLength == 1]
-    fields = {"tempo": float(marks[0].number)} if marks else {}
+    marks = [m for m in flat.getElementsByClass(tempo.MetronomeMark) if m.number]
+    fields = {"tempo": round(float(marks[0].getQuarterBPM()), 3)} if marks else {}  # e.g. dotted quarter = 60 in 6/8
     if score.metadata is not None and score.metadata.title:
         title = score.metadata.title.strip()
         title = title.title() if title.isupper() else title
@@ -254,9 +254,9 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     return melody.replace(key=detect_key(melody))
 
 
-def _song_key(flat, file_mode: bool = False):
+def _song_key(flat, trust_file_mode: bool = False):
     """The song's key: the file's, with major or minor settled by music21's analysis
-    (unless ``file_mode``: the file's own major or minor is trusted).
+    (unless ``trust_file_mode``: the file's own major or minor is trusted).
 
     Essen's ABC files give only a key signature (``K: F`` for a D minor song too), so
     where the analysed key shares the file's signature (the relative major or minor),
@@ -265,11 +265,12 @@ def _song_key(flat, file_mode: bool = False):
     """
     from music21 import key
 
+    stated = [k for k in flat.getElementsByClass(key.Key) if k.mode in ("major", "minor")]
+    if stated and trust_file_mode:
+        return stated[0]
     keys = list(flat.getElementsByClass(key.Key)) or [
         ks.asKey("major") for ks in flat.getElementsByClass(key.KeySignature)
     ]
-    if keys and file_mode:
-        return keys[0]
     analysed = flat.analyze("key")
     if not keys or analysed.sharps == keys[0].sharps:
         return analysed
@@ -312,7 +313,7 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
         score = converter.parse(source, format={"krn": "humdrum"}.get(task.fmt, task.fmt))
         if hasattr(score, "scores") and len(score.scores):
             score = score.scores[0]
-        return melody_from_score(score, title=title, strict=strict, file_mode=task.fmt == "musicxml")
+        return melody_from_score(score, title=title, strict=strict, trust_file_mode=task.fmt == "musicxml")
     except SongSkipped:
         raise
     except Exception as error:  # music21 raises a zoo of exception types on bad input

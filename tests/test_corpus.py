@@ -42,7 +42,7 @@ def test_music21_german_essen_songs_parse(tiny_corpus):
 # polyphonic and unreadable MIDI: see the catalogue in test_bad_inputs.py
 
 
-def test_normalise_key_takes_the_smallest_move():
+def test_to_model_key_takes_the_smallest_move():
     assert to_model_key(Melody(("66",), key="F# major")).pitches() == [72]  # up 6 (a tritone either way)
     assert to_model_key(Melody(("67",), key="G major")).pitches() == [72]  # up 5, not down 7
     assert to_model_key(Melody(("65",), key="F minor")).pitches() == [69]  # F minor -> A minor: up 4
@@ -83,3 +83,22 @@ def test_uploads_become_melodies_in_their_own_key():
     uploaded = melody_from_upload("x.mid", to_midi_bytes(g))
     assert (uploaded.steps, uploaded.key) == (g.steps, "G major")
     # bad uploads: see the catalogue in test_bad_inputs.py
+
+
+def test_musicxml_key_and_tempo_are_read_as_the_file_states_them():
+    from music21 import duration, tempo
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    from melody.corpus import melody_from_upload
+    from melody.render import to_music21, to_musicxml_bytes
+
+    d_minor = Melody(tuple("62 _ 65 _ 69 _ 65 _ 62 _ 64 _ 61 _ 62 _ _ _".split()), key="D minor")
+    stated = to_musicxml_bytes(d_minor)
+    assert melody_from_upload("d.musicxml", stated).key == "D minor"
+    unstated = stated.replace(b"<mode>minor</mode>", b"")  # only the key signature: one flat
+    assert melody_from_upload("d.musicxml", unstated).key == "D minor"  # analysed, not taken as F major
+
+    jig = to_music21(Melody(tuple("67 _ 69 _ 71 _ 72 _ _ _ _ _".split()), meter="6/8"))
+    mark = next(iter(jig.recurse().getElementsByClass(tempo.MetronomeMark)))
+    mark.number, mark.referent = 60, duration.Duration(1.5)  # dotted quarter = 60
+    assert melody_from_upload("jig.musicxml", GeneralObjectExporter(jig).parse()).tempo == 90.0

@@ -38,7 +38,7 @@ def test_3_4_and_6_8_songs_with_a_pickup_survive_encode_decode_and_musicxml(song
         vocab = Vocabulary.from_melodies([song])
         decoded = song.with_steps(vocab.decode(vocab.encode(song.steps)))
         musicxml = to_musicxml_bytes(decoded)
-        back = melody_from_score(converter.parse(musicxml, format="musicxml"), strict=False, file_mode=True)
+        back = melody_from_score(converter.parse(musicxml, format="musicxml"), strict=False, trust_file_mode=True)
         assert (back.steps, back.meter, back.pickup, back.key) == (song.steps, song.meter, song.pickup, song.key)
         bar, pickup = song.bar_steps * 0.25, song.pickup * 0.25  # in quarter notes
         lengths = _bar_lengths(musicxml)

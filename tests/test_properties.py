@@ -69,7 +69,7 @@ def test_musicxml_round_trip(melody):
     from melody.render import to_musicxml_bytes
 
     score = converter.parse(to_musicxml_bytes(melody), format="musicxml")
-    back = melody_from_score(score, title=melody.title, strict=False, file_mode=True)
+    back = melody_from_score(score, title=melody.title, strict=False, trust_file_mode=True)
     assert back.replace(title=melody.title) == melody
     assert back.title == (melody.title or back.title)
 
