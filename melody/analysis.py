@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 
 from .encoding import song_arrays
-from .keys import to_model_key
-from .melody import Melody, NoteEvent
+from .keys import model_shift, to_model_key
+from .melody import Melody, NoteEvent, is_pitch
 from .sampler import step_model
 
 
 def step_probabilities(loaded, melody: Melody) -> np.ndarray:
-    """p(next symbol) before each step of ``melody`` and before its end: (len + 1, vocab)."""
+    """p(next symbol) before each step of ``melody`` and before its end: (len + 1, vocab),
+    columns in the model's key (label them with `symbols_in_key`)."""
     arrays = song_arrays(to_model_key(melody), loaded.vocab)
     net = step_model(loaded)
     state, rows = net.initial_state(1), []
@@ -29,6 +30,13 @@ def step_probabilities(loaded, melody: Melody) -> np.ndarray:
         )
         rows.append(probabilities[0])
     return np.stack(rows)
+
+
+def symbols_in_key(loaded, key: str) -> list[str]:
+    """The model's symbols, pitches moved from its C major / A minor to ``key``: the
+    labels of `step_probabilities`' columns for a melody in that key."""
+    shift = -model_shift(key)
+    return [str(int(symbol) + shift) if is_pitch(symbol) else symbol for symbol in loaded.vocab.symbols]
 
 
 def note_surprise(loaded, melody: Melody) -> list[tuple[NoteEvent, float]]:

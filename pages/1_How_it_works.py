@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from melody.analysis import step_probabilities
+from melody.analysis import step_probabilities, symbols_in_key
 from melody.corpus import bundled_essen_songs
 from melody.melody import Melody
 from melody.sampler import apply_temperature
@@ -63,9 +63,10 @@ step = st.slider("Step of the melody", 1, len(melody), min(len(melody), 16), key
 temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="how_temperature")
 probabilities = apply_temperature(step_probabilities(loaded, melody)[step - 1], temperature)
 shown = probabilities.argsort()[::-1][:12]
+labels = symbols_in_key(loaded, melody.key)  # the model works in C major / A minor; show the melody's key
 st.write(f"After `{' '.join(melody.steps[max(0, step - 8) : step - 1]) or '(start)'}`, the next symbol could be:")
 st.bar_chart(
-    {"symbol": [loaded.vocab.symbols[i] for i in shown], "probability": probabilities[shown]},
+    {"symbol": [labels[i] for i in shown], "probability": probabilities[shown]},
     x="symbol",
     y="probability",
     sort=False,

@@ -37,3 +37,27 @@ def test_the_model_page_compares_meter_aware_and_blind_per_meter():
     at.selectbox(key="card_meter").set_value("6/8").run()
     per_meter = at.table[2].value
     assert not at.exception and list(per_meter["melodies from"])[0] == "test songs" and len(per_meter) == 3
+
+
+def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
+    from melody.analysis import symbols_in_key
+    from melody.model import load_model_folder
+
+    loaded = load_model_folder(SHIPPED_MODEL)
+    assert symbols_in_key(loaded, "D major")[:3] == ["/", "_", "r"]
+    assert symbols_in_key(loaded, "D major")[loaded.vocab.id("60")] == "62"  # C in the model is D in D major
+    at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60)
+    from melody.seed import parse_seed
+
+    at.session_state["melodies"] = [parse_seed("62 _ 66 _ 69 _ 74 _ 69 _ 66 _ 62 _ _ _", key="D major")]
+    at.run()
+    assert not at.exception
+    chart = (at.get("arrow_bar_chart") or at.get("vega_lite_chart"))[0]
+    import pyarrow
+
+    data = (
+        chart.proto.datasets[0].data.data if chart.proto.datasets else chart.proto.data.data
+    )  # st.bar_chart: a named dataset
+    symbols = pyarrow.ipc.open_stream(data).read_all().column("symbol").to_pylist()
+    pitches = [int(s) for s in symbols if s.isdigit()]
+    assert pitches[0] % 12 in (2, 6, 9)  # the likeliest note after a D major arpeggio: D, F# or A (not C, E, G)
