@@ -1,18 +1,21 @@
 """Helpers for a long-lived server process (the Streamlit studio) that shares one model.
 
-Streamlit calls ``keras.backend.clear_session()`` after every rerun of a page that has
-imported Keras, and Keras 3 runs a full ``gc.collect()`` there. With TensorFlow, music21
-and the model in memory that pass walks ~400,000 objects: about 100 ms on an idle core,
-and far more while the browser and FluidSynth compete for the CPU, all of it before the
-page's last elements are sent. `warm_up` imports and exercises everything a request
-touches once, then moves the survivors into the collector's permanent generation
-(``gc.freeze``), so later collections only walk what a request created.
+After every rerun Streamlit collects garbage (``runner.postScriptGC``) and, for a page that
+has imported Keras, calls ``keras.backend.clear_session()``, which runs a full
+``gc.collect()`` again. With TensorFlow, music21 and the model in memory each pass walks
+~400,000 objects: about 100 ms on an idle core, far more while the browser and FluidSynth
+compete for the CPU, and all before the page's last elements are sent. `warm_up` imports
+and exercises everything a request touches once, then moves the survivors into the
+collector's permanent generation (``gc.freeze``, once per process), so later collections
+only walk what requests create. Frozen objects are never freed: fine for what lives as long
+as the server (the modules, the one shared model).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import pathlib
 import subprocess
@@ -21,17 +24,30 @@ import time
 
 from .melody import Melody
 
+_LOG = logging.getLogger(__name__)
+_frozen = False
 
-def warm_up(loaded) -> None:
+
+def warm_up(loaded) -> bool:
     """Generate and render one short melody (imports, caches, FluidSynth's first start),
-    then freeze every object alive now out of the garbage collector's passes."""
+    then, the first time in this process, freeze every object alive out of the garbage
+    collector's passes. Returns whether it froze. A failing render is logged, not raised:
+    the studio still serves, and the person sees the error where it happens."""
+    global _frozen
     from . import render
     from .sampler import generate
 
-    [melody] = generate(loaded, Melody(("60", "_", "64", "_")), steps=16, random_seed=0, full_length=True)
-    render.render_all(melody)
+    try:
+        [melody] = generate(loaded, Melody(("60", "_", "64", "_")), steps=16, random_seed=0, full_length=True)
+        render.render_all(melody)
+    except Exception:  # noqa: BLE001  (a warm-up must not take the server down)
+        _LOG.warning("warm-up render failed; the studio goes on without it", exc_info=True)
+    if _frozen:
+        return False
     gc.collect()  # what is garbage now is not frozen
     gc.freeze()
+    _frozen = True
+    return True
 
 
 def free_port() -> int:
@@ -43,12 +59,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _healthy(url: str) -> bool:
+    import urllib.request
+
+    try:
+        return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok"
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def streamlit_server(app: str | os.PathLike, env: dict | None = None, timeout: float = 60.0):
     """``streamlit run app`` on a free local port, yielding its URL once it answers its
     health check; stopped on exit. For the browser test and the click-time benchmark."""
-    import urllib.request
-
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
@@ -62,14 +85,12 @@ def streamlit_server(app: str | os.PathLike, env: dict | None = None, timeout: f
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start within {timeout:.0f} s") from None
-                time.sleep(0.3)
+        while not _healthy(url):
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {process.returncode} before it served {app}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start within {timeout:.0f} s")
+            time.sleep(0.3)
         yield url
     finally:
         process.terminate()

@@ -84,8 +84,8 @@ def test_training_killed_with_sigkill_resumes_from_its_last_checkpoint(tiny_corp
     write_dataset(tiny_corpus, tmp_path / "data")
     state = tmp_path / "ckpt" / "last" / "state.json"
     args = ["--data", tmp_path / "data", "--out", tmp_path / "model", "--checkpoints", tmp_path / "ckpt"]
-    args += ["--epochs", 8, "--units", 16, "--symbol-dim", 8, "--batch-size", 4, "--chunk", 16, "--patience", 20]
-    job = subprocess.Popen(_script("train.py", *args, "--quiet"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args += ["--epochs", 12, "--units", 16, "--symbol-dim", 8, "--batch-size", 4, "--chunk", 16, "--patience", 20]
+    job = subprocess.Popen(_script("train.py", *args, "--quiet"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for(lambda: state.is_file() and json.loads(state.read_text())["epoch"] >= 2, job)
     job.send_signal(signal.SIGKILL)  # in epoch 3 (or while writing its checkpoint)
     job.wait()
@@ -96,7 +96,7 @@ def test_training_killed_with_sigkill_resumes_from_its_last_checkpoint(tiny_corp
     assert done.returncode == 0, done.stderr
     card = json.loads((tmp_path / "model" / "card.json").read_text())
     epochs = [h["epoch"] for h in card["history"]]
-    assert epochs == list(range(1, 9))  # none lost, none repeated
+    assert epochs == list(range(1, 13))  # none lost, none repeated
     assert card["history"][: at_kill["epoch"]] == at_kill["history"]  # the first epochs are the killed run's
     load_model_folder(tmp_path / "model")  # a valid model folder
 
@@ -117,9 +117,9 @@ def test_preprocessing_killed_keeps_the_old_dataset_and_resumes_from_its_cache(t
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     args = [songs, "--out", out, "--cache", cache, "--workers", 1]
-    job = subprocess.Popen(_script("preprocess.py", *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     entries = lambda: sorted(cache.glob("[!.]*.json"))  # finished entries; '.name.tmp' files are writes in flight
     cached_before = len(entries())
+    job = subprocess.Popen(_script("preprocess.py", *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for(lambda: len(entries()) >= cached_before + 10, job)
     job.send_signal(signal.SIGKILL)
     job.wait()
@@ -189,3 +189,23 @@ def test_nothing_a_user_supplies_is_unpickled():
     for path in sources:
         text = path.read_text()
         assert "pickle" not in text and "marshal" not in text and "eval(" not in text, path
+
+
+# ------------------------------------------------------------------------------- warm-up
+def test_warm_up_freezes_once_and_a_failing_render_does_not_stop_the_server(tiny_model, monkeypatch, caplog):
+    import gc
+
+    from melody import render, serving
+
+    monkeypatch.setattr(serving, "_frozen", False)
+    frozen_before = gc.get_freeze_count()
+    assert serving.warm_up(tiny_model) is True and gc.get_freeze_count() > frozen_before
+    assert serving.warm_up(tiny_model) is False  # once per process
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("verovio's fonts are missing")
+
+    monkeypatch.setattr(render, "render_all", broken)
+    assert serving.warm_up(tiny_model) is False  # logged, not raised
+    assert "warm-up render failed" in caplog.text
+    gc.unfreeze()  # leave the test process as it was
