@@ -147,9 +147,16 @@ the generated notes count. The test songs themselves are the reference.
 
 
 def _meter_sentence(model: dict) -> str:
-    if model.get("position_dim", 16) and model.get("meter_dim", 8):
-        return "Meter-aware: it is told where each step falls in the bar and the song's meter."
-    return "Meter-blind: it is not told the bar position or the meter (a comparison model)."
+    told = [
+        name
+        for name, dim in (("where each step falls in the bar", "position_dim"), ("the meter", "meter_dim"))
+        if model.get(dim, 1)
+    ]
+    if len(told) == 2:
+        return f"Meter-aware: it is told {told[0]} and {told[1]}."
+    if told:
+        return f"Partly meter-aware: it is told {told[0]} only."
+    return "Meter-blind: it is told neither the bar position nor the meter."
 
 
 def card_markdown(card: dict) -> str:

@@ -53,6 +53,9 @@ def main() -> None:
         _common.fail("--per-meter must be at least 1")
     started = time.perf_counter()
     test = load_split(args.data, "test")
+    missing = [meter for meter in args.meters if not any(song.meter == meter for song in test)]
+    if missing:
+        _common.fail(f"no test song is in {', '.join(missing)}; choose from {sorted({s.meter for s in test})}")
     models = [load_model_folder(folder) for folder in args.models]
     report: dict = {"per_meter": args.per_meter, "temperature": args.temperature, "test": {}, "meters": {}}
     names = ("nll_per_step", "pitch_bits_per_note", "accuracy")
@@ -68,8 +71,6 @@ def main() -> None:
         print(f"{source:<28}" + "".join(f"{figures[name]:>12.3f}" for name in names))
     for meter in args.meters:
         songs = [song for song in test if song.meter == meter]
-        if not songs:
-            _common.fail(f"no test song is in {meter}; choose from {sorted({s.meter for s in test})}")
         seeds = [songs[i % len(songs)].opening(1) for i in range(args.per_meter)]
         rows = {"test songs": meter_figures(songs[: args.per_meter], [len(s) for s in seeds[: len(songs)]])}
         for loaded in models:

@@ -77,3 +77,7 @@ def test_meter_figures_on_melodies_with_known_answers():
     # onsets on a downbeat: in 2/4 steps 4, 12 and 20 (C, E, C); in 3/4 steps 0 and 12 (C, D)
     assert figures["strong_beat_onsets"] == pytest.approx(5 / 14)
     assert meter_figures([right], from_step=12)["notes"] == 5  # only what comes after the seed
+    in_d = [m.transpose(2) for m in (right, cut)]  # degrees count from each melody's own tonic
+    assert meter_figures(in_d) == figures
+    on_the_barline = right.with_steps(right.steps + ("_",) * 4)  # a pickup song ending on a full bar
+    assert meter_figures([on_the_barline])["ends_on_barline"] == 1.0
