@@ -13,7 +13,14 @@ import streamlit as st
 
 from melody import render
 from melody.analysis import note_surprise
-from melody.corpus import SongSkipped, bundled_essen_songs, detect_key, melody_from_upload, upload_problem
+from melody.corpus import (
+    SONG_SUFFIXES,
+    SongSkipped,
+    bundled_essen_songs,
+    detect_key,
+    melody_from_upload,
+    upload_problem,
+)
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, all_keys, bar_steps
 from melody.sampler import MAX_STEPS, GenerationSettings, generate
@@ -68,7 +75,7 @@ def upload_ui() -> Melody | None:
     """An uploaded song (its opening becomes the seed), or None; errors shown, page kept."""
     uploaded = st.file_uploader(
         "Or start from a song file: its first two bars become the seed",
-        type=["mid", "midi", "musicxml", "xml", "mxl", "krn", "abc"],
+        type=[suffix.lstrip(".") for suffix in SONG_SUFFIXES],
         key="upload",
     )
     if uploaded is None:
@@ -228,7 +235,7 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     notes = ", ".join(f"{'rest' if e.pitch is None else e.pitch} ({e.length}/16)" for e in seed.events())
-    found = " (found from the notes)" if "key" not in fields else ""
+    found = " (found from the notes)" if "key" not in fields and seed.pitches() else ""
     st.caption(f"Seed as notes: {notes} · {seed.key}{found}")
     if st.button("Generate", type="primary", key="generate"):
         try:

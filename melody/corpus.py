@@ -203,6 +203,10 @@ def _pickup_steps(part, meter_text: str) -> int:
     return first if 0 < first < bar else 0
 
 
+def _beats_in(step: int) -> str:
+    return "at the very start" if step == 0 else f"{step * STEP_QL:g} beats in"
+
+
 def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melody:
     """A Melody from monophonic MIDI bytes, quantised to the 16th-note grid (``strict``:
     the seed's duration filter too)."""
@@ -225,9 +229,9 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
         end = max(start + 1, round(current.end / step_s))
         next_start = round(following.start / step_s) if following is not None else end
         if following is not None and next_start < end and next_start <= start:
-            raise SongSkipped("polyphony", f"two notes start together at step {start}")
+            raise SongSkipped("polyphony", f"two notes start together {_beats_in(start)}")
         if following is not None and next_start < end:
-            raise SongSkipped("polyphony", f"notes overlap at step {next_start}")
+            raise SongSkipped("polyphony", f"two notes overlap {_beats_in(next_start)}")
         if start > position:
             events.append((None, start - position))
         events.append((current.pitch, end - start))
@@ -369,15 +373,20 @@ MAX_UPLOAD_BYTES = 5 * 2**20
 
 
 UPLOAD_HINT = (
-    "upload one tune with a single melodic line as .mid, .musicxml, .mxl, .krn or .abc "
+    f"upload one tune with a single melodic line as {', '.join(SONG_SUFFIXES)} "
     f"(at most {MAX_UPLOAD_BYTES // 2**20} MB), or type the seed"
 )
+# uploads keep any length on the 16th-note grid, so a bad duration there is one off the grid
+_UPLOAD_REASONS = {
+    **SKIP_REASONS,
+    "bad_duration": "a note or rest that does not fit the 16th-note grid (e.g. a triplet)",
+}
 
 
 def upload_problem(name: str, skip: SongSkipped) -> str:
     """What is wrong with an uploaded file and what would work, in one sentence."""
-    detail = f" ({skip.detail})" if skip.detail else ""
-    return f"{name} cannot be used: {SKIP_REASONS.get(skip.reason, skip.reason)}{detail}; {UPLOAD_HINT}."
+    detail = f" ({skip.detail})" if skip.detail and skip.reason != "parse_error" else ""  # no parser jargon
+    return f"{name} cannot be used: {_UPLOAD_REASONS.get(skip.reason, skip.reason)}{detail}; {UPLOAD_HINT}."
 
 
 def melody_from_upload(name: str, data: bytes) -> Melody:

@@ -45,7 +45,9 @@ def _melody(*steps, **fields):
 def _upload(name, data):
     from melody.corpus import melody_from_upload
 
-    return lambda: melody_from_upload(name, data)
+    call = lambda: melody_from_upload(name, data)  # noqa: E731
+    call.filename = name
+    return call
 
 
 def _midi(notes):
@@ -100,7 +102,7 @@ API_CASES = {  # id -> (call, message fragment)
     "tempo-0": (_melody("60", tempo=0), "must be a positive number of beats per minute"),
     "pickup-too-long": (_melody("60", meter="3/4", pickup=12), "pickup 12 must be 0 to 11 steps in 3/4"),
     "upload-empty-mid": (_upload("song.mid", b""), "the file is empty"),
-    "upload-corrupt-mid": (_upload("song.mid", b"MThd not really a MIDI file"), "not a readable MIDI file"),
+    "upload-corrupt-mid": (_upload("song.mid", b"MThd not really a MIDI file"), "could not be read as music;"),
     "upload-polyphonic-mid": (_upload("chords.mid", _midi([(60, 0, 1), (64, 0, 1)])), "chords or overlapping notes"),
     "upload-empty-musicxml": (_upload("song.musicxml", b""), "the file is empty"),
     "upload-corrupt-musicxml": (_upload("song.musicxml", b"<score-partwise><oops"), "could not be read"),
@@ -108,11 +110,19 @@ API_CASES = {  # id -> (call, message fragment)
     "upload-mxl-without-score": (_upload("song.mxl", _mxl_without_score()), "could not be read"),
     "upload-corrupt-krn": (_upload("song.krn", b"**kern\n*M4/4\n4cc\n*-\ngarbage\t\t\x00"), "could not be read"),
     "upload-abc-without-tune": (_upload("song.abc", b"% only a comment, no X: header"), "could not be read as music"),
-    "upload-krn-off-grid": (_upload("triplets.krn", (DATA / "triplets.krn").read_bytes()), "1/4, 1/2, 3/4"),
+    "upload-krn-off-grid": (
+        _upload("triplets.krn", (DATA / "triplets.krn").read_bytes()),
+        "does not fit the 16th-note grid (e.g. a triplet)",
+    ),
     "upload-not-music": (_upload("notes.txt", b"hello"), "not a kind of file the studio reads (.txt; one of .krn"),
     "upload-image-named-mid": (_upload("photo.mid", b"\x89PNG\r\n\x1a\n" + bytes(200)), "could not be read"),
     "upload-oversized": (_upload("huge.abc", b"X:1\nK:C\n" + b"c" * (6 * 2**20)), "larger than an upload may be"),
 }
+
+
+def _documented_types() -> dict[str, str]:
+    table = (ROOT / "docs" / "bad-inputs.md").read_text()
+    return dict(re.findall(r"^\| `([A-Za-z0-9#-]+)` \| API \| .*? \| (\w+) \|", table, re.M))
 
 
 @pytest.mark.parametrize("case", sorted(API_CASES))
@@ -120,11 +130,12 @@ def test_api_refuses_with_a_specific_message(case):
     call, fragment = API_CASES[case]
     with pytest.raises(USER_ERRORS) as caught:
         call()
+    assert type(caught.value).__name__ == _documented_types()[case]  # the type the docs table names
     message = str(caught.value)
     if case.startswith("upload-"):
         from melody.corpus import upload_problem
 
-        message = upload_problem("song", caught.value)  # what the app shows: the problem and what would work
+        message = upload_problem(call.filename, caught.value)  # what the app shows: the problem and what would work
         assert "upload one tune with a single melodic line" in message
     assert fragment in message
 
