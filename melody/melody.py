@@ -107,6 +107,11 @@ class Melody:
         bar = bar_steps(self.meter)
         if not 0 <= self.pickup < bar:
             raise MelodyError(f"pickup {self.pickup} must be 0 to {bar - 1} steps in {self.meter}")
+        if self.steps and self.pickup > len(self.steps):
+            raise MelodyError(
+                f"the pickup ({self.pickup} sixteenths) is longer than the melody ({len(self.steps)}); "
+                f"make it at most {len(self.steps)}, or 0 to start on a downbeat"
+            )
         if not self.tempo > 0:
             raise MelodyError(f"tempo {self.tempo} must be a positive number of beats per minute")
 

@@ -101,6 +101,10 @@ API_CASES = {  # id -> (call, message fragment)
     "meter-not-a-meter": (_melody("60", meter="waltz"), "'waltz'"),
     "tempo-0": (_melody("60", tempo=0), "must be a positive number of beats per minute"),
     "pickup-too-long": (_melody("60", meter="3/4", pickup=12), "pickup 12 must be 0 to 11 steps in 3/4"),
+    "pickup-longer-than-seed": (
+        _melody("60", "_", meter="3/4", pickup=4),
+        "longer than the melody (2); make it at most 2",
+    ),
     "upload-empty-mid": (_upload("song.mid", b""), "the file is empty"),
     "upload-corrupt-mid": (_upload("song.mid", b"MThd not really a MIDI file"), "could not be read as music;"),
     "upload-polyphonic-mid": (_upload("chords.mid", _midi([(60, 0, 1), (64, 0, 1)])), "chords or overlapping notes"),
@@ -271,6 +275,10 @@ APP_CASES = {  # id -> (what the person does, fragment of the st.error)
     "app-seed-H4": (lambda at: _type_seed(at, "60 H4 62"), "'H4' is not a note"),
     "app-seed-empty": (lambda at: _type_seed(at, ""), "the seed is empty"),
     "app-seed-starts-with-hold": (lambda at: _type_seed(at, "_ 60"), "starts with '_'"),
+    "app-pickup-longer-than-seed": (
+        lambda at: (_type_seed(at, "67 _"), at.number_input(key="pickup").set_value(4).run()),
+        "the pickup (4 sixteenths) is longer than the melody (2)",
+    ),
     "app-seed-out-of-range": (
         lambda at: (_type_seed(at, "20 _ 22 _"), at.selectbox(key="seed_key").set_value("C major").run()),
         "note 20 (G#0) is outside what the model knows here: 48 (C3) to 89 (F6)",
@@ -302,6 +310,7 @@ def test_the_app_shows_an_error_and_keeps_serving(case, monkeypatch):
     assert not at.exception
     assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
     at.file_uploader(key="upload").set_value(None).run()  # the person corrects it, and the page works
+    at.number_input(key="pickup").set_value(0)
     _type_seed(at, "67 _ 67 _ 65 64 _ _")
     at.selectbox(key="seed_key").set_value("C major")
     at.slider(key="steps").set_value(16)

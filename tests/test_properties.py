@@ -24,12 +24,11 @@ def melodies(draw, for_midi: bool = False):
     event = st.tuples(st.one_of(st.none(), pitch), st.sampled_from(LENGTHS))
     events = draw(st.lists(event, min_size=1, max_size=24))
     events[draw(st.integers(0, len(events) - 1))] = (draw(pitch), draw(st.sampled_from(LENGTHS)))
-    if for_midi:  # MIDI has no rests, only silence: none before the first note or after the last,
-        events[0] = (draw(pitch), events[0][1])  # and two rests in a row are one silence
+    if for_midi:  # MIDI has no rests, only silence: none before the first note or after the last
+        events[0] = (draw(pitch), events[0][1])
         events[-1] = (draw(pitch), events[-1][1])
-        events = [e for i, e in enumerate(events) if not (e[0] is None and events[i - 1][0] is None)]
     meter = draw(st.sampled_from(METERS))
-    length = sum(steps for _, steps in events)  # a pickup bar is never longer than the melody
+    length = sum(steps for _, steps in events)  # a pickup is never longer than the melody (Melody checks)
     return Melody.from_events(
         events,
         key=draw(st.sampled_from(all_keys())),
