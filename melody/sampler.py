@@ -67,8 +67,10 @@ def sample_logits(
 ) -> np.ndarray:
     """`sample_ids` on log-probabilities (batch, vocab), up to a constant per row.
 
-    Computed in float64, shifted to a maximum of 0 before dividing by the temperature,
-    so it never produces NaN or overflows.
+    The Gumbel-max trick: the likeliest of logits / temperature plus Gumbel noise is a
+    draw from softmax(logits / temperature), in a few vector operations per step (the
+    generation hot path). Computed in float64 and shifted to a maximum of 0 before dividing
+    by the temperature, so it never produces NaN; blocked symbols stay at -inf.
     """
     logits = np.array(logits, dtype=np.float64)  # a copy: the caller's array is left alone
     if blocked:
@@ -79,11 +81,12 @@ def sample_logits(
         cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
         logits[logits < cutoff] = -np.inf
     logits -= logits.max(axis=1, keepdims=True)
-    with np.errstate(over="ignore"):  # a tiny temperature sends the unlikely ones to -inf: weight 0
-        cumulative = np.cumsum(np.exp(logits / temperature), axis=1)
-    draws = np.array([rng.random() for rng in rngs]) * cumulative[:, -1]
-    ids = (cumulative <= draws[:, None]).sum(axis=1)  # first id whose cumulative weight passes the draw
-    return np.minimum(ids, logits.shape[1] - 1)
+    if len(rngs) == 1:  # the common case, without stacking
+        noise = rngs[0].gumbel(size=logits.shape)
+    else:
+        noise = np.stack([rng.gumbel(size=logits.shape[1]) for rng in rngs])  # row i from its own generator
+    with np.errstate(over="ignore"):  # a tiny temperature sends the unlikely ones to -inf: never drawn
+        return (logits / temperature + noise).argmax(axis=1)
 
 
 class StepModel:
@@ -195,8 +198,8 @@ class GenerationSettings:
 def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Generator]:
     """One independent Generator per variation, the same whatever ``count``: so variation
     i of a batch equals a single run with the same random seed, up to float rounding (a
-    batched matrix product may differ in the last bits, which flips a draw only if it
-    lands within ~1e-6 of a boundary between two symbols)."""
+    batched matrix product may differ in the last bits, which flips a draw only if two
+    symbols' noisy scores lie within ~1e-6 of each other)."""
     children = np.random.SeedSequence(random_seed).spawn(count)
     return [np.random.default_rng(child) for child in children]
 

@@ -21,6 +21,17 @@ def test_low_temperature_sharpens_and_high_flattens():
     assert abs(share_of_likeliest[50.0] - 1 / 3) < 0.05
 
 
+@pytest.mark.parametrize("temperature", [0.5, 1.0, 2.0])
+def test_draws_follow_the_tempered_distribution(temperature):
+    from melody.sampler import apply_temperature
+
+    probabilities = np.array([[0.05, 0.15, 0.5, 0.3]])
+    [rng] = variation_rngs(11, 1)
+    draws = np.array([sample_ids(probabilities, temperature, [rng])[0] for _ in range(20_000)])
+    shares = np.bincount(draws, minlength=4) / len(draws)
+    assert np.abs(shares - apply_temperature(probabilities, temperature)[0]).max() < 0.015  # ~4 standard errors
+
+
 @pytest.mark.parametrize("temperature", [1e-300, 1e-9, 0.5, 1.0, 1e6, 1e300])
 def test_extreme_temperatures_never_give_nan_or_out_of_range(temperature):
     probs = np.array([[0.0, 1e-30, 1.0 - 1e-30], [0.2, 0.3, 0.5]])
