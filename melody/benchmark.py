@@ -140,3 +140,20 @@ def app_render_ms(loaded, steps: int = 256, repeats: int = 3) -> float:
         render.to_wav_bytes(melody)
 
     return timed(click, repeats)
+
+
+def studio_click_ms(loaded, steps: int = 256, repeats: int = 3) -> float:
+    """What the studio's server does after a click on Generate: generate, then MIDI,
+    MusicXML, the engraved SVG and the WAV (made while the score is engraved), and the
+    per-note surprise. The browser's part is measured by scripts/click_time.py."""
+    from . import render
+    from .analysis import note_surprise
+
+    seed = parse_seed(EXAMPLE)
+
+    def click():
+        [melody] = generate(loaded, seed, steps=steps, random_seed=1, full_length=True)
+        render.render_all(melody)
+        note_surprise(loaded, melody)
+
+    return timed(click, repeats)

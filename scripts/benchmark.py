@@ -91,6 +91,7 @@ def main() -> None:
     rows["train_speedup"] = rows["train_targets_per_s"] / rows["seed_style_train_targets_per_s"]
     rows["preprocess_songs_per_s"] = bench.preprocess_rate(tasks[: 100 if quick else 300])
     rows["app_generate_musicxml_wav_ms_256_steps"] = bench.app_render_ms(loaded, 256, repeats=1 if quick else 3)
+    rows["studio_click_server_ms_256_steps"] = bench.studio_click_ms(loaded, 256, repeats=1 if quick else 3)
     scaling = {}
     if not quick:
         scaling["generate_ms_by_steps"] = {
@@ -111,6 +112,7 @@ def main() -> None:
         "train_speedup": ("training speed-up (x)", ">= 80"),
         "preprocess_songs_per_s": ("preprocessing songs/s (all cores)", ""),
         "app_generate_musicxml_wav_ms_256_steps": ("app click: generate + MusicXML + WAV, 256 steps (ms)", ""),
+        "studio_click_server_ms_256_steps": ("studio click on the server: generate + all renders (ms)", ""),
     }
     machine = (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

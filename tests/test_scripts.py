@@ -113,6 +113,7 @@ def test_benchmark_quick_prints_the_json_contract():
         "seed_style_ms_per_step",
         "generate_speedup",
         "variations16_ms_256_steps",
+        "studio_click_server_ms_256_steps",
         "train_targets_per_s",
         "seed_style_train_targets_per_s",
         "train_speedup",
