@@ -41,10 +41,9 @@ def symbols_in_key(loaded, key: str) -> list[str]:
 
 def note_surprise(loaded, melody: Melody) -> list[tuple[NoteEvent, float]]:
     """Each note of ``melody`` with its surprise in bits (-log2 of the model's probability)."""
-    probabilities = step_probabilities(loaded, melody)
-    vocab, model_events = loaded.vocab, to_model_key(melody).events()
+    probabilities, shift = step_probabilities(loaded, melody), model_shift(melody.key)
     return [
-        (event, float(-np.log2(max(probabilities[event.start, vocab.id(str(model.pitch))], 1e-12))))
-        for event, model in zip(melody.events(), model_events, strict=True)
+        (event, float(-np.log2(max(probabilities[event.start, loaded.vocab.id(str(event.pitch + shift))], 1e-12))))
+        for event in melody.events()
         if event.pitch is not None
     ]

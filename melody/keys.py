@@ -40,7 +40,7 @@ def model_shift(key: str) -> int:
 
 def to_model_key(melody: Melody) -> Melody:
     """``melody`` moved to C major or A minor (its mode's model key) by the smallest move."""
-    return melody.transpose(model_shift(melody.key), key=MODEL_KEYS[parse_key(melody.key)[1]])
+    return melody.transpose(model_shift(melody.key))  # transpose names the key: C major / A minor
 
 
 def change_mode(melody: Melody, mode: str) -> Melody:

@@ -19,7 +19,7 @@ import weakref
 import numpy as np
 
 from .encoding import MAX_POSITIONS, UnknownSymbolError, Vocabulary, position_ids
-from .keys import canonical_key, change_mode, model_shift, smallest_shift
+from .keys import canonical_key, change_mode, model_shift, smallest_shift, to_model_key
 from .melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 
 MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
@@ -218,7 +218,7 @@ def generate(loaded, seed: Melody, settings: GenerationSettings | None = None, *
     key = canonical_key(settings.key or seed.key)
     start = change_mode(seed, parse_key(key)[1])  # the seed's tonic, in the result's mode
     shift = model_shift(start.key)  # one smallest move to C major / A minor: the register stays near the seed's
-    model_seed = start.transpose(shift)
+    model_seed = to_model_key(start)
     low, high = loaded.vocab.pitch_range
     for typed, moved in zip(seed.pitches(), model_seed.pitches(), strict=True):
         if not low <= moved <= high:

@@ -45,7 +45,9 @@ def _melody(*steps, **fields):
 def _upload(name, data):
     from melody.corpus import melody_from_upload
 
-    call = lambda: melody_from_upload(name, data)  # noqa: E731
+    def call():
+        return melody_from_upload(name, data)
+
     call.filename = name
     return call
 
