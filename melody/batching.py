@@ -2,10 +2,10 @@
 
 - `make_batches`: whole songs sorted by length, padded per batch; used to score songs
   (each from a fresh state) in evaluation and validation.
-- `make_streams`: songs laid end to end in ``streams`` parallel rows, each song starting
-  at a chunk boundary, cut into chunks of ``chunk`` steps. Training reads chunk after chunk
-  and carries the LSTM state from one chunk to the next, zeroing a row's state where a
-  new song starts (truncated backpropagation through time).
+- `make_streams`: songs laid back to back in ``streams`` parallel rows, cut into chunks of
+  ``chunk`` steps. Training reads chunk after chunk and carries the LSTM state from one
+  chunk to the next, zeroing a row's state at the step where a new song starts
+  (truncated backpropagation through time). Only the last chunk holds padding.
 
     >>> streams = make_streams(songs, vocab, streams=64, chunk=64, seed=1)   # doctest: +SKIP
     >>> streams.symbols.shape                                               # doctest: +SKIP
@@ -81,8 +81,8 @@ def make_batches(melodies: list[Melody], vocab: Vocabulary, batch_size: int, max
 
 @dataclasses.dataclass
 class Streams:
-    """Chunked streams: arrays (n_chunks, streams, chunk); ``resets`` (n_chunks, streams) is
-    1.0 where a row starts a new song (or padding) at that chunk, so its state is zeroed."""
+    """Chunked streams: arrays (n_chunks, streams, chunk); ``resets`` is 1.0 at the steps
+    where a row's state is zeroed first (the first step of a song, and padding)."""
 
     symbols: np.ndarray
     positions: np.ndarray
@@ -102,37 +102,37 @@ class Streams:
 def make_streams(
     melodies: list[Melody], vocab: Vocabulary, streams: int = 64, chunk: int = 64, seed: int = 0, max_steps: int = 1024
 ) -> Streams:
-    """Rows filled longest song first, each song on the row with the least music so far (so
-    the rows end together and no update late in an epoch sees only a few songs), then each
-    row's songs put in a random order (``seed``)."""
+    """Songs laid back to back in ``streams`` rows, with no gap: a song may start anywhere
+    in a chunk, and its row's state is zeroed at that step. Rows are filled longest song
+    first, each song on the row with the fewest steps so far (so the rows end together and
+    only the last chunk holds padding), then each row's songs put in a random order (``seed``)."""
     arrays = [_song(m, vocab, max_steps) for m in melodies]
     rng = np.random.default_rng(seed)
-    spans = [-(-len(a.targets) // chunk) for a in arrays]  # chunks each song takes
-    order = sorted(rng.permutation(len(arrays)), key=lambda i: -spans[i])
+    lengths = [len(a.targets) for a in arrays]
+    order = sorted(rng.permutation(len(arrays)), key=lambda i: -lengths[i])
     rows: list[list[int]] = [[] for _ in range(streams)]
-    heap = [(0, row) for row in range(streams)]  # (chunks used, row)
+    heap = [(0, row) for row in range(streams)]  # (steps used, row)
     for index in order:
         used, row = heapq.heappop(heap)
         rows[row].append(index)
-        heapq.heappush(heap, (used + spans[index], row))
+        heapq.heappush(heap, (used + lengths[index], row))
     for songs in rows:
         rng.shuffle(songs)
-    n_chunks = max(used for used, _ in heap)
-    out = {name: np.zeros((n_chunks, streams, chunk), np.int32) for name in FIELDS}
-    weights = np.zeros((n_chunks, streams, chunk), np.float32)
-    resets = np.ones((n_chunks, streams), np.float32)
+    n_chunks = max(1, -(-max(used for used, _ in heap) // chunk))
+    flat = {name: np.zeros((streams, n_chunks * chunk), np.int32) for name in FIELDS}
+    weights = np.zeros((streams, n_chunks * chunk), np.float32)
+    resets = np.ones((streams, n_chunks * chunk), np.float32)
     for row, songs in enumerate(rows):
-        at = 0  # chunk index where the next song starts
+        at = 0  # step where the next song starts
         for index in songs:
-            song = arrays[index]
-            n, span = len(song.targets), -(-len(song.targets) // chunk)
+            song, n = arrays[index], lengths[index]
             for name in FIELDS:
-                flat = np.zeros(span * chunk, np.int32)
-                flat[:n] = getattr(song, name)
-                out[name][at : at + span, row] = flat.reshape(span, chunk)
-            flat = np.zeros(span * chunk, np.float32)
-            flat[:n] = song.weights
-            weights[at : at + span, row] = flat.reshape(span, chunk)
-            resets[at + 1 : at + span, row] = 0.0  # carry the state within a song
-            at += span
-    return Streams(**out, weights=weights, resets=resets)
+                flat[name][row, at : at + n] = getattr(song, name)
+            weights[row, at : at + n] = song.weights
+            resets[row, at + 1 : at + n] = 0.0  # carry the state within a song
+            at += n
+
+    def chunked(array: np.ndarray) -> np.ndarray:  # (streams, n_chunks * chunk) -> (n_chunks, streams, chunk)
+        return np.ascontiguousarray(array.reshape(streams, n_chunks, chunk).transpose(1, 0, 2))
+
+    return Streams(**{name: chunked(a) for name, a in flat.items()}, weights=chunked(weights), resets=chunked(resets))

@@ -66,6 +66,7 @@ def finish_model_folder(out, outcome, vocab: Vocabulary, splits: dict, data_fold
             "best_val_loss": state["best_val_loss"],
             "wall_minutes": round(state["seconds"] / 60, 2),
             "stop_reason": state.get("stop_reason"),
+            "matmul_dtype": state.get("matmul_dtype", "float32"),
             "train_targets_per_epoch": outcome.train_targets,
             "targets_per_second": round(outcome.train_targets * state["epoch"] / max(state["seconds"], 1e-9)),
         },
@@ -192,8 +193,9 @@ and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]
 {model.get("clipnorm", "none")}.
 
 ## Training
-Every step of every song is a target (many-to-many): {training.get("batch_size")} rows of songs read
-{training.get("chunk")} steps at a time, the LSTM state carried within each song and zeroed where a song starts.
+Every step of every song is a target (many-to-many): {training.get("batch_size")} rows of songs, laid back to back,
+read {training.get("chunk")} steps at a time, the LSTM state carried within each song and zeroed at the step where a
+song starts; the LSTM's per-step products in {training.get("matmul_dtype", "float32")} (state and weights float32).
 {training["epochs_run"]} epochs in {training["wall_minutes"]:.1f} min ({training["stop_reason"]}); best
 validation loss {training["best_val_loss"]:.4f} at epoch {training["best_epoch"]}; {training["targets_per_second"]:,}
 targets per second. ![loss](loss.png)

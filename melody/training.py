@@ -33,6 +33,8 @@ from .melody import Melody
 from .model import ModelConfig, build_model, build_training_model, copy_weights
 from .storage import atomic_write_json, recover_folder, replace_folder, staging_folder
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
 
 class TrainingError(RuntimeError):
     """Training cannot go on as asked (e.g. resuming a checkpoint of another vocabulary)."""
@@ -51,14 +53,25 @@ class TrainConfig:
     max_song_steps: int = 1024  # longer songs are cut (a handful in Essen)
     seed: int = 1  # song order and initialisation
     strategy: str = "default"  # default | mirrored (all local GPUs) | multiworker (TF_CONFIG)
+    precision: str = "auto"  # per-step LSTM products: auto | float32 | bfloat16 (state and weights stay float32)
+    lanes: int = 2  # groups of rows whose recurrences run concurrently (same arithmetic)
 
     def check(self) -> None:
         """Raise TrainingError for settings that cannot work."""
-        for name in ("epochs", "batch_size", "chunk", "patience", "lr_patience", "max_song_steps"):
+        for name in ("epochs", "batch_size", "chunk", "patience", "lr_patience", "max_song_steps", "lanes"):
             if getattr(self, name) < 1:
                 raise TrainingError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
         if self.max_minutes < 0:
             raise TrainingError(f"max-minutes must be 0 (no limit) or more, not {self.max_minutes}")
+        if self.precision not in PRECISIONS:
+            raise TrainingError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
+
+    def matmul_dtype(self) -> str:
+        """The dtype of the LSTM's per-step products: ``precision``, or for ``auto`` bfloat16
+        where the CPU has bfloat16 matrix units (and no GPU is used), else float32."""
+        from .recurrence import default_matmul_dtype
+
+        return default_matmul_dtype() if self.precision == "auto" else self.precision
 
 
 @dataclasses.dataclass
@@ -85,22 +98,29 @@ def make_strategy(name: str):
 
 
 class ChunkTrainer:
-    """One optimisation step per chunk, run on every replica of ``strategy``."""
+    """One optimisation step per chunk, run on every replica of ``strategy``, through
+    `melody.recurrence.TrainingNetwork` on the model's variables."""
 
-    def __init__(self, model, strategy, config: ModelConfig):
+    def __init__(self, model, strategy, config: ModelConfig, matmul_dtype: str = "float32", lanes: int = 2):
         import tensorflow as tf
+
+        from .recurrence import TrainingNetwork
 
         self.model, self.strategy, self.config = model, strategy, config
         self.replicas = strategy.num_replicas_in_sync
         if not model.optimizer.built:  # slots made here, in the strategy's scope, not inside a replica
             with strategy.scope():
                 model.optimizer.build(model.trainable_variables)
+        network = TrainingNetwork(model, config, matmul_dtype, lanes)
 
         def replica_step(inputs, targets, weights, keep, total, states):
-            states = [s * keep[:, None] for s in states]  # zero the rows that start a new song
+            # (rows, steps) -> time-major (steps, rows)
+            symbols, positions, meters, targets, weights, keep = (
+                tf.transpose(a) for a in (*inputs, targets, weights, keep)
+            )
             with tf.GradientTape() as tape:
-                probabilities, *new_states = model([*inputs, *states], training=True)
-                nll = -tf.math.log(tf.maximum(tf.gather(probabilities, targets, batch_dims=2), 1e-12))
+                logits, new_states = network(symbols, positions, meters, keep, states, training=True)
+                nll = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
                 loss = tf.reduce_sum(nll * weights) / total  # share of the global mean NLL per target
             gradients = tape.gradient(loss, model.trainable_variables)  # this replica's share
             gradients = [tf.convert_to_tensor(g) for g in gradients]  # embeddings give IndexedSlices
@@ -145,7 +165,7 @@ class ChunkTrainer:
                 inputs,
                 self._split(streams.targets[k]),
                 self._split(streams.weights[k]),
-                self._split(1.0 - streams.resets[k]),
+                self._split(1.0 - streams.resets[k]),  # 0 where a row's state is zeroed
                 np.float32(count),
                 states,
             )
@@ -245,7 +265,8 @@ def train(
             model = build_training_model(model_config)
             state["model_config"] = dataclasses.asdict(model_config)
             state["learning_rate"] = model_config.learning_rate
-        trainer = ChunkTrainer(model, strategy, model_config)
+        state["matmul_dtype"] = config.matmul_dtype()
+        trainer = ChunkTrainer(model, strategy, model_config, state["matmul_dtype"], config.lanes)
     inference = build_model(model_config)
     started, seconds_before = time.perf_counter(), state["seconds"]
     train_targets = 0

@@ -32,6 +32,7 @@ TRAIN_FLAGS = {  # TrainConfig fields set from the command line
     "lr_patience": "halve the learning rate after this many epochs without a better validation loss",
     "max_minutes": "stop after the epoch that passes this wall time (0: no limit)",
     "seed": "random seed",
+    "lanes": "groups of rows whose LSTM recurrences run concurrently (same result, faster on 2+ cores)",
 }
 MODEL_FLAGS = {  # ModelConfig fields set from the command line
     "units": "LSTM units",
@@ -66,6 +67,13 @@ def parse_args() -> argparse.Namespace:
         default="default",
         help="tf.distribute strategy: one device, all local GPUs, or several machines via TF_CONFIG",
     )
+    parser.add_argument(
+        "--precision",
+        choices=("auto", "float32", "bfloat16"),
+        default="auto",
+        help="dtype of the LSTM's per-step products in training; state and weights stay float32 "
+        "(auto: bfloat16 on CPUs with AMX / AVX-512 BF16 and no GPU, else float32)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bars")
     return parser.parse_args()
 
@@ -79,7 +87,9 @@ def main() -> None:
     melodies = load_melodies(args.data)
     vocab = Vocabulary.load(args.data)
     splits = {name: load_split(args.data, name, melodies) for name in ("train", "validation", "test")}
-    config = TrainConfig(strategy=args.strategy, **{name: getattr(args, name) for name in TRAIN_FLAGS})
+    config = TrainConfig(
+        strategy=args.strategy, precision=args.precision, **{name: getattr(args, name) for name in TRAIN_FLAGS}
+    )
     model_config = ModelConfig(
         vocab_size=len(vocab), n_meters=len(vocab.meters), **{name: getattr(args, name) for name in MODEL_FLAGS}
     )

@@ -25,15 +25,22 @@ def test_batches_pad_and_weigh_only_real_targets(tiny_corpus):
         assert np.isclose(b.weights.mean(), 1.0)  # mean loss = mean NLL per real target
 
 
-def test_streams_start_every_song_on_a_chunk_with_a_fresh_state(tiny_corpus):
+def test_streams_pack_songs_back_to_back_with_a_reset_where_each_starts(tiny_corpus):
     melodies, vocab, _ = tiny_setup(tiny_corpus)
     streams = make_streams(melodies, vocab, streams=4, chunk=16, seed=3)
     assert streams.n_targets == sum(len(m) + 1 for m in melodies)
-    starts = streams.symbols[:, :, 0] == vocab.id("/")  # every song input begins with '/'
-    assert (streams.resets[starts] == 1.0).all()
-    song_starts = int(((streams.resets == 1.0) & (streams.weights[:, :, 0] > 0)).sum())
-    assert song_starts == len(melodies)
-    per_row = (streams.weights > 0).sum(axis=(0, 2))
+    # rows as one long series each: (streams, steps)
+    row = {name: np.concatenate(list(getattr(streams, name)), axis=1) for name in ("symbols", "resets", "weights")}
+    real = row["weights"] > 0
+    starts = real & (row["symbols"] == vocab.id("/"))  # every song input begins with '/'
+    assert starts.sum() == len(melodies) and (row["resets"][starts] == 1.0).all()
+    assert (row["resets"][real & ~starts] == 0.0).all()  # the state carries on inside a song
+    assert (row["resets"][~real] == 1.0).all()  # padding never leaks state
+    # no gaps: each row's music is one run from step 0, only the last chunk is padded
+    for mask in real:
+        assert mask[: mask.sum()].all()
+    assert len(streams) == -(-real.sum(axis=1).max() // 16)
+    per_row = real.sum(axis=1)
     assert per_row.max() - per_row.min() < 300  # songs spread evenly over the rows
 
 
