@@ -3,7 +3,8 @@
 The seed-style reference is rebuilt here as the report describes it: one-hot windows of
 64 symbols -> LSTM(256) -> Dropout -> softmax, one target per window, batch 64; and
 generation by ``model.predict`` on the whole window for every new symbol. The project's
-way is the chunked many-to-many trainer and the NumPy step sampler.
+way is the chunked many-to-many trainer (`melody.training`, `melody.recurrence`) and the
+NumPy step sampler.
 
     >>> report = run_benchmark(loaded, songs, quick=True)      # doctest: +SKIP
     >>> report["generate_speedup"]                              # doctest: +SKIP
@@ -94,21 +95,28 @@ def seed_style_ms_per_step(vocab: Vocabulary, steps: int, units: int = 256, repe
 
 
 # ---------------------------------------------------------------- the project's way
-def train_rate(songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256, rows: int = BATCH) -> float:
-    """Targets per second of the chunked many-to-many trainer (one optimisation step per chunk)."""
+def train_rate(
+    songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256, rows: int = BATCH, precision: str = "auto"
+) -> float:
+    """Targets per second of the project's trainer as `train.py` runs it (songs packed back
+    to back, the hand-written recurrence in two lanes, ``precision`` per-step products):
+    one optimisation step per chunk, timed over ``chunks`` chunks after a warm-up chunk."""
     import tensorflow as tf
 
-    from .training import ChunkTrainer
+    from .training import ChunkTrainer, TrainConfig
 
+    settings = TrainConfig(batch_size=rows, chunk=chunk, precision=precision)
     config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), units=units)
-    trainer = ChunkTrainer(build_training_model(config), tf.distribute.get_strategy(), config)
+    trainer = ChunkTrainer(
+        build_training_model(config), tf.distribute.get_strategy(), config, settings.matmul_dtype(), settings.lanes
+    )
     streams = make_streams(songs, vocab, streams=rows, chunk=chunk, seed=0)
     trainer.epoch(streams, chunks=range(1))  # warm-up: traces the step
     window = range(1, min(len(streams), chunks + 1))
     started = time.perf_counter()
     trainer.epoch(streams, chunks=window)
     seconds = time.perf_counter() - started
-    return float(streams.weights[1 : window.stop].sum()) / seconds
+    return float((streams.weights[1 : window.stop] > 0).sum()) / seconds
 
 
 def generate_ms(loaded, steps: int, variations: int = 1, repeats: int = 5) -> float:

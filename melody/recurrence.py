@@ -26,6 +26,7 @@ the Keras model's probabilities within 1e-5 and the gradients of automatic diffe
 from __future__ import annotations
 
 import functools
+import os
 import pathlib
 
 from .model import ModelConfig
@@ -136,11 +137,18 @@ class TrainingNetwork:
         return tf.tensordot(x, self.dense.kernel, 1) + self.dense.bias, new_states
 
 
+def onednn_is_on() -> bool:
+    """TensorFlow's oneDNN kernels (its default on Linux x86) run bfloat16 products on the
+    CPU's matrix units; without them a bfloat16 product is slower than a float32 one."""
+    return os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1").strip().lower() not in ("0", "false")
+
+
 @functools.cache
 def default_matmul_dtype() -> str:
-    """bfloat16 where the CPU has bfloat16 matrix units and no GPU is in use, else float32."""
+    """bfloat16 where the CPU has bfloat16 matrix units, oneDNN is on and no GPU is in use;
+    else float32."""
     import tensorflow as tf
 
-    if tf.config.list_physical_devices("GPU"):
+    if tf.config.list_physical_devices("GPU") or not onednn_is_on():
         return "float32"
     return "bfloat16" if bfloat16_matmul_is_fast() else "float32"

@@ -1,10 +1,12 @@
 """Many-to-many training with the LSTM state carried from chunk to chunk.
 
-Songs are laid end to end in 64 parallel rows (`melody.batching.make_streams`) and read
+Songs are laid back to back in 64 parallel rows (`melody.batching.make_streams`) and read
 in chunks of 64 steps; every step is a target. The state at the end of a chunk starts the
-next chunk of the same row, and is zeroed where a row starts a new song, so the model
-learns each song from its start with a fresh state, exactly as it is scored and used.
-Backpropagation is truncated at chunk boundaries.
+next chunk of the same row, and is zeroed at the step where a new song starts (also inside
+a chunk), so the model learns each song from its start with a fresh state, exactly as it is
+scored and used. Backpropagation is truncated at chunk boundaries. The step runs the Keras
+model's variables through `melody.recurrence.TrainingNetwork` (the same arithmetic, laid
+out for speed; bfloat16 per-step products on CPUs with AMX, see ``TrainConfig.precision``).
 
 Adam starts at the configured rate (1e-3) with gradients clipped to norm 1, and the rate
 is halved after ``lr_patience`` epochs without a better validation loss. Each epoch ends

@@ -11,7 +11,24 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# oneDNN off by default (quiet start-up; float32 results the same); train.py and benchmark.py
+# turn it on, for the bfloat16 matrix units (see melody/recurrence.py)
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its start-up notices (printed to stderr before its logging
+    is set up, whatever TF_CPP_MIN_LOG_LEVEL says) kept off the terminal. Python errors
+    still surface: they are raised after stderr is restored."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def fail(message: str, code: int = 2) -> None:

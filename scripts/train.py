@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import pathlib
 
-import _common  # noqa: F401  (import path, quiet TensorFlow)
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # bfloat16 products on the CPU's matrix units
+import _common  # noqa: E402  (import path, quiet TensorFlow)
 
 from melody.dataset import load_melodies, load_split
 from melody.encoding import Vocabulary
@@ -82,6 +84,7 @@ def main() -> None:
     from melody.training import train
 
     args = parse_args()
+    _common.import_tensorflow_quietly()
     out = pathlib.Path(args.out)
     checkpoints = pathlib.Path(args.checkpoints or f".cache/checkpoints/{out.name}")
     melodies = load_melodies(args.data)

@@ -120,3 +120,20 @@ def test_benchmark_quick_prints_the_json_contract():
     )
     assert all(result[key] > 0 for key in keys)
     assert result["generate_speedup"] > 10 and result["train_speedup"] > 5  # far ahead of the seed's way
+    assert result["train_matmul_dtype"] in ("float32", "bfloat16")
+
+
+def test_train_with_onednn_on_still_fails_in_one_line(tiny_corpus, tmp_path):
+    """train.py turns oneDNN on (bfloat16 matrix units); TensorFlow's start-up notices,
+    printed to stderr whatever the log level, are kept off the terminal. The refused
+    setting is checked after TensorFlow has loaded."""
+    import os
+
+    from melody.dataset import write_dataset
+
+    write_dataset(tiny_corpus, tmp_path / "data")
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    command = [sys.executable, str(SCRIPTS / "train.py"), "--data", str(tmp_path / "data"), "--chunk", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 2 and "chunk must be at least 1" in done.stderr
+    assert done.stderr.strip().count("\n") == 0, done.stderr  # one line, no oneDNN notice

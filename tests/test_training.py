@@ -97,7 +97,14 @@ def test_settings_that_cannot_work_are_refused_before_any_work(tiny_corpus, tmp_
     from melody.training import TrainingError
 
     melodies, vocab, config = tiny_setup(tiny_corpus)
-    for bad in ({"lr_patience": 0}, {"patience": 0}, {"chunk": 0}, {"max_minutes": -1}):
+    for bad in (
+        {"lr_patience": 0},
+        {"patience": 0},
+        {"chunk": 0},
+        {"max_minutes": -1},
+        {"lanes": 0},
+        {"precision": "fp8"},
+    ):
         with pytest.raises(TrainingError):
             train(melodies[:4], melodies[4:6], vocab, TrainConfig(**bad), tmp_path, config, verbose=0)
     assert not (tmp_path / "last").exists()
