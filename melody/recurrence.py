@@ -10,8 +10,9 @@ a 2-core CPU, where an update is bound by the LSTM's many small per-step operati
   differentiation, and the weight gradient is one product over the whole chunk;
 - the rows are split into ``lanes`` that run their recurrences concurrently: TensorFlow's
   executor overlaps independent operations, so both cores stay busy;
-- the per-step products can run in bfloat16 (AMX / AVX-512 BF16 units) while the state,
-  the gates and every weight stay float32 (mixed precision);
+- the LSTM's matrix products (per step, the input projection and the weight gradient) can
+  run in bfloat16 on the CPU's AMX / AVX-512 BF16 units, accumulating in float32, while the
+  state, the gates, the output layer and every weight stay float32 (mixed precision);
 - a row's state is zeroed at the step where a new song starts (``keep`` = 0), so songs can
   follow each other inside a chunk with no padding between them.
 
@@ -94,10 +95,12 @@ def lstm_sequence(xz, keep, h0, c0, recurrent_kernel, matmul_dtype):
                 d_c = d_c * f * keeps[t]
                 d_h = tf.cast(tf.matmul(tf.cast(d_z[t], matmul_dtype), kernel_t), tf.float32) * keeps[t]
             d_z = tf.stack(d_z)  # (steps, rows, 4 units): also the gradient of xz
-            d_kernel = tf.matmul(
-                tf.reshape(tf.stack(h_in), (-1, units)), tf.reshape(d_z, (-1, 4 * units)), transpose_a=True
+            d_kernel = tf.matmul(  # one product over the whole chunk (accumulated in float32)
+                tf.cast(tf.reshape(tf.stack(h_in), (-1, units)), matmul_dtype),
+                tf.cast(tf.reshape(d_z, (-1, 4 * units)), matmul_dtype),
+                transpose_a=True,
             )
-            return d_z, None, d_h, d_c, d_kernel
+            return d_z, None, d_h, d_c, tf.cast(d_kernel, tf.float32)
 
         return (tf.stack(outputs), h, c), gradient
 
@@ -123,7 +126,7 @@ class TrainingNetwork:
         )
         new_states = []
         for index, cell in enumerate(self.cells):
-            xz = tf.tensordot(x, cell.kernel, 1) + cell.bias  # every step at once
+            xz = self._project(x, cell.kernel) + cell.bias  # every step at once
             h0, c0 = states[2 * index], states[2 * index + 1]
             lanes = self.lanes if h0.shape[0] and h0.shape[0] % self.lanes == 0 else 1
             parts = [
@@ -135,6 +138,15 @@ class TrainingNetwork:
             if training and self.config.dropout:
                 x = tf.nn.dropout(x, self.config.dropout)
         return tf.tensordot(x, self.dense.kernel, 1) + self.dense.bias, new_states
+
+    def _project(self, x, kernel):
+        """``x @ kernel`` over every step, in the product dtype, returned as float32."""
+        import tensorflow as tf
+
+        if self.matmul_dtype == "float32":
+            return tf.tensordot(x, kernel, 1)
+        product = tf.tensordot(tf.cast(x, self.matmul_dtype), tf.cast(kernel, self.matmul_dtype), 1)
+        return tf.cast(product, tf.float32)
 
 
 def onednn_is_on() -> bool:
