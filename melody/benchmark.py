@@ -99,7 +99,7 @@ def train_rate(
     songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256, rows: int = BATCH, precision: str = "auto"
 ) -> float:
     """Targets per second of the project's trainer as `train.py` runs it (songs packed back
-    to back, the hand-written recurrence in two lanes, ``precision`` per-step products):
+    to back, the hand-written recurrence in two lanes, ``precision`` matrix products):
     one optimisation step per chunk, timed over ``chunks`` chunks after a warm-up chunk."""
     import tensorflow as tf
 

@@ -195,7 +195,7 @@ and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]
 ## Training
 Every step of every song is a target (many-to-many): {training.get("batch_size")} rows of songs, laid back to back,
 read {training.get("chunk")} steps at a time, the LSTM state carried within each song and zeroed at the step where a
-song starts; the LSTM's per-step products in {training.get("matmul_dtype", "float32")} (state and weights float32).
+song starts; the LSTM's matrix products in {training.get("matmul_dtype", "float32")} (state and weights float32).
 {training["epochs_run"]} epochs in {training["wall_minutes"]:.1f} min ({training["stop_reason"]}); best
 validation loss {training["best_val_loss"]:.4f} at epoch {training["best_epoch"]}; {training["targets_per_second"]:,}
 targets per second. ![loss](loss.png)

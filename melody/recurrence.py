@@ -37,7 +37,7 @@ EMBEDDINGS = ("symbol_embedding", "position_embedding", "meter_embedding")
 
 def bfloat16_matmul_is_fast() -> bool:
     """True on CPUs with bfloat16 matrix units (Intel AMX or AVX-512 BF16), where the
-    per-step products in bfloat16 are several times faster than in float32."""
+    products in bfloat16 are several times faster than in float32."""
     try:
         flags = pathlib.Path("/proc/cpuinfo").read_text()
     except OSError:

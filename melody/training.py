@@ -6,7 +6,7 @@ next chunk of the same row, and is zeroed at the step where a new song starts (a
 a chunk), so the model learns each song from its start with a fresh state, exactly as it is
 scored and used. Backpropagation is truncated at chunk boundaries. The step runs the Keras
 model's variables through `melody.recurrence.TrainingNetwork` (the same arithmetic, laid
-out for speed; bfloat16 per-step products on CPUs with AMX, see ``TrainConfig.precision``).
+out for speed; bfloat16 matrix products on CPUs with AMX, see ``TrainConfig.precision``).
 
 Adam starts at the configured rate (1e-3) with gradients clipped to norm 1, and the rate
 is halved after ``lr_patience`` epochs without a better validation loss. Each epoch ends
@@ -55,7 +55,7 @@ class TrainConfig:
     max_song_steps: int = 1024  # longer songs are cut (a handful in Essen)
     seed: int = 1  # song order and initialisation
     strategy: str = "default"  # default | mirrored (all local GPUs) | multiworker (TF_CONFIG)
-    precision: str = "auto"  # per-step LSTM products: auto | float32 | bfloat16 (state and weights stay float32)
+    precision: str = "auto"  # the LSTM's matrix products: auto | float32 | bfloat16 (state, weights stay float32)
     lanes: int = 2  # groups of rows whose recurrences run concurrently (same arithmetic)
 
     def check(self) -> None:
@@ -69,7 +69,7 @@ class TrainConfig:
             raise TrainingError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
 
     def matmul_dtype(self) -> str:
-        """The dtype of the LSTM's per-step products: ``precision``, or for ``auto`` bfloat16
+        """The dtype of the LSTM's matrix products: ``precision``, or for ``auto`` bfloat16
         where the CPU has bfloat16 matrix units (and no GPU is used), else float32."""
         from .recurrence import default_matmul_dtype
 

@@ -73,7 +73,7 @@ def parse_args() -> argparse.Namespace:
         "--precision",
         choices=("auto", "float32", "bfloat16"),
         default="auto",
-        help="dtype of the LSTM's per-step products in training; state and weights stay float32 "
+        help="dtype of the LSTM's matrix products in training; state and weights stay float32 "
         "(auto: bfloat16 on CPUs with AMX / AVX-512 BF16 and no GPU, else float32)",
     )
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bars")
