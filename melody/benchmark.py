@@ -24,6 +24,7 @@ from .melody import END, Melody
 from .model import ModelConfig, build_training_model
 from .sampler import generate, sample_ids, variation_rngs
 from .seed import EXAMPLE, parse_seed
+from .training import TrainConfig
 
 WINDOW = 64  # the seed's sequence length
 BATCH = 64  # the seed's batch size
@@ -96,16 +97,23 @@ def seed_style_ms_per_step(vocab: Vocabulary, steps: int, units: int = 256, repe
 
 # ---------------------------------------------------------------- the project's way
 def train_rate(
-    songs, vocab, chunk: int = 64, chunks: int = 20, units: int = 256, rows: int = BATCH, precision: str = "auto"
+    songs,
+    vocab,
+    chunk: int = 64,
+    chunks: int = 20,
+    units: int = 256,
+    rows: int = BATCH,
+    precision: str = "auto",
+    lanes: int = TrainConfig.lanes,
 ) -> float:
     """Targets per second of the project's trainer as `train.py` runs it (songs packed back
     to back, the hand-written recurrence in two lanes, ``precision`` matrix products):
     one optimisation step per chunk, timed over ``chunks`` chunks after a warm-up chunk."""
     import tensorflow as tf
 
-    from .training import ChunkTrainer, TrainConfig
+    from .training import ChunkTrainer
 
-    settings = TrainConfig(batch_size=rows, chunk=chunk, precision=precision)
+    settings = TrainConfig(batch_size=rows, chunk=chunk, precision=precision, lanes=lanes)
     config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), units=units)
     trainer = ChunkTrainer(
         build_training_model(config), tf.distribute.get_strategy(), config, settings.matmul_dtype(), settings.lanes

@@ -29,6 +29,11 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and no scaling sweep")
+    parser.add_argument(
+        "--trainer-variants",
+        action="store_true",
+        help="also time the trainer with 1 or 2 lanes and float32 or bfloat16 products",
+    )
     parser.add_argument("--plot", default="assets/benchmark.png", help="scaling plot to write (default: %(default)s)")
     return parser.parse_args()
 
@@ -100,6 +105,13 @@ def main() -> None:
     rows["preprocess_songs_per_s"] = bench.preprocess_rate(tasks[: 100 if quick else 300])
     rows["app_generate_musicxml_wav_ms_256_steps"] = bench.app_render_ms(loaded, 256, repeats=1 if quick else 3)
     rows["studio_click_server_ms_256_steps"] = bench.studio_click_ms(loaded, 256, repeats=1 if quick else 3)
+    if args.trainer_variants:  # what each part of the trainer brings (README: Performance)
+        for precision in ("float32", "bfloat16"):
+            for lanes in (1, 2):
+                rate = bench.train_rate(
+                    songs, vocab, chunks=6 if quick else 20, units=units, precision=precision, lanes=lanes
+                )
+                rows[f"train_speedup_{precision}_{lanes}_lanes"] = rate / rows["seed_style_train_targets_per_s"]
     scaling = {}
     if not quick:
         scaling["generate_ms_by_steps"] = {
@@ -133,6 +145,10 @@ def main() -> None:
         if key not in rows:
             continue
         print(f"{label:<56}{rows[key]:>12,.1f}  {target}")
+    for key in (k for k in rows if k.endswith("_lanes")):
+        print(
+            f"{'training speed-up, ' + key[len('train_speedup_') :].replace('_', ' ') + ' (x)':<56}{rows[key]:>12,.1f}"
+        )
     for name, values in scaling.items():
         print(f"{name}: " + ", ".join(f"{k}: {v:,.1f}" for k, v in values.items()))
     rows = {k: round(v, 2) for k, v in rows.items()}
