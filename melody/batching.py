@@ -5,7 +5,8 @@
 - `make_streams`: songs laid back to back in ``streams`` parallel rows, cut into chunks of
   ``chunk`` steps. Training reads chunk after chunk and carries the LSTM state from one
   chunk to the next, zeroing a row's state at the step where a new song starts
-  (truncated backpropagation through time). Only the last chunk holds padding.
+  (truncated backpropagation through time). Rows end within about one song of each other,
+  so padding is left only in the last chunk or two (Essen: the last of 186).
 
     >>> streams = make_streams(songs, vocab, streams=64, chunk=64, seed=1)   # doctest: +SKIP
     >>> streams.symbols.shape                                               # doctest: +SKIP
@@ -104,8 +105,9 @@ def make_streams(
 ) -> Streams:
     """Songs laid back to back in ``streams`` rows, with no gap: a song may start anywhere
     in a chunk, and its row's state is zeroed at that step. Rows are filled longest song
-    first, each song on the row with the fewest steps so far (so the rows end together and
-    only the last chunk holds padding), then each row's songs put in a random order (``seed``)."""
+    first, each song on the row with the fewest steps so far (so the rows end within about one
+    song of each other and padding is left only at the end), then each row's songs put in a
+    random order (``seed``)."""
     arrays = [_song(m, vocab, max_steps) for m in melodies]
     rng = np.random.default_rng(seed)
     lengths = [len(a.targets) for a in arrays]

@@ -118,8 +118,10 @@ def train_rate(
     trainer = ChunkTrainer(
         build_training_model(config), tf.distribute.get_strategy(), config, settings.matmul_dtype(), settings.lanes
     )
-    # Timed over full chunks, as nearly all of a training epoch is (Essen: 186 full chunks
-    # and one part-filled last chunk); the songs are repeated when they are too few for that.
+    # Timed over full chunks, as nearly all of a training epoch is (Essen: 185 full chunks
+    # and a part-filled last one); the songs are repeated when they are too few for that.
+    if not songs:
+        raise ValueError("no songs to time the trainer on")
     copies = 1
     while len(streams := make_streams(songs * copies, vocab, streams=rows, chunk=chunk, seed=0)) < chunks + 2:
         copies *= 2

@@ -11,8 +11,10 @@ a 2-core CPU, where an update is bound by the LSTM's many small per-step operati
 - the rows are split into ``lanes`` that run their recurrences concurrently: TensorFlow's
   executor overlaps independent operations, so both cores stay busy;
 - the LSTM's matrix products (per step, the input projection and the weight gradient) can
-  run in bfloat16 on the CPU's AMX / AVX-512 BF16 units, accumulating in float32, while the
-  state, the gates, the output layer and every weight stay float32 (mixed precision);
+  run in bfloat16 on the CPU's AMX / AVX-512 BF16 units: the factors and each product's
+  result are rounded to bfloat16 (about 3 significant digits; the sums inside a product run
+  in float32), while the state, the gates, the output layer and every weight stay float32
+  (mixed precision);
 - a row's state is zeroed at the step where a new song starts (``keep`` = 0), so songs can
   follow each other inside a chunk with no padding between them.
 
@@ -95,7 +97,7 @@ def lstm_sequence(xz, keep, h0, c0, recurrent_kernel, matmul_dtype):
                 d_c = d_c * f * keeps[t]
                 d_h = tf.cast(tf.matmul(tf.cast(d_z[t], matmul_dtype), kernel_t), tf.float32) * keeps[t]
             d_z = tf.stack(d_z)  # (steps, rows, 4 units): also the gradient of xz
-            d_kernel = tf.matmul(  # one product over the whole chunk (accumulated in float32)
+            d_kernel = tf.matmul(  # one product over the whole chunk
                 tf.cast(tf.reshape(tf.stack(h_in), (-1, units)), matmul_dtype),
                 tf.cast(tf.reshape(d_z, (-1, 4 * units)), matmul_dtype),
                 transpose_a=True,
@@ -106,6 +108,12 @@ def lstm_sequence(xz, keep, h0, c0, recurrent_kernel, matmul_dtype):
 
     # a tensor, not the variable: its gradient flows back through the read
     return run(xz, keep, h0, c0, tf.convert_to_tensor(recurrent_kernel))
+
+
+def lane_sizes(rows: int, lanes: int) -> list[int]:
+    """Rows per lane, as even as can be (5 rows in 2 lanes: [3, 2]); never an empty lane."""
+    lanes = max(1, min(lanes, rows))
+    return [rows // lanes + (1 if lane < rows % lanes else 0) for lane in range(lanes)]
 
 
 class TrainingNetwork:
@@ -128,10 +136,10 @@ class TrainingNetwork:
         for index, cell in enumerate(self.cells):
             xz = self._project(x, cell.kernel) + cell.bias  # every step at once
             h0, c0 = states[2 * index], states[2 * index + 1]
-            lanes = self.lanes if h0.shape[0] and h0.shape[0] % self.lanes == 0 else 1
+            sizes = lane_sizes(h0.shape[0], self.lanes)
             parts = [
                 lstm_sequence(*args, cell.recurrent_kernel, self.matmul_dtype)
-                for args in zip(*(tf.split(a, lanes, axis=axis) for a, axis in ((xz, 1), (keep, 1), (h0, 0), (c0, 0))))
+                for args in zip(*(tf.split(a, sizes, axis=axis) for a, axis in ((xz, 1), (keep, 1), (h0, 0), (c0, 0))))
             ]
             x = tf.concat([p[0] for p in parts], axis=1)
             new_states += [tf.concat([p[1] for p in parts], 0), tf.concat([p[2] for p in parts], 0)]

@@ -19,7 +19,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow with its start-up notices (printed to stderr before its logging
     is set up, whatever TF_CPP_MIN_LOG_LEVEL says) kept off the terminal. Python errors
-    still surface: they are raised after stderr is restored."""
+    still surface (they are raised after stderr is restored); native messages printed
+    while it loads are hidden too: ``.venv/bin/python -c "import tensorflow"`` shows them."""
     sys.stderr.flush()
     saved = os.dup(2)
     try:

@@ -83,6 +83,7 @@ def main() -> None:
 
     args = parse_args()
     _common.import_tensorflow_quietly()
+    matmul_dtype = TrainConfig().matmul_dtype()  # what train.py uses here
     started = time.perf_counter()
     quick = args.quick
     loaded = load_model_folder(args.model)
@@ -97,7 +98,7 @@ def main() -> None:
     rows["train_targets_per_s"] = bench.train_rate(songs, vocab, chunks=6 if quick else 20, units=units)
     rows["seed_style_train_targets_per_s"] = bench.seed_style_train_rate(songs, vocab, 6 if quick else 20, units)
     rows["train_speedup"] = rows["train_targets_per_s"] / rows["seed_style_train_targets_per_s"]
-    if TrainConfig().matmul_dtype() != "float32":  # the same trainer with float32 products, for CPUs without AMX
+    if matmul_dtype != "float32":  # the same trainer with float32 products, for CPUs without AMX
         rows["train_targets_per_s_float32"] = bench.train_rate(
             songs, vocab, chunks=6 if quick else 20, units=units, precision="float32"
         )
@@ -127,7 +128,7 @@ def main() -> None:
         "seed_style_ms_per_step": ("seed style: one generated step (ms)", ""),
         "generate_speedup": ("generation speed-up per symbol (x)", ""),
         "variations16_ms_256_steps": ("16 variations x 256 steps (ms)", "<= 100"),
-        "train_targets_per_s": (f"training targets/s, many-to-many ({TrainConfig().matmul_dtype()} products)", ""),
+        "train_targets_per_s": (f"training targets/s, many-to-many ({matmul_dtype} products)", ""),
         "seed_style_train_targets_per_s": ("training targets/s, seed style", ""),
         "train_speedup": ("training speed-up (x)", ">= 80"),
         "train_targets_per_s_float32": ("training targets/s, many-to-many (float32 products)", ""),
@@ -154,7 +155,7 @@ def main() -> None:
     rows = {k: round(v, 2) for k, v in rows.items()}
     result = {
         **rows,
-        "train_matmul_dtype": TrainConfig().matmul_dtype(),
+        "train_matmul_dtype": matmul_dtype,
         "quick": quick,
         "machine": machine,
         "seconds": round(time.perf_counter() - started, 1),

@@ -24,7 +24,7 @@ import _common  # noqa: E402  (import path, quiet TensorFlow)
 from melody.dataset import load_melodies, load_split
 from melody.encoding import Vocabulary
 from melody.model import ModelConfig
-from melody.training import TrainConfig
+from melody.training import PRECISIONS, TrainConfig
 
 TRAIN_FLAGS = {  # TrainConfig fields set from the command line
     "epochs": "most epochs",
@@ -71,7 +71,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--precision",
-        choices=("auto", "float32", "bfloat16"),
+        choices=PRECISIONS,
         default="auto",
         help="dtype of the LSTM's matrix products in training; state and weights stay float32 "
         "(auto: bfloat16 on CPUs with AMX / AVX-512 BF16 and no GPU, else float32)",

@@ -18,7 +18,8 @@ from melody.recurrence import TrainingNetwork
 
 def small_model(corpus, **options):
     vocab = Vocabulary.from_melodies(corpus.melodies)
-    config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), units=32, symbol_dim=8, **options)
+    options = {"units": 32, "symbol_dim": 8, **options}
+    config = ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters), **options)
     keras.utils.set_random_seed(3)
     model = build_training_model(config)
     inference = build_model(config)
@@ -35,16 +36,19 @@ def network_probabilities(network, config, symbols, positions, meters, keep):
     return tf.nn.softmax(tf.transpose(logits, [1, 0, 2])).numpy()
 
 
-@pytest.mark.parametrize("options", [{}, {"layers": 2}, {"position_dim": 0, "meter_dim": 0}])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"layers": 2}, {"position_dim": 0, "meter_dim": 0}, {"symbol_dim": 0}],  # 0: one-hot input
+)
 @pytest.mark.parametrize("lanes", [1, 2])
 def test_float32_network_gives_the_keras_probabilities_within_1e_5(tiny_corpus, options, lanes):
     vocab, config, model, inference = small_model(tiny_corpus, **options)
-    songs = [song_arrays(m.with_steps(m.steps[:48]), vocab) for m in tiny_corpus.melodies[:4]]
+    songs = [song_arrays(m.with_steps(m.steps[:48]), vocab) for m in tiny_corpus.melodies[:5]]  # 5 rows: lanes of 3 + 2
     steps = min(len(s.targets) for s in songs)
     fields = {name: np.stack([getattr(s, name)[:steps] for s in songs]) for name in ("symbols", "positions", "meters")}
     expected = inference.predict(fields, verbose=0)
     got = network_probabilities(
-        TrainingNetwork(model, config, "float32", lanes), config, **fields, keep=np.ones((4, steps))
+        TrainingNetwork(model, config, "float32", lanes), config, **fields, keep=np.ones((5, steps))
     )
     assert np.abs(got - expected).max() < 1e-5
 
@@ -108,27 +112,35 @@ def test_hand_written_gradient_equals_automatic_differentiation(tiny_corpus):
         assert np.abs(g - e).max() <= 0.05 * np.abs(e).max() + 1e-6
 
 
-def test_gradient_through_a_reset_is_the_sum_of_the_songs_gradients(tiny_corpus):
-    """Two songs back to back in one row (the state zeroed where the second starts): the
-    summed NLL and its gradient equal those of the two songs run through Keras alone."""
-    vocab, config, model, _ = small_model(tiny_corpus)
-    songs = [m.with_steps(m.steps[:40]) for m in tiny_corpus.melodies[:2]]  # short: a small unrolled graph
-    streams = make_streams(songs, vocab, streams=1, chunk=96)
-    assert len(streams) == 1
-    row = [getattr(streams, name)[0] for name in ("symbols", "positions", "meters", "targets")]
-    zeros = [tf.zeros((1, config.units))] * 2
+def test_gradient_through_resets_is_the_sum_of_the_songs_gradients(tiny_corpus):
+    """Four songs packed two by two into two rows (two lanes, two layers; the state zeroed
+    where each song starts): the summed NLL and its gradients equal those of the four songs
+    run through Keras alone, each from a zero state."""
+    vocab, config, model, _ = small_model(tiny_corpus, layers=2)
+    songs = [m.with_steps(m.steps[:40]) for m in tiny_corpus.melodies[:4]]  # short: a small unrolled graph
+    streams = make_streams(songs, vocab, streams=2, chunk=96)
+    starts = (streams.resets[0] == 1.0) & (streams.weights[0] > 0)
+    assert len(streams) == 1 and starts[:, 1:].sum(axis=1).min() >= 1  # a song starts inside each row
+    rows = [getattr(streams, name)[0] for name in ("symbols", "positions", "meters", "targets")]
     with tf.GradientTape(persistent=True) as tape:
-        network = TrainingNetwork(model, config, "float32")
-        ids = [tf.constant(a.T) for a in row[:3]]
+        network = TrainingNetwork(model, config, "float32", lanes=2)
+        ids = [tf.constant(a.T) for a in rows[:3]]
+        zeros = [tf.zeros((2, config.units))] * 4
         logits, _ = network(*ids, tf.constant(1.0 - streams.resets[0].T), zeros, training=False)
-        nll = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=row[3].T, logits=logits)
+        nll = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=rows[3].T, logits=logits)
         loss = tf.reduce_sum(nll * streams.weights[0].T)
         alone = 0.0
         for song in map(lambda m: song_arrays(m, vocab), songs):
             ids = [tf.constant(getattr(song, k)[None]) for k in ("symbols", "positions", "meters")]
-            probabilities, *_ = model([*ids, *zeros], training=False)
+            probabilities, *_ = model([*ids, *[tf.zeros((1, config.units))] * 4], training=False)
             alone += tf.reduce_sum(-tf.math.log(tf.gather(probabilities, song.targets[None], batch_dims=2)))
     assert abs(float(loss) - float(alone)) < 1e-3
     for variable in model.trainable_variables:
         got, expected = (tf.convert_to_tensor(tape.gradient(x, variable)).numpy() for x in (loss, alone))
         assert np.abs(got - expected).max() <= 1e-4 * max(1.0, np.abs(expected).max()), variable.path
+
+
+def test_lanes_share_the_rows_as_evenly_as_can_be():
+    from melody.recurrence import lane_sizes
+
+    assert lane_sizes(64, 2) == [32, 32] and lane_sizes(5, 2) == [3, 2] and lane_sizes(1, 2) == [1]

@@ -120,7 +120,8 @@ def test_benchmark_quick_prints_the_json_contract():
     )
     assert all(result[key] > 0 for key in keys)
     assert result["generate_speedup"] > 10 and result["train_speedup"] > 5  # far ahead of the seed's way
-    assert result["train_matmul_dtype"] in ("float32", "bfloat16")
+    # a bfloat16 trainer is also timed with float32 products, for machines without AMX
+    assert ("train_speedup_float32" in result) == (result["train_matmul_dtype"] == "bfloat16")
 
 
 def test_train_with_onednn_on_still_fails_in_one_line(tiny_corpus, tmp_path):

@@ -36,7 +36,7 @@ def test_streams_pack_songs_back_to_back_with_a_reset_where_each_starts(tiny_cor
     assert starts.sum() == len(melodies) and (row["resets"][starts] == 1.0).all()
     assert (row["resets"][real & ~starts] == 0.0).all()  # the state carries on inside a song
     assert (row["resets"][~real] == 1.0).all()  # padding never leaks state
-    # no gaps: each row's music is one run from step 0, only the last chunk is padded
+    # no gaps: each row's music is one run from step 0, padding only after it
     for mask in real:
         assert mask[: mask.sum()].all()
     assert len(streams) == -(-real.sum(axis=1).max() // 16)
