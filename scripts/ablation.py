@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 
-import _common  # noqa: F401  (import path, quiet TensorFlow)
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # train as train.py does (bfloat16 products where the CPU has AMX)
+import _common  # noqa: E402  (import path, quiet TensorFlow)
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,6 +39,7 @@ def main() -> None:
     from melody.training import TrainConfig, train
 
     args = parse_args()
+    _common.import_tensorflow_quietly()
     melodies = load_melodies(args.data)
     vocab = Vocabulary.load(args.data)
     train_songs = load_split(args.data, "train", melodies)[: args.songs or None]
