@@ -11,16 +11,20 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# oneDNN off by default (quiet start-up; float32 results the same); train.py and benchmark.py
-# turn it on, for the bfloat16 matrix units (see melody/recurrence.py)
+# oneDNN off by default (quiet start-up; float32 results the same); the training scripts turn
+# it on with start_tensorflow(onednn=True), for the bfloat16 matrix units (melody/recurrence.py)
+ONEDNN_SET_BY_USER = "TF_ENABLE_ONEDNN_OPTS" in os.environ
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow with its start-up notices (printed to stderr before its logging
-    is set up, whatever TF_CPP_MIN_LOG_LEVEL says) kept off the terminal. Python errors
-    still surface (they are raised after stderr is restored); native messages printed
+def start_tensorflow(onednn: bool = False) -> None:
+    """Import TensorFlow now, with ``onednn`` turning its oneDNN kernels on (unless the user
+    set TF_ENABLE_ONEDNN_OPTS), and its start-up notices (printed to stderr before its
+    logging is set up, whatever TF_CPP_MIN_LOG_LEVEL says) kept off the terminal. Python
+    errors still surface (they are raised after stderr is restored); native messages printed
     while it loads are hidden too: ``.venv/bin/python -c "import tensorflow"`` shows them."""
+    if onednn and not ONEDNN_SET_BY_USER and "tensorflow" not in sys.modules:
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
     sys.stderr.flush()
     saved = os.dup(2)
     try:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # train as train.py does (bfloat16 products where the CPU has AMX)
-import _common  # noqa: E402  (import path, quiet TensorFlow)
+import _common  # import path, quiet TensorFlow
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,7 +37,7 @@ def main() -> None:
     from melody.training import TrainConfig, train
 
     args = parse_args()
-    _common.import_tensorflow_quietly()
+    _common.start_tensorflow(onednn=True)  # bfloat16 products on the CPU's matrix units
     melodies = load_melodies(args.data)
     vocab = Vocabulary.load(args.data)
     train_songs = load_split(args.data, "train", melodies)[: args.songs or None]

@@ -19,8 +19,7 @@ import os
 import platform
 import time
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # bfloat16 products on the CPU's matrix units
-import _common  # noqa: E402  (import path, quiet TensorFlow)
+import _common  # import path, quiet TensorFlow
 
 from melody.model import default_model_folder
 
@@ -82,7 +81,7 @@ def main() -> None:
     from melody.training import TrainConfig
 
     args = parse_args()
-    _common.import_tensorflow_quietly()
+    _common.start_tensorflow(onednn=True)  # bfloat16 products on the CPU's matrix units
     matmul_dtype = TrainConfig().matmul_dtype()  # what train.py uses here
     started = time.perf_counter()
     quick = args.quick

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import pathlib
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # bfloat16 products on the CPU's matrix units
-import _common  # noqa: E402  (import path, quiet TensorFlow)
+import _common  # import path, quiet TensorFlow
 
 from melody.dataset import load_melodies, load_split
 from melody.encoding import Vocabulary
@@ -84,7 +82,7 @@ def main() -> None:
     from melody.training import train
 
     args = parse_args()
-    _common.import_tensorflow_quietly()
+    _common.start_tensorflow(onednn=True)  # bfloat16 products on the CPU's matrix units
     out = pathlib.Path(args.out)
     checkpoints = pathlib.Path(args.checkpoints or f".cache/checkpoints/{out.name}")
     melodies = load_melodies(args.data)
