@@ -5,6 +5,7 @@ UI only: every computation lives in the `melody` package. Run with `make app`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -16,24 +17,19 @@ from melody.analysis import note_surprise
 from melody.corpus import (
     SONG_SUFFIXES,
     SongSkipped,
-    bundled_essen_songs,
     detect_key,
     melody_from_upload,
     upload_problem,
 )
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, all_keys, bar_steps
+from melody.ready_seeds import PATTERNS, real_song_openings
 from melody.sampler import MAX_STEPS, GenerationSettings, generate
 from melody.seed import ALLOWED, EXAMPLE, parse_seed
-from studio import model_or_stop
+from studio import errors_shown, model_or_stop
 
 METERS = ("4/4", "3/4", "2/4", "6/8")
-READY_SEEDS = {
-    "Falling thirds (the example)": EXAMPLE,
-    "Rising scale": "60 _ 62 _ 64 _ 65 _ 67 _ _ _",
-    "Waltz opening (3/4)": "67 _ _ _ 72 _ _ _ 76 _ _ _ 74 _ 72 _",
-    "Start from nothing but a note": "67",
-}
+READY_SEEDS = PATTERNS
 FIND_KEY = "Find it from the notes"
 SEED_KEY = "Same as the seed"
 INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
@@ -67,8 +63,17 @@ def surprise_rows(_loaded, melody: Melody) -> list[dict]:
 
 @st.cache_data(show_spinner="Reading a few real songs...")
 def real_song_seeds() -> dict[str, Melody]:
-    """Openings (pickup + 2 bars) of the first songs of music21's bundled Essen erk5 set."""
-    return {f"{song.title} (opening, Essen collection)": song.opening(2) for song in bundled_essen_songs()[:5]}
+    return real_song_openings()
+
+
+@st.cache_data(show_spinner="Reading the file...", max_entries=32)
+def read_upload(name: str, digest: str, _data: bytes) -> Melody | str:
+    """The song of an upload, or what is wrong with it: read once per file (keyed by its
+    name and the SHA-256 of its bytes), not again on every rerun."""
+    try:
+        return melody_from_upload(name, _data)
+    except SongSkipped as skip:
+        return upload_problem(name, skip)
 
 
 def upload_ui() -> Melody | None:
@@ -80,10 +85,10 @@ def upload_ui() -> Melody | None:
     )
     if uploaded is None:
         return None
-    try:
-        song = melody_from_upload(uploaded.name, uploaded.getvalue())
-    except SongSkipped as skip:
-        st.error(upload_problem(uploaded.name, skip))
+    data = uploaded.getvalue()
+    song = read_upload(uploaded.name, hashlib.sha256(data).hexdigest(), data)
+    if isinstance(song, str):
+        st.error(song)
         return None
     opening = song.opening(2)
     st.caption(f"Seed from {uploaded.name}: {len(opening)} steps in {song.meter}, {song.key}.")
@@ -224,6 +229,12 @@ def main() -> None:
     st.set_page_config(page_title="Folk Melody Studio", page_icon="🎻")
     st.title("Folk Melody Studio")
     st.write("An LSTM trained on German folk songs (Essen collection) continues your seed.")
+    with errors_shown("making the melody"):
+        studio_ui()
+
+
+def studio_ui() -> None:
+    """Seed, settings, Generate and the results."""
     loaded = model_or_stop()
     text, fields = seed_ui()
     settings, tempo, program = settings_ui(fields["meter"])
@@ -248,7 +259,8 @@ def main() -> None:
     if melodies:
         st.subheader("3. Result")
         for index, melody in enumerate(melodies):
-            result_ui(index, melody, program, surprise_rows(loaded, melody))
+            with errors_shown(f"drawing melody {index + 1}"):
+                result_ui(index, melody, program, surprise_rows(loaded, melody))
         if render.synthesizer() != "fluidsynth":
             st.caption(
                 "Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed)."

@@ -40,10 +40,12 @@ def symbols_in_key(loaded, key: str) -> list[str]:
 
 
 def note_surprise(loaded, melody: Melody) -> list[tuple[NoteEvent, float]]:
-    """Each note of ``melody`` with its surprise in bits (-log2 of the model's probability)."""
-    probabilities, shift = step_probabilities(loaded, melody), model_shift(melody.key)
+    """Each note of ``melody`` with its surprise in bits (-log2 of the model's probability
+    of the pitch the model saw there, i.e. in `to_model_key` of the melody)."""
+    probabilities = step_probabilities(loaded, melody)
+    seen = to_model_key(melody).events()  # the same events, in the model's key
     return [
-        (event, float(-np.log2(max(probabilities[event.start, loaded.vocab.id(str(event.pitch + shift))], 1e-12))))
-        for event in melody.events()
+        (event, float(-np.log2(max(probabilities[event.start, loaded.vocab.id(str(model.pitch))], 1e-12))))
+        for event, model in zip(melody.events(), seen, strict=True)
         if event.pitch is not None
     ]

@@ -19,7 +19,7 @@ import weakref
 import numpy as np
 
 from .encoding import MAX_POSITIONS, UnknownSymbolError, Vocabulary, position_ids
-from .keys import canonical_key, change_mode, model_shift, smallest_shift, to_model_key
+from .keys import canonical_key, change_mode, from_model_key, to_model_key
 from .melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 
 MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
@@ -156,6 +156,12 @@ class StepModel:
         return logits, state
 
 
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Natural log-probabilities of logits (batch, vocab), float64."""
+    shifted = np.asarray(logits, dtype=np.float64) - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (np.tanh(0.5 * x) + 1.0)  # = 1 / (1 + exp(-x)), without overflow
 
@@ -184,6 +190,12 @@ class GenerationSettings:
             )
         if self.top_k is not None and (not isinstance(self.top_k, int) or self.top_k < 1):
             raise GenerationError(f"top-k must be a whole number >= 1 (or left out for no limit), not {self.top_k}")
+        if self.random_seed is not None and (
+            not isinstance(self.random_seed, int) or isinstance(self.random_seed, bool) or self.random_seed < 0
+        ):
+            raise GenerationError(
+                f"random seed must be a whole number >= 0 (same number, same melody), not {self.random_seed}"
+            )
         if not isinstance(self.variations, int) or not 1 <= self.variations <= 64:
             raise GenerationError(f"variations must be 1 to 64, not {self.variations}")
         if self.max_seq_len is not None and (not isinstance(self.max_seq_len, int) or self.max_seq_len < 1):
@@ -204,21 +216,25 @@ def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Genera
     return [np.random.default_rng(child) for child in children]
 
 
-def generate(loaded, seed: Melody, settings: GenerationSettings | None = None, **options) -> list[Melody]:
+def generate(
+    loaded, seed: Melody, settings: GenerationSettings | None = None, trace: list | None = None, **options
+) -> list[Melody]:
     """Continue ``seed`` with the model; returns one Melody (seed + new steps) per variation.
 
     ``loaded`` is a `melody.model.LoadedModel`; options are `GenerationSettings` fields.
     Each variation stops at the end-of-song symbol or after ``settings.steps`` steps.
     The seed may be in any key (``seed.key``); it is moved to the model's C major / A
     minor for generation and the results come back in ``settings.key`` or the seed's key
-    (a key of the other mode changes the seed's mode first: see `melody.keys`).
+    (a key of the other mode changes the seed's mode first), both by `melody.keys`' one
+    pair of moves, so ``to_model_key(result)`` is exactly what the model generated.
+    ``trace``, if a list, receives one (variations,) array per new step: the natural log
+    of the model's own probability (temperature 1) of the symbol drawn there.
     """
     settings = dataclasses.replace(settings or GenerationSettings(), **options)
     settings.check()
     key = canonical_key(settings.key or seed.key)
     start = change_mode(seed, parse_key(key)[1])  # the seed's tonic, in the result's mode
-    shift = model_shift(start.key)  # one smallest move to C major / A minor: the register stays near the seed's
-    model_seed = to_model_key(start)
+    model_seed = to_model_key(start)  # the smaller move to C major / A minor
     low, high = loaded.vocab.pitch_range
     for typed, moved in zip(seed.pitches(), model_seed.pitches(), strict=True):
         if not low <= moved <= high:
@@ -228,9 +244,8 @@ def generate(loaded, seed: Melody, settings: GenerationSettings | None = None, *
                 f"{lowest} ({midi_name(lowest)}) to {highest} ({midi_name(highest)}); move the seed by an "
                 "octave or pick notes in that range"
             )
-    melodies = Generator(step_model(loaded), loaded.vocab).generate(model_seed, settings)
-    back = smallest_shift(start.key, key) - shift  # to the seed's register, then the smaller move to the key
-    return [melody.transpose(back, key=key) for melody in melodies]
+    melodies = Generator(step_model(loaded), loaded.vocab).generate(model_seed, settings, trace)
+    return [from_model_key(melody, key) for melody in melodies]
 
 
 _STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Keras model -> StepModel
@@ -253,7 +268,8 @@ class Generator:
     net: StepModel
     vocab: Vocabulary
 
-    def generate(self, seed: Melody, settings: GenerationSettings) -> list[Melody]:
+    def generate(self, seed: Melody, settings: GenerationSettings, trace: list | None = None) -> list[Melody]:
+        """Continue ``seed`` (in the model's key); ``trace`` as in `generate`."""
         batch, vocab = settings.variations, self.vocab
         end_id, hold_id = vocab.id(END), vocab.id(HOLD)
         history = np.tile(np.concatenate([[end_id], vocab.encode(seed.steps)]).astype(np.int32), (batch, 1))
@@ -277,6 +293,8 @@ class Generator:
             # a melody cannot start by holding, nor end before it begins
             blocked = [hold_id, end_id] if index == 0 else [end_id] if settings.full_length else None
             ids = sample_logits(logits, settings.temperature, rngs, settings.top_k, blocked)
+            if trace is not None:
+                trace.append(_log_softmax(logits)[np.arange(batch), ids])
             newly_done = (ids == end_id) & ~finished
             lengths[newly_done] = t
             finished |= newly_done

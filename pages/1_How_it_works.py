@@ -10,7 +10,7 @@ from melody.corpus import bundled_essen_songs
 from melody.melody import Melody
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
-from studio import model_or_stop, score_svg
+from studio import errors_shown, model_or_stop, score_svg
 
 NETWORK = """digraph {
   rankdir=LR; node [shape=box, style=rounded, fontname=Helvetica];
@@ -34,14 +34,15 @@ st.title("How it works")
 loaded = model_or_stop()
 
 st.header("1. A melody as a row of 16th notes")
-song = a_real_song()
-st.write(
-    f"**{song.title}**, a German folk song from the Essen collection, in {song.meter}. Each step below is one "
-    "16th note: a number is a note starting there (its MIDI pitch, 60 = middle C), `_` holds what sounds, "
-    "`r` starts a rest. Songs are moved to C major or A minor before training."
-)
-st.image(score_svg(song.replace(title=song.title or "A folk song")), width="stretch")
-st.code(" ".join(song.steps[:64]) + " ...", language=None)
+with errors_shown("drawing the example song"):
+    song = a_real_song()
+    st.write(
+        f"**{song.title}**, a German folk song from the Essen collection, in {song.meter}. Each step below is one "
+        "16th note: a number is a note starting there (its MIDI pitch, 60 = middle C), `_` holds what sounds, "
+        "`r` starts a rest. Songs are moved to C major or A minor before training."
+    )
+    st.image(score_svg(song.replace(title=song.title or "A folk song")), width="stretch")
+    st.code(" ".join(song.steps[:64]) + " ...", language=None)
 
 st.header("2. The network in one picture")
 st.graphviz_chart(NETWORK)
@@ -52,26 +53,27 @@ st.write(
 )
 
 st.header("3. What the temperature does")
-melodies = st.session_state.get("melodies")
-melody = melodies[0] if melodies else parse_seed(EXAMPLE)
-st.caption(
-    "The melody you generated last on the studio page."
-    if melodies
-    else "The example seed; generate a melody on the studio page to use yours."
-)
-step = st.slider("Step of the melody", 1, len(melody), min(len(melody), 16), key="step")
-temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="how_temperature")
-probabilities = apply_temperature(step_probabilities(loaded, melody)[step - 1], temperature)
-shown = probabilities.argsort()[::-1][:12]
-labels = symbols_in_key(loaded, melody.key)  # the model works in C major / A minor; show the melody's key
-st.write(f"After `{' '.join(melody.steps[max(0, step - 8) : step - 1]) or '(start)'}`, the next symbol could be:")
-st.bar_chart(
-    {"symbol": [labels[i] for i in shown], "probability": probabilities[shown]},
-    x="symbol",
-    y="probability",
-    sort=False,
-)
-st.caption(
-    "Temperature 0 always takes the tallest bar; 1 uses the model's own odds; "
-    "higher values flatten the bars, so rarer notes come up more often."
-)
+with errors_shown("drawing the next-symbol chart"):
+    melodies = st.session_state.get("melodies")
+    melody = melodies[0] if melodies else parse_seed(EXAMPLE)
+    st.caption(
+        "The melody you generated last on the studio page."
+        if melodies
+        else "The example seed; generate a melody on the studio page to use yours."
+    )
+    step = st.slider("Step of the melody", 1, len(melody), min(len(melody), 16), key="step")
+    temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="how_temperature")
+    probabilities = apply_temperature(step_probabilities(loaded, melody)[step - 1], temperature)
+    shown = probabilities.argsort()[::-1][:12]
+    labels = symbols_in_key(loaded, melody.key)  # the model works in C major / A minor; show the melody's key
+    st.write(f"After `{' '.join(melody.steps[max(0, step - 8) : step - 1]) or '(start)'}`, the next symbol could be:")
+    st.bar_chart(
+        {"symbol": [labels[i] for i in shown], "probability": probabilities[shown]},
+        x="symbol",
+        y="probability",
+        sort=False,
+    )
+    st.caption(
+        "Temperature 0 always takes the tallest bar; 1 uses the model's own odds; "
+        "higher values flatten the bars, so rarer notes come up more often."
+    )
