@@ -31,6 +31,11 @@ class UnknownSymbolError(ValueError):
     """A symbol (usually a pitch) that the model's vocabulary does not have."""
 
 
+class VocabularyFileError(ValueError):
+    """A mapping.json or meters.json (of a model or dataset folder) that cannot be used;
+    the message names the file, what it holds and what is expected."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Vocabulary:
     """The model's symbols in id order, and the meters it was told about."""
@@ -98,14 +103,96 @@ class Vocabulary:
 
     @classmethod
     def load(cls, folder: str | pathlib.Path) -> Vocabulary:
+        """Read ``mapping.json`` and (if there) ``meters.json``, checked against their schema.
+
+        mapping.json: a JSON object of symbol -> id with ``/`` (end), ``_`` (hold), ``r``
+        (rest) and at least one pitch (a MIDI number 0-127, written plainly, e.g. "60"),
+        and ids exactly 0..n-1, each once. meters.json: a JSON list, ``"other"`` first,
+        then distinct meters the 16th-note grid holds (e.g. "4/4", "6/8"). Raises
+        ValueError naming the file, what it found and what is expected (OSError if a file
+        cannot be read at all).
+        """
+        from .melody import MelodyError, bar_steps
+
         folder = pathlib.Path(folder)
-        mapping = json.loads((folder / "mapping.json").read_text())
-        symbols = tuple(sorted(mapping, key=mapping.get))
-        if [mapping[s] for s in symbols] != list(range(len(symbols))):
-            raise ValueError(f"{folder / 'mapping.json'}: ids are not 0..{len(symbols) - 1}")
-        meters_file = folder / "meters.json"
-        meters = tuple(json.loads(meters_file.read_text())) if meters_file.exists() else (OTHER_METER,)
-        return cls(symbols, meters)
+        kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
+
+        def read(path: pathlib.Path):
+            try:
+                return json.loads(path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise VocabularyFileError(f"{path} is unreadable ({error})") from None
+
+        def kind(value) -> str:
+            return kinds.get(type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+        path = folder / "mapping.json"
+        mapping = read(path)
+        if not isinstance(mapping, dict):
+            raise VocabularyFileError(
+                f'{path}: expected a JSON object of symbol -> id, e.g. {{"/": 0, "_": 1, "r": 2, "60": 3}}; '
+                f"found {kind(mapping)}"
+            )
+        specials = {END: "end", HOLD: "hold", REST: "rest"}
+        for symbol, index in mapping.items():
+            plain_pitch = symbol.isascii() and symbol.isdigit() and str(int(symbol)) == symbol and is_pitch(symbol)
+            if symbol not in specials and not plain_pitch:
+                raise VocabularyFileError(
+                    f"{path}: symbol {symbol!r} is neither a MIDI number 0-127 (e.g. '60') nor '/', '_' or 'r'"
+                )
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise VocabularyFileError(f"{path}: the id of {symbol!r} is {index!r}, expected a whole number")
+        missing = [f"{s!r} ({name})" for s, name in specials.items() if s not in mapping]
+        if missing:
+            raise VocabularyFileError(
+                f"{path}: lacks the symbol(s) {', '.join(missing)}; expected '/', '_', 'r' and pitches"
+            )
+        if not any(is_pitch(s) for s in mapping):
+            raise VocabularyFileError(
+                f"{path}: has no pitch symbols, only {sorted(mapping)}; expected MIDI numbers 0-127 too"
+            )
+        count = len(mapping)
+        owners: dict[int, str] = {}
+        for symbol, index in mapping.items():
+            if not 0 <= index < count:
+                raise VocabularyFileError(
+                    f"{path}: the id of {symbol!r} is {index}, expected ids 0..{count - 1} ({count} symbols), each once"
+                )
+            if index in owners:
+                raise VocabularyFileError(
+                    f"{path}: id {index} is given to both {owners[index]!r} and {symbol!r}; "
+                    f"expected ids 0..{count - 1}, each once"
+                )
+            owners[index] = symbol
+        symbols = tuple(owners[i] for i in range(count))
+
+        path = folder / "meters.json"
+        if not path.exists():
+            return cls(symbols, (OTHER_METER,))
+        meters = read(path)
+        if not isinstance(meters, list) or not meters or meters[0] != OTHER_METER:
+            if not isinstance(meters, list):
+                found = kind(meters)
+            else:
+                found = f"a list starting with {meters[0]!r}" if meters else "an empty list"
+            raise VocabularyFileError(
+                f'{path}: expected a JSON list of meters, "other" first, e.g. ["other", "4/4"]; found {found}'
+            )
+        for number, meter in enumerate(meters[1:], start=2):
+            try:
+                if not isinstance(meter, str):
+                    raise MelodyError(kind(meter))
+                bar_steps(meter)
+            except MelodyError:
+                raise VocabularyFileError(
+                    f"{path}: entry {number}, {meter!r}, is not a meter; expected meters like '4/4' or '6/8' "
+                    "(N/1, N/2, N/4, N/8 or N/16)"
+                ) from None
+            if meter in meters[: number - 1]:
+                raise VocabularyFileError(
+                    f"{path}: entry {number}, {meter!r}, is listed twice; expected each meter once"
+                )
+        return cls(symbols, tuple(meters))
 
 
 def _meter_order(meter: str) -> tuple[int, int]:

@@ -8,7 +8,7 @@
 
 from .corpus import CorpusError, SongSkipped
 from .dataset import DatasetError
-from .encoding import UnknownSymbolError
+from .encoding import UnknownSymbolError, VocabularyFileError
 from .melody import MelodyError
 from .model import ModelFolderError
 from .sampler import GenerationError
@@ -25,4 +25,5 @@ USER_ERRORS = (
     SongSkipped,
     TrainingError,
     UnknownSymbolError,
+    VocabularyFileError,
 )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import pathlib
 
@@ -163,24 +164,73 @@ def save_model_folder(folder: str | pathlib.Path, keras_model, config: ModelConf
     vocab.save(folder)
 
 
+def _json_kind(value) -> str:
+    """How JSON would name ``value``'s type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    kinds = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _whole(minimum: int):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum, f"a whole number >= {minimum}"
+
+
+def _real(check, expected: str, none: bool = False):
+    def ok(value) -> bool:
+        if value is None:
+            return none
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and check(value)
+
+    return ok, expected
+
+
+CONFIG_SCHEMA = {  # config.json field -> (test of a value, what is expected); only vocab_size is required
+    "vocab_size": _whole(4),  # '/', '_', 'r' and at least one pitch
+    "n_meters": _whole(1),
+    "n_positions": _whole(MAX_POSITIONS),  # the sampler asks for bar positions up to MAX_POSITIONS - 1
+    "symbol_dim": _whole(0),
+    "position_dim": _whole(0),
+    "meter_dim": _whole(0),
+    "units": _whole(1),
+    "layers": _whole(1),
+    "dropout": _real(lambda v: 0 <= v < 1, "a number from 0 up to (not including) 1"),
+    "learning_rate": _real(lambda v: v > 0, "a number > 0"),
+    "clipnorm": _real(lambda v: v >= 0, "a number >= 0 (0: no clipping)", none=True),
+}
+
+
 def read_config(folder: pathlib.Path) -> ModelConfig:
-    """config.json of a model folder, checked."""
+    """config.json of a model folder, checked against `CONFIG_SCHEMA` (unknown fields are ignored)."""
     path = folder / "config.json"
     try:
-        raw = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # ValueError: not JSON, or not UTF-8
         raise ModelFolderError(f"{path} cannot be read ({error}); {TRAIN_HINT}") from error
+    if not isinstance(raw, dict):
+        raise ModelFolderError(
+            f'{path}: expected a JSON object of model settings, e.g. {{"format_version": {FORMAT_VERSION}, '
+            f'"vocab_size": 45, ...}}; found {_json_kind(raw)}; {TRAIN_HINT}'
+        )
     version = raw.pop("format_version", None)
     if version != FORMAT_VERSION:
         raise ModelFolderError(
             f"{folder} is model format {version}, this code reads format {FORMAT_VERSION}; {TRAIN_HINT}"
         )
-    known = {f.name for f in dataclasses.fields(ModelConfig)}
-    return ModelConfig(**{k: v for k, v in raw.items() if k in known})
+    if "vocab_size" not in raw:
+        raise ModelFolderError(f"{path}: vocab_size is missing, expected the number of symbols; {TRAIN_HINT}")
+    for name, (ok, expected) in CONFIG_SCHEMA.items():
+        if name in raw and not ok(raw[name]):
+            raise ModelFolderError(f"{path}: {name} is {raw[name]!r}, expected {expected}; {TRAIN_HINT}")
+    return ModelConfig(**{name: raw[name] for name in CONFIG_SCHEMA if name in raw})
 
 
 def check_model_folder(folder: str | pathlib.Path) -> tuple[ModelConfig, Vocabulary]:
-    """The config and vocabulary of a model folder, checked without loading the network."""
+    """The config and vocabulary of a model folder, checked without loading the network:
+    config.json against `CONFIG_SCHEMA`, mapping.json and meters.json as `Vocabulary.load`
+    reads them, and the three against each other. Raises ModelFolderError."""
     folder = pathlib.Path(folder)
     recover_folder(folder)
     if not folder.is_dir():
@@ -191,23 +241,99 @@ def check_model_folder(folder: str | pathlib.Path) -> tuple[ModelConfig, Vocabul
     config = read_config(folder)
     try:
         vocab = Vocabulary.load(folder)
-    except (OSError, ValueError) as error:
-        raise ModelFolderError(f"{folder / 'mapping.json'} is unreadable ({error}); {TRAIN_HINT}") from error
+    except OSError as error:
+        raise ModelFolderError(f"{error.filename or folder} cannot be read ({error}); {TRAIN_HINT}") from error
+    except ValueError as error:  # the message names the file, what it found and what is expected
+        raise ModelFolderError(f"{error}; {TRAIN_HINT}") from error
     if len(vocab) != config.vocab_size:
-        raise ModelFolderError(f"{folder}: mapping.json has {len(vocab)} symbols, config says {config.vocab_size}")
+        raise ModelFolderError(
+            f"{folder / 'mapping.json'} has {len(vocab)} symbols, config.json vocab_size says {config.vocab_size}; "
+            f"{TRAIN_HINT}"
+        )
+    if len(vocab.meters) > config.n_meters:
+        raise ModelFolderError(
+            f"{folder / 'meters.json'} lists {len(vocab.meters)} meters, more than config.json n_meters "
+            f"({config.n_meters}, the rows of the meter table); {TRAIN_HINT}"
+        )
     return config, vocab
 
 
-def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
-    """Load a model folder; raises ModelFolderError with a way forward if it is unusable."""
-    import keras
+def check_model_weights(folder: pathlib.Path, keras_model, config: ModelConfig) -> None:
+    """The loaded network's layers against config.json: every layer the sampler reads
+    (`melody.sampler.StepModel`) is there, with the shapes the config and vocabulary say.
+    Raises ModelFolderError; reads only shapes (no weights are copied)."""
+    path = folder / MODEL_FILE
+    layers = {layer.name: layer for layer in keras_model.layers}
 
+    def shapes(name: str, count: int, said: str) -> list[tuple[int, ...]]:
+        if name not in layers:
+            raise ModelFolderError(f"{path} has no layer {name!r}, but config.json {said}; {TRAIN_HINT}")
+        found = [tuple(int(d) for d in w.shape) for w in layers[name].weights]
+        if len(found) != count or any(not s for s in found):
+            raise ModelFolderError(
+                f"{path}: layer {name!r} holds weights {found}, expected {count} arrays; {TRAIN_HINT}"
+            )
+        return found
+
+    def expect(name: str, what: str, found: int, expected: int, said: str) -> None:
+        if found != expected:
+            raise ModelFolderError(f"{path}: layer {name!r} has {found} {what}, but config.json {said}; {TRAIN_HINT}")
+
+    c = config
+    widths = 0
+    tables = [  # (layer, rows, what config.json says of them, columns, what config.json says of them)
+        ("symbol_embedding", c.vocab_size, f"vocab_size is {c.vocab_size}", c.symbol_dim or c.vocab_size,
+         f"symbol_dim is {c.symbol_dim}" + ("" if c.symbol_dim else f" (one-hot: {c.vocab_size} columns)")),
+        ("position_embedding", c.n_positions, f"n_positions is {c.n_positions}", c.position_dim or 1,
+         f"position_dim is {c.position_dim}" + ("" if c.position_dim else " (not told: 1 column)")),
+        ("meter_embedding", c.n_meters, f"n_meters is {c.n_meters}", c.meter_dim or 1,
+         f"meter_dim is {c.meter_dim}" + ("" if c.meter_dim else " (not told: 1 column)")),
+    ]  # fmt: skip
+    for name, rows, rows_said, columns, columns_said in tables:
+        [shape] = shapes(name, 1, "needs it")
+        expect(name, "dimensions", len(shape), 2, "describes an embedding table")
+        expect(name, "rows", shape[0], rows, rows_said)
+        expect(name, "columns", shape[1], columns, columns_said)
+        widths += shape[1]
+    units = c.units
+    for index in range(c.layers):
+        name = f"lstm_{index}"
+        kernel, recurrent, bias = shapes(name, 3, f"layers is {c.layers}")
+        expect(name, "units", recurrent[0], units, f"units is {units}")
+        inputs = widths if index == 0 else units
+        if (kernel, recurrent, bias) != ((inputs, 4 * units), (units, 4 * units), (4 * units,)):
+            raise ModelFolderError(
+                f"{path}: layer {name!r} has weights of shapes {kernel}, {recurrent}, {bias}, expected "
+                f"{(inputs, 4 * units)}, {(units, 4 * units)}, {(4 * units,)}; {TRAIN_HINT}"
+            )
+    if f"lstm_{c.layers}" in layers:
+        raise ModelFolderError(
+            f"{path} has a layer 'lstm_{c.layers}', more LSTM layers than config.json layers ({c.layers}); {TRAIN_HINT}"
+        )
+    kernel, bias = shapes("next_symbol", 2, "needs it")
+    expect("next_symbol", "outputs", kernel[-1], c.vocab_size, f"vocab_size is {c.vocab_size}")
+    if (kernel, bias) != ((units, c.vocab_size), (c.vocab_size,)):
+        raise ModelFolderError(
+            f"{path}: layer 'next_symbol' has weights of shapes {kernel}, {bias}, expected "
+            f"{(units, c.vocab_size)}, {(c.vocab_size,)}; {TRAIN_HINT}"
+        )
+
+
+def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
+    """Load a model folder; raises ModelFolderError with a way forward if it is unusable.
+
+    The JSON files are checked first (`check_model_folder`, before Keras is imported),
+    then the network's layers against them (`check_model_weights`), so that a loaded
+    model always fits `melody.sampler` and `melody.evaluation`."""
     folder = pathlib.Path(folder)
     config, vocab = check_model_folder(folder)
+    import keras
+
     try:
         keras_model = keras.saving.load_model(folder / MODEL_FILE, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises several types for truncated or foreign files
         raise ModelFolderError(f"{folder / MODEL_FILE} is corrupt ({type(error).__name__}); {TRAIN_HINT}") from error
+    check_model_weights(folder, keras_model, config)
     try:
         card = json.loads((folder / "card.json").read_text()) if (folder / "card.json").is_file() else {}
     except (OSError, json.JSONDecodeError):
