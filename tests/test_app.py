@@ -104,3 +104,37 @@ def test_a_typed_seed_in_3_4_with_a_pickup_gives_a_waltz_with_a_pickup_bar(app):
     [melody] = app.session_state["melodies"]
     assert (melody.meter, melody.pickup) == ("3/4", 4)
     assert any("3/4" in m.value for m in app.markdown)
+
+
+def test_a_real_song_seed_in_a_far_key_generates_and_scores_its_notes(app):
+    # the presenter's path that crashed: a real-song seed, E minor, Generate, then How it works
+    song = next(option for option in app.selectbox[0].options if "Kaisari" in option)
+    app.selectbox[0].set_value(song).run()
+    app.selectbox(key="output_key").set_value("E minor")
+    app.slider(key="steps").set_value(64)
+    app.button(key="generate").click().run()
+    assert not app.exception and not app.error
+    assert len(app.get("audio")) == 1 and len(app.get("vega_lite_chart")) == 2  # the surprise charts drew
+    app.switch_page("pages/1_How_it_works.py").run()
+    assert not app.exception and not app.error
+    assert "The melody you generated last" in app.caption[0].value
+
+
+def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch):
+    import melody.sampler
+
+    real = melody.sampler.generate
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug nobody foresaw")
+
+    monkeypatch.setattr(melody.sampler, "generate", broken)
+    app.slider(key="steps").set_value(32)
+    app.button(key="generate").click().run()
+    assert not app.exception  # no traceback on the page
+    [error] = app.error
+    assert "Something went wrong while making the melody (RuntimeError)" in error.value
+    assert "a bug nobody foresaw" not in error.value  # internals stay in the server's log
+    monkeypatch.setattr(melody.sampler, "generate", real)
+    app.button(key="generate").click().run()
+    assert not app.exception and not app.error and len(app.get("audio")) == 1
