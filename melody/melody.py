@@ -20,6 +20,8 @@ passes ``Melody`` values around, never bare lists of strings.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import re
 from typing import NamedTuple
 
@@ -31,8 +33,16 @@ MIN_PITCH, MAX_PITCH = 0, 127
 ACCEPTED_DURATIONS_QL = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 DEFAULT_METER = "4/4"
 DEFAULT_TEMPO_BPM = 100.0
+# The one tempo range (quarter notes per minute) of the command line, the studio and every
+# writer: MIDI holds 3.58 to 60,000,000, MusicXML and the WAV synthesis any positive tempo,
+# so every melody in this range writes, plays and reads back.
+TEMPO_RANGE = (20.0, 400.0)
 MODES = ("major", "minor")
-_METER_RE = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+# digits are any Unicode decimal digits (\d), which int() reads: "３/４" is 3/4 as typed
+# with a CJK input method, stored as "3/4" (the seed's tokens read digits the same way)
+_METER_RE = re.compile(r"^(\d{1,4})\s*/\s*(\d{1,4})$")
+_METER_UNITS = (1, 2, 4, 8, 16)
+MAX_METER_COUNT = 99
 
 
 class MelodyError(ValueError):
@@ -52,26 +62,78 @@ def is_pitch(symbol: str) -> bool:
     return symbol.isdigit() and MIN_PITCH <= int(symbol) <= MAX_PITCH
 
 
-def bar_steps(meter: str) -> int:
-    """Length of one bar of ``meter`` (e.g. ``"6/8"``) in 16th-note steps."""
-    match = _METER_RE.match(meter)
+def canonical_meter(meter: str) -> str:
+    """``meter`` checked and written one way: ``"04/4"``, ``" 4/4\\n"``, ``"4 / 4"`` and
+    ``"４/４"`` are all ``"4/4"``; raises MelodyError for what the 16th-note grid cannot hold."""
+    if not isinstance(meter, str):
+        raise MelodyError(f"meter {meter!r} is not of the form N/D, e.g. 4/4, 3/4, 6/8")
+    match = _METER_RE.match(meter.strip())
     if not match:
         raise MelodyError(f"meter {meter!r} is not of the form N/D, e.g. 4/4, 3/4, 6/8")
     count, unit = int(match.group(1)), int(match.group(2))
-    if unit not in (1, 2, 4, 8, 16) or count < 1:
+    if unit not in _METER_UNITS or count < 1:
         raise MelodyError(
             f"meter {meter!r} is finer than the 16th-note grid (or has no beats); use N/1, N/2, N/4, N/8 or N/16"
         )
+    if count > MAX_METER_COUNT:
+        raise MelodyError(f"meter {meter!r} has {count} beats in a bar; use 1 to {MAX_METER_COUNT}, e.g. 4/4")
+    return f"{count}/{unit}"
+
+
+def bar_steps(meter: str) -> int:
+    """Length of one bar of ``meter`` (e.g. ``"6/8"``) in 16th-note steps."""
+    count, unit = (int(part) for part in canonical_meter(meter).split("/"))
     return count * 16 // unit
 
 
+def clamp_tempo(bpm: float) -> float:
+    """A tempo read from a file, moved into `TEMPO_RANGE` (NaN, infinite or not a number:
+    `DEFAULT_TEMPO_BPM`), so a song with an odd tempo mark is still read."""
+    try:
+        bpm = float(bpm)
+    except (TypeError, ValueError):
+        return DEFAULT_TEMPO_BPM
+    if not math.isfinite(bpm):
+        return DEFAULT_TEMPO_BPM
+    low, high = TEMPO_RANGE
+    return min(max(bpm, low), high)
+
+
+def check_tempo(tempo) -> None:
+    """Raise MelodyError unless ``tempo`` is a number in `TEMPO_RANGE`."""
+    low, high = TEMPO_RANGE
+    span = f"{low:g} to {high:g} quarter notes per minute"
+    if isinstance(tempo, bool) or not isinstance(tempo, numbers.Real):
+        raise MelodyError(f"tempo {tempo!r} must be a positive number of beats per minute, {span}")
+    shown = f"{float(tempo):g}"
+    if float(shown) != tempo and math.isfinite(tempo):
+        shown = repr(float(tempo))  # 400.0001, never "400"
+    if not (math.isfinite(tempo) and tempo > 0):
+        raise MelodyError(f"tempo {shown} must be a positive number of beats per minute, {span}")
+    if not low <= tempo <= high:
+        raise MelodyError(f"tempo {shown} is outside {span}; give a tempo in that range")
+
+
 def parse_key(key: str) -> tuple[str, str]:
-    """Split ``"F# minor"`` into ``("F#", "minor")``; tonic letters A-G with #/b/-."""
-    parts = key.strip().split()
+    """Split ``"F# minor"`` into ``("F#", "minor")``; the tonic is a letter A-G with at most
+    one ``#`` or ``b`` (``-`` is read as ``b``, as music21 writes flats)."""
+    parts = key.strip().split() if isinstance(key, str) else []
     if len(parts) != 2 or parts[1].lower() not in MODES:
         raise MelodyError(f"key {key!r} is not like 'C major' or 'F# minor'")
     tonic, mode = parts[0], parts[1].lower()
-    if not re.match(r"^[A-Ga-g]([#b-]{0,2})$", tonic):
+    if re.fullmatch(r"[A-Ga-g][#b-]{2,}", tonic):  # a letter, but mixed or doubled accidentals
+        letter, accidentals = tonic[0].upper(), tonic[1:].replace("-", "b")
+        if len(set(accidentals)) == 1:  # Cbb, B##: name the same key spelled with one accidental
+            shift = len(accidentals) * (1 if accidentals[0] == "#" else -1)
+            names = _MAJOR_NAMES if mode == "major" else _MINOR_NAMES
+            example = f"'{names[(_PITCH_CLASSES[letter] + shift) % 12]} {mode}', the same key"
+        else:
+            example = f"'{letter}# {mode}' or '{letter}b {mode}'"
+        raise MelodyError(
+            f"key {key!r} has an unknown tonic {tonic!r} (a tonic is a letter A-G with at most one # or b, "
+            f"e.g. {example})"
+        )
+    if not re.fullmatch(r"[A-Ga-g][#b-]?", tonic):
         raise MelodyError(f"key {key!r} has an unknown tonic {tonic!r}")
     return tonic[0].upper() + tonic[1:].replace("-", "b"), mode
 
@@ -104,6 +166,7 @@ class Melody:
         if self.steps and self.steps[0] == HOLD:
             raise MelodyError("a melody cannot start with '_' (there is nothing to hold)")
         parse_key(self.key)
+        object.__setattr__(self, "meter", canonical_meter(self.meter))  # "04/4", " 4/4 " -> "4/4"
         bar = bar_steps(self.meter)
         if not 0 <= self.pickup < bar:
             raise MelodyError(f"pickup {self.pickup} must be 0 to {bar - 1} steps in {self.meter}")
@@ -112,8 +175,7 @@ class Melody:
                 f"the pickup ({self.pickup} sixteenths) is longer than the melody ({len(self.steps)}); "
                 f"make it at most {len(self.steps)}, or 0 to start on a downbeat"
             )
-        if not self.tempo > 0:
-            raise MelodyError(f"tempo {self.tempo} must be a positive number of beats per minute")
+        check_tempo(self.tempo)
 
     def __len__(self) -> int:
         return len(self.steps)

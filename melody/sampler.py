@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import threading
 import weakref
 
@@ -191,10 +192,12 @@ class GenerationSettings:
         if self.top_k is not None and (not isinstance(self.top_k, int) or self.top_k < 1):
             raise GenerationError(f"top-k must be a whole number >= 1 (or left out for no limit), not {self.top_k}")
         if self.random_seed is not None and (
-            not isinstance(self.random_seed, int) or isinstance(self.random_seed, bool) or self.random_seed < 0
-        ):
+            isinstance(self.random_seed, bool)
+            or not isinstance(self.random_seed, numbers.Integral)
+            or self.random_seed < 0
+        ):  # numpy's SeedSequence takes whole numbers >= 0
             raise GenerationError(
-                f"random seed must be a whole number >= 0 (same number, same melody), not {self.random_seed}"
+                f"random seed must be a whole number >= 0 (or left out for a fresh draw), not {self.random_seed}"
             )
         if not isinstance(self.variations, int) or not 1 <= self.variations <= 64:
             raise GenerationError(f"variations must be 1 to 64, not {self.variations}")

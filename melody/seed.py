@@ -36,21 +36,30 @@ def note_name_to_midi(name: str) -> int | None:
 
 
 def parse_token(token: str, index: int) -> str:
-    """One token as a Melody symbol; raises SeedSyntaxError naming it."""
+    """One token as a Melody symbol; raises SeedSyntaxError naming it (a long token by its
+    start and length)."""
+    shown = token if len(token) <= 24 else f"{token[:12]}... ({len(token)} characters)"
     if token == HOLD:
         return HOLD
     if token.lower() in (REST, "rest"):
         return REST
     if re.fullmatch(r"-?\d+", token):
-        number = int(token)
+        # at most 4 digits go to int(): Python refuses to convert over 4300 of them
+        small = len(token.lstrip("-").lstrip("0")) <= 4
+        number = int(token) if small else (-1 if token.startswith("-") else 10_000)
         if 0 <= number <= 127:
             return str(number)
-        raise SeedSyntaxError(f"token {index + 1} '{token}' is outside the MIDI range 0-127; use {ALLOWED}")
+        raise SeedSyntaxError(f"token {index + 1} '{shown}' is outside the MIDI range 0-127; use {ALLOWED}")
     midi = note_name_to_midi(token)
     if midi is not None and 0 <= midi <= 127:
         return str(midi)
+    if midi is not None:  # a note name, but off the MIDI range: C-1 = 0 to G9 = 127
+        side, bound = ("above", "the highest is G9 = 127") if midi > 127 else ("below", "the lowest is C-1 = 0")
+        raise SeedSyntaxError(
+            f"token {index + 1} '{token}' is {side} the MIDI range ({token} would be {midi}; {bound})"
+        )
     hint = " (a note name needs an octave, e.g. C#4)" if re.fullmatch(r"[A-Ga-g](#|b)?", token) else ""
-    raise SeedSyntaxError(f"token {index + 1} '{token}' is not a note{hint}; use {ALLOWED}, e.g. \"{EXAMPLE}\"")
+    raise SeedSyntaxError(f"token {index + 1} '{shown}' is not a note{hint}; use {ALLOWED}, e.g. \"{EXAMPLE}\"")
 
 
 def parse_seed(text: str, **fields) -> Melody:

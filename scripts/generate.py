@@ -4,29 +4,52 @@
 The seed takes MIDI numbers, note names (C4, F#4, Bb3), '_' (hold) and 'r' (rest), one
 per 16th note. Prints each melody's symbol series.
 
+Or the seed is the opening of a song file (--seed-file: .krn .abc .xml .musicxml .mxl .mid
+.midi, as the studio's upload; --seed-bars bars of it, default 2), whose meter, pickup,
+key and tempo it keeps unless --meter, --pickup, --seed-key or --tempo say otherwise.
+
 The seed's key is found from its notes (or given with --seed-key); the model works in
 C major / A minor, and the result comes back in the seed's key or in --key.
 
 Example:
     .venv/bin/python scripts/generate.py --seed "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _" \\
         --steps 256 --temperature 0.8 --random-seed 7 --meter 3/4 --key "D minor" --out melody.mid
+    .venv/bin/python scripts/generate.py --seed-file song.abc --seed-bars 4 --out more.musicxml
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import time
 
 import _common  # noqa: F401  (import path, quiet TensorFlow)
 
+from melody.melody import DEFAULT_METER, DEFAULT_TEMPO_BPM, TEMPO_RANGE
 from melody.model import default_model_folder
 from melody.seed import EXAMPLE
+
+SEED_BARS = (1, 16)  # --seed-bars: how much of a song file's opening becomes the seed
+DEFAULT_SEED_BARS = 2  # as the studio's upload
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", default=EXAMPLE, help='seed melody, e.g. "%(default)s"')
+    parser.add_argument("--seed", default=None, help=f'seed melody (default: "{EXAMPLE}")')
+    parser.add_argument(
+        "--seed-file",
+        default=None,
+        metavar="SONG",
+        help="seed from the opening of a song file (.krn .abc .xml .musicxml .mxl .mid .midi, at most 5 MB)",
+    )
+    parser.add_argument(
+        "--seed-bars",
+        type=int,
+        default=None,
+        help=f"bars of --seed-file's opening (after its pickup) to use, {SEED_BARS[0]} to {SEED_BARS[1]} "
+        f"(default: {DEFAULT_SEED_BARS})",
+    )
     parser.add_argument("--steps", type=int, default=256, help="16th-note steps to add (default: %(default)s)")
     parser.add_argument(
         "--temperature",
@@ -41,16 +64,23 @@ def parse_args() -> argparse.Namespace:
         default=None,
         help="let the model see only this many past steps (the seed report's window)",
     )
-    parser.add_argument("--random-seed", type=int, default=None, help="same number, same melody")
+    parser.add_argument("--random-seed", type=int, default=None, help="a whole number >= 0: same number, same melody")
     parser.add_argument(
         "--full-length", action="store_true", help="always add all --steps (never stop at the end-of-song symbol)"
     )
     parser.add_argument(
         "--variations", type=int, default=1, help="melodies to generate in one batch (default: %(default)s)"
     )
-    parser.add_argument("--meter", default="4/4", help="time signature of the seed and result (default: %(default)s)")
     parser.add_argument(
-        "--pickup", type=int, default=0, help="16ths of the seed before the first barline (default: 0, a downbeat)"
+        "--meter",
+        default=None,
+        help=f"time signature of the seed and result (default: the seed file's, else {DEFAULT_METER})",
+    )
+    parser.add_argument(
+        "--pickup",
+        type=int,
+        default=None,
+        help="16ths of the seed before the first barline (default: the seed file's, else 0, a downbeat)",
     )
     parser.add_argument(
         "--seed-key", default=None, help='key the seed is in, e.g. "G major" (default: found from its notes by music21)'
@@ -58,7 +88,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--key", default=None, help='key of the result, any of the 24, e.g. "D minor" (default: the seed\'s key)'
     )
-    parser.add_argument("--tempo", type=float, default=100.0, help="quarter notes per minute (default: %(default)s)")
+    parser.add_argument(
+        "--tempo",
+        type=float,
+        default=None,
+        help=f"quarter notes per minute, {TEMPO_RANGE[0]:g} to {TEMPO_RANGE[1]:g} "
+        f"(default: the seed file's, else {DEFAULT_TEMPO_BPM:g})",
+    )
     parser.add_argument("--program", type=int, default=0, help="General MIDI program 0-127 (default: 0, piano)")
     parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
     parser.add_argument("--out", default=None, help="write FILE.mid, .musicxml or .wav (variations get -2, -3 ...)")
@@ -70,21 +106,70 @@ def output_paths(out: str, count: int) -> list[pathlib.Path]:
     return [path] + [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(2, count + 1)]
 
 
-def main() -> None:
-    from melody import render
-    from melody.corpus import detect_key
-    from melody.keys import canonical_key
-    from melody.model import load_model_folder
-    from melody.sampler import GenerationSettings, generate
-    from melody.seed import parse_seed
-
-    args = parse_args()
-    if args.out and pathlib.Path(args.out).suffix.lower() not in render.WRITERS:
+def check_args(args: argparse.Namespace, writers) -> None:
+    """Refuse odd options in one line each, before anything slow (TensorFlow, the model)."""
+    if args.seed is not None and args.seed_file is not None:
+        _common.fail("give --seed or --seed-file, not both")
+    if args.seed_bars is not None:
+        if args.seed_file is None:
+            _common.fail("--seed-bars goes with --seed-file (how many bars of the song's opening to use)")
+        if not SEED_BARS[0] <= args.seed_bars <= SEED_BARS[1]:
+            _common.fail(f"--seed-bars {args.seed_bars}: use {SEED_BARS[0]} to {SEED_BARS[1]} bars of the opening")
+    if args.out and pathlib.Path(args.out).suffix.lower() not in writers:
         _common.fail(f"--out {args.out}: use a .mid, .musicxml or .wav file name")
     if not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
-    seed = parse_seed(args.seed, meter=args.meter, pickup=args.pickup, tempo=args.tempo)
-    seed = seed.replace(key=canonical_key(args.seed_key) if args.seed_key else detect_key(seed))
+
+
+def song_opening(path_text: str, bars: int):
+    """The pickup and first ``bars`` bars of a song file, read as the studio reads an upload
+    (same size limit, same messages); exits in one line when the file cannot be used."""
+    from melody.corpus import MAX_UPLOAD_BYTES, SONG_SUFFIXES, SongSkipped, melody_from_upload, upload_problem
+
+    path = pathlib.Path(path_text)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        _common.fail(f"--seed-file {path}: no such file; give a song file ({' '.join(SONG_SUFFIXES)})")
+    if not path.is_file():
+        _common.fail(f"--seed-file {path}: not a file; give a song file ({' '.join(SONG_SUFFIXES)})")
+    try:
+        if path.suffix.lower() not in SONG_SUFFIXES:
+            melody_from_upload(path.name, b"")  # refuses by its suffix, with the upload's words
+        if info.st_size > MAX_UPLOAD_BYTES:  # never read a huge file into memory
+            raise SongSkipped("too_large", f"{info.st_size / 2**20:.1f} MB")
+        with open(path, "rb") as file:
+            data = file.read(MAX_UPLOAD_BYTES + 1)  # a file that grew since is refused as too large
+        song = melody_from_upload(path.name, data)
+    except SongSkipped as skip:
+        _common.fail(" ".join(upload_problem(path.name, skip).split()))  # one line
+    return song.opening(bars)
+
+
+def make_seed(args: argparse.Namespace):
+    """The seed Melody: typed (--seed) or a song file's opening, with the options given."""
+    from melody.corpus import detect_key
+    from melody.keys import canonical_key
+    from melody.seed import parse_seed
+
+    if args.seed_file is None:
+        fields = {"meter": DEFAULT_METER, "pickup": 0, "tempo": DEFAULT_TEMPO_BPM}
+        given = {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
+        seed = parse_seed(EXAMPLE if args.seed is None else args.seed, **{**fields, **given})
+        return seed.replace(key=canonical_key(args.seed_key) if args.seed_key else detect_key(seed))
+    opening = song_opening(args.seed_file, DEFAULT_SEED_BARS if args.seed_bars is None else args.seed_bars)
+    given = {name: getattr(args, name) for name in ("meter", "pickup", "tempo") if getattr(args, name) is not None}
+    return opening.replace(key=canonical_key(args.seed_key) if args.seed_key else canonical_key(opening.key), **given)
+
+
+def main() -> None:
+    from melody import render
+    from melody.model import load_model_folder
+    from melody.sampler import GenerationSettings, generate
+
+    args = parse_args()
+    check_args(args, render.WRITERS)
+    seed = make_seed(args)
     settings = GenerationSettings(
         steps=args.steps,
         temperature=args.temperature,
@@ -107,7 +192,8 @@ def main() -> None:
             render.write(melody.replace(title=f"Folk melody {index + 1}"), paths[index], program=args.program)
     new_steps = sum(len(m) - len(seed) for m in melodies)
     written = f"; wrote {', '.join(map(str, paths))}" if paths else ""
-    keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}"
+    source = f", seed from {pathlib.Path(args.seed_file).name}" if args.seed_file else ""
+    keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}"
     print(f"generated {len(melodies)} melody(ies), {new_steps} new steps in {milliseconds:.0f} ms ({keys}){written}")
 
 
