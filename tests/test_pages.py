@@ -61,3 +61,18 @@ def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
     symbols = pyarrow.ipc.open_stream(data).read_all().column("symbol").to_pylist()
     pitches = [int(s) for s in symbols if s.isdigit()]
     assert pitches[0] % 12 in (2, 6, 9)  # the likeliest note after a D major arpeggio: D, F# or A (not C, E, G)
+
+
+def test_a_card_with_missing_figures_is_an_error_on_the_page_not_a_traceback(monkeypatch, tmp_path):
+    import json
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(SHIPPED_MODEL, folder)
+    card = json.loads((folder / "card.json").read_text())
+    del card["test"]  # e.g. a card written by an older or interrupted run
+    (folder / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("FOLK_MODEL", str(folder))
+    at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "Something went wrong while reading the model card (KeyError)" in at.error[0].value
