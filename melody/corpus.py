@@ -18,39 +18,35 @@ import dataclasses
 import io
 import os
 import pathlib
+import re
+import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 
 from .keys import to_model_key
-from .melody import (
-    ACCEPTED_DURATIONS_QL,
-    STEP_QL,
-    Melody,
-    MelodyError,
-    bar_steps,
-    transpose_key,
+from .melody import STEP_QL, Melody, MelodyError
+from .reading import (  # noqa: F401  (the one-song reading, importable from here as before)
+    MAX_NOTE_STEPS,
+    MAX_PACKING_RATIO,
+    MAX_SONG_BARS,
+    MAX_SONG_NOTES,
+    MAX_SONG_STEPS,
+    MAX_UNPACKED_BYTES,
+    MINOR_MODES,
+    SKIP_REASONS,
+    SongSkipped,
+    _quarters,
+    _too_many,
+    check_duration,
+    clamp_tempo,
+    detect_key,
+    key_name,
+    melody_from_midi,
+    melody_from_score,
 )
 
 SONG_SUFFIXES = (".krn", ".abc", ".xml", ".musicxml", ".mxl", ".mid", ".midi")
 ESSEN_GERMAN_SETS = ("altdeu", "ballad", "boehme", "dva", "erk", "fink", "kinder", "variant", "zuccal")
-SKIP_REASONS = {
-    "bad_duration": "a note or rest lasts other than 1/4, 1/2, 3/4, 1, 3/2, 2, 3 or 4 quarters",
-    "polyphony": "chords or overlapping notes (only single melodic lines are used)",
-    "parse_error": "the file could not be read as music",
-    "empty": "no notes",
-    "out_of_range": "a pitch outside the model's vocabulary",
-    "bad_meter": "a time signature the 16th-note grid cannot hold",
-    "too_large": "the file is larger than an upload may be",
-    "not_a_song_file": "not a kind of file the studio reads",
-}
-
-
-class SongSkipped(Exception):
-    """A song was not kept; ``reason`` is a key of ``SKIP_REASONS``."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason, self.detail = reason, detail
 
 
 class CorpusError(ValueError):
@@ -125,184 +121,105 @@ def split_abc_tunes(text: str) -> list[str]:
 
 
 def tasks_for_file(path: pathlib.Path) -> list[Task]:
-    """One task per song in a file (ABC files may hold many tunes)."""
+    """One task per song in a file (ABC files may hold many tunes); at least one, so an
+    empty or tune-less file is counted too (as ``empty``)."""
     fmt = path.suffix.lower().lstrip(".")
     fmt = {"xml": "musicxml", "mxl": "musicxml", "midi": "mid"}.get(fmt, fmt)
     if fmt == "abc":
         text = path.read_bytes().decode("latin-1")
-        return [Task(f"{path}#{i + 1}", str(path), fmt, tune) for i, tune in enumerate(split_abc_tunes(text))]
+        tunes = split_abc_tunes(text) or [text]  # no tune: read_song says so
+        return [Task(f"{path}#{i + 1}", str(path), fmt, tune) for i, tune in enumerate(tunes)]
     return [Task(str(path), str(path), fmt)]
 
 
-# ---------------------------------------------------------------- one song
-def check_duration(quarter_length: float, strict: bool = True) -> int:
-    """Steps for a duration; raises SongSkipped if it is off the 16th-note grid or, when
-    ``strict`` (the seed's filter, used for training data), not one of ACCEPTED_DURATIONS_QL."""
-    steps = float(quarter_length) / STEP_QL
-    on_grid = steps >= 1 and abs(steps - round(steps)) < 1e-6
-    if not on_grid or (strict and not any(abs(quarter_length - d) < 1e-6 for d in ACCEPTED_DURATIONS_QL)):
-        raise SongSkipped("bad_duration", f"a duration of {float(quarter_length):g} quarters")
-    return round(steps)
+# ---------------------------------------------------------------- before a parser sees the file
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ABC_FIELD = re.compile(r"^[A-Za-z+]:")
+_ABC_NOT_NOTES = re.compile(r'"[^"\n]*"|![^!\n]*!|\+[^+\n]*\+|\[[A-Za-z]:[^\]\n]*\]|%.*')
+_ABC_NOTE = re.compile(r"[A-Ga-gzZx]")
+_XML_NOTE = re.compile(rb"<note[\s>]")
+_XML_BAR = re.compile(rb"<measure[\s>]")
 
 
-def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mode: bool = False) -> Melody:
-    """A Melody from a music21 stream (first part), in the song's own key.
+def _check_xml_size(data: bytes) -> None:
+    parts = max(1, data.count(b"<score-part ") + data.count(b"<score-part>"))
+    _too_many(len(_XML_NOTE.findall(data)), len(_XML_BAR.findall(data)) // parts)
 
-    ``strict`` applies the seed's duration filter; otherwise any 16th-grid duration is kept.
-    ``trust_file_mode``: where the file states major or minor (MusicXML's ``<mode>``), that
-    is trusted; otherwise music21's analysis settles the mode (see `_song_key`).
-    """
-    from music21 import chord, meter, note, tempo
 
-    parts = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
-    if len(parts) > 1:
-        raise SongSkipped("polyphony", f"{len(parts)} parts (only single melodic lines are used)")
-    part = parts[0]
-    flat = part.flatten()
-    pieces: list[list] = []  # [midi or None, quarter length]; tied notes joined
-    for element in flat.notesAndRests:
-        if element.duration.isGrace or element.quarterLength == 0:
+_ABC_LENGTH = re.compile(r"[A-Ga-gxz][,']*(\d*)(/*)(\d*)")
+_ABC_UNIT = re.compile(r"^L:\s*(\d{1,3})\s*/\s*(\d{1,3})|\[L:\s*(\d{1,3})\s*/\s*(\d{1,3})")
+_ABC_METER = re.compile(r"^M:\s*(\d{1,3})\s*/\s*(\d{1,3})")
+
+
+def _check_abc_lengths(lines: list[str]) -> None:
+    """Refuse written ABC note lengths that are absurd (longer than MAX_NOTE_STEPS) or far
+    off the grid (not a multiple of 1/48 quarter) before music21 reads them: its re-barring
+    of overflowing bars slows down with the size of such numbers (minutes for one tune)."""
+    from fractions import Fraction
+
+    unit = None
+    for line in lines:
+        meter, set_unit = _ABC_METER.match(line), _ABC_UNIT.search(line)
+        if unit is None and meter and int(meter.group(2)):  # the default unit follows the first meter
+            unit = Fraction(1, 16) if Fraction(int(meter.group(1)), int(meter.group(2))) < 0.75 else Fraction(1, 8)
+        if set_unit:
+            numerator, denominator = (int(g) for g in set_unit.groups() if g is not None)
+            unit = Fraction(numerator, denominator or 1)
+        if _ABC_FIELD.match(line):
             continue
-        if isinstance(element, chord.Chord):
-            raise SongSkipped("polyphony", "a chord")
-        pitch = element.pitch.midi if isinstance(element, note.Note) else None
-        tied = pitch is not None and element.tie is not None and element.tie.type in ("continue", "stop")
-        if tied and pieces and pieces[-1][0] == pitch:  # by MIDI number: a written natural is the same note
-            pieces[-1][1] += element.quarterLength
-        else:
-            pieces.append([pitch, element.quarterLength])
-    events = [(pitch, check_duration(length, strict)) for pitch, length in pieces]
-    if not any(pitch is not None for pitch, _ in events):
-        raise SongSkipped("empty", "no notes")
-    signatures = list(flat.getElementsByClass(meter.TimeSignature))
-    meter_text = signatures[0].ratioString if signatures else "4/4"
-    key_text = key_name(_song_key(flat, trust_file_mode))
-    pickup = _pickup_steps(part, meter_text)
-    marks = [m for m in flat.getElementsByClass(tempo.MetronomeMark) if m.number]
-    fields = {"tempo": round(float(marks[0].getQuarterBPM()), 3)} if marks else {}  # e.g. dotted quarter = 60 in 6/8
-    if score.metadata is not None and score.metadata.title:
-        title = score.metadata.title.strip()
-        title = title.title() if title.isupper() else title
+        for number, slashes, divisor in _ABC_LENGTH.findall(_ABC_NOT_NOTES.sub("", line)):
+            if len(number) > 9 or len(divisor) > 9:
+                raise SongSkipped("long_note" if len(number) > 9 else "bad_duration", "a length of over 9 digits")
+            parts = int(divisor) if divisor else 2 ** len(slashes)
+            quarters = 4 * (unit or Fraction(1, 8)) * Fraction(int(number or 1), parts or 1)
+            if quarters > MAX_NOTE_STEPS * STEP_QL:
+                most = f"at most {MAX_NOTE_STEPS * STEP_QL:g} are read"
+                raise SongSkipped("long_note", f"one lasts {_quarters(quarters)} quarters; {most}")
+            if (quarters * 48).denominator != 1:
+                raise SongSkipped("bad_duration", f"a duration of {float(quarters):g} quarters")
+
+
+def check_text(text: str, fmt: str) -> None:
+    """ABC and kern text: refuse control characters (binary junk music21 would turn into
+    notes) and more notes than a song may have, before music21 parses it."""
+    bad = _CONTROL.search(text)
+    if bad:
+        raise SongSkipped("parse_error", f"control character {ord(bad.group()):#04x}: not a text file")
+    lines = text.split("\n")
+    if fmt == "abc":
+        music = [_ABC_NOT_NOTES.sub("", line) for line in lines if not _ABC_FIELD.match(line)]
+        _too_many(sum(len(_ABC_NOTE.findall(line)) for line in music), sum(line.count("|") for line in music))
+        _check_abc_lengths(lines)
+    else:  # kern: a data line per moment of the song, a line starting with = per barline
+        data_lines = sum(1 for line in lines if line.strip() and line[0] not in "*!=")
+        _too_many(data_lines, sum(1 for line in lines if line[:1] == "="))
+
+
+def check_mxl(data: bytes) -> list[bytes]:
+    """An .mxl archive's members are sized from its directory before anything is unpacked;
+    returns the unpacked XML members (within MAX_UNPACKED_BYTES)."""
     try:
-        return Melody.from_events(events, key=key_text, meter=meter_text, pickup=pickup, title=title, **fields)
-    except MelodyError as error:
-        raise SongSkipped("bad_meter", str(error)) from error
-
-
-def _pickup_steps(part, meter_text: str) -> int:
-    """Length in steps of an incomplete first bar (0 when the song starts on a downbeat).
-    A lone bar is a pickup only when numbered 0 (as MusicXML writes a pickup bar)."""
-    measures = list(part.getElementsByClass("Measure"))
-    if not measures or (len(measures) < 2 and measures[0].number != 0):
-        return 0
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise SongSkipped("parse_error", f"not a readable .mxl archive ({type(error).__name__})") from error
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES or len(members) > 1000:
+        raise SongSkipped("unpacks_too_large", f"{unpacked / 2**20:,.0f} MB in {len(members)} files")
+    if unpacked > 2**20 and unpacked > MAX_PACKING_RATIO * max(packed, 1):
+        raise SongSkipped("unpacks_too_large", f"{unpacked / 2**20:,.0f} MB packed {unpacked // max(packed, 1)} to 1")
     try:
-        bar = bar_steps(meter_text)
-    except MelodyError:
-        return 0
-    first = round(measures[0].highestTime / STEP_QL)
-    return first if 0 < first < bar else 0
+        return [archive.read(m) for m in members if m.filename.lower().endswith((".xml", ".musicxml"))]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as error:
+        raise SongSkipped("parse_error", f"not a readable .mxl archive ({type(error).__name__})") from error
 
 
-def _beats_in(step: int) -> str:
-    return "at the very start" if step == 0 else f"{step * STEP_QL:g} beats in"
-
-
-def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melody:
-    """A Melody from monophonic MIDI bytes, quantised to the 16th-note grid (``strict``:
-    the seed's duration filter too)."""
-    import pretty_midi
-
-    try:
-        pm = pretty_midi.PrettyMIDI(io.BytesIO(data))
-    except Exception as error:  # pretty_midi raises many kinds on bad bytes
-        raise SongSkipped("parse_error", f"not a readable MIDI file ({type(error).__name__})") from error
-    notes = sorted((n for inst in pm.instruments if not inst.is_drum for n in inst.notes), key=lambda n: n.start)
-    if not notes:
-        raise SongSkipped("empty", "no notes")
-    _, tempi = pm.get_tempo_changes()
-    tempo = float(tempi[0]) if len(tempi) else 120.0
-    step_s = 60.0 / tempo * STEP_QL
-    events: list[tuple[int | None, int]] = []
-    position = round(notes[0].start / step_s)
-    for current, following in zip(notes, notes[1:] + [None]):
-        start = round(current.start / step_s)
-        end = max(start + 1, round(current.end / step_s))
-        next_start = round(following.start / step_s) if following is not None else end
-        if following is not None and next_start < end and next_start <= start:
-            raise SongSkipped("polyphony", f"two notes start together {_beats_in(start)}")
-        if following is not None and next_start < end:
-            raise SongSkipped("polyphony", f"two notes overlap {_beats_in(next_start)}")
-        if start > position:
-            events.append((None, start - position))
-        events.append((current.pitch, end - start))
-        if next_start > end:
-            events.append((None, next_start - end))
-        position = max(end, next_start)
-    for _, steps in events:
-        check_duration(steps * STEP_QL, strict)
-    meter_text = "4/4"
-    if pm.time_signature_changes:
-        ts = pm.time_signature_changes[0]
-        meter_text = f"{ts.numerator}/{ts.denominator}"
-    try:
-        bar = bar_steps(meter_text)
-    except MelodyError as error:
-        raise SongSkipped("bad_meter", str(error)) from error
-    leading = round(notes[0].start / step_s) % bar  # silence before a pickup, bars aligned
-    melody = Melody.from_events(
-        events, meter=meter_text, pickup=(bar - leading) % bar, tempo=round(tempo, 2), title=title
-    )
-    if pm.key_signature_changes:
-        number = pm.key_signature_changes[0].key_number
-        return melody.replace(key=transpose_key("C major" if number < 12 else "C minor", number % 12))
-    return melody.replace(key=detect_key(melody))
-
-
-def _song_key(flat, trust_file_mode: bool = False):
-    """The song's key: the file's, with major or minor settled by music21's analysis
-    (unless ``trust_file_mode``: the file's own major or minor is trusted).
-
-    Essen's ABC files give only a key signature (``K: F`` for a D minor song too), so
-    where the analysed key shares the file's signature (the relative major or minor),
-    the analysis names the mode; otherwise the file's key stands. Relative keys move by
-    the same interval to C major / A minor, so the pitches never depend on this choice.
-    """
-    from music21 import key
-
-    stated = [k for k in flat.getElementsByClass(key.Key) if k.mode in ("major", "minor")]
-    if stated and trust_file_mode:
-        return stated[0]
-    keys = list(flat.getElementsByClass(key.Key)) or [
-        ks.asKey("major") for ks in flat.getElementsByClass(key.KeySignature)
-    ]
-    analysed = flat.analyze("key")
-    if not keys or analysed.sharps == keys[0].sharps:
-        return analysed
-    return keys[0]
-
-
-MINOR_MODES = ("minor", "aeolian", "dorian", "phrygian", "locrian")
-
-
-def key_name(found) -> str:
-    """A music21 Key as ``"G major"`` / ``"D minor"``; church modes go to the nearer of the two."""
-    mode = "minor" if found.mode in MINOR_MODES else "major"
-    return f"{found.tonic.name.replace('-', 'b')} {mode}"
-
-
-def detect_key(melody: Melody) -> str:
-    """music21's key analysis (Krumhansl-Schmuckler) of a melody, e.g. ``"G major"``; a
-    melody without notes keeps its key."""
-    from .render import to_music21
-
-    if not melody.pitches():
-        return melody.key
-    found = to_music21(melody).analyze("key")
-    return key_name(found)
-
-
+# ---------------------------------------------------------------- one song
 def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Melody:
-    """Parse one song; raises SongSkipped with the reason it cannot be used.
+    """Parse one song, the one path of uploads, preprocess and evaluate: the file is sized
+    and checked (above), then read (`melody.reading`); raises SongSkipped with the reason
+    it cannot be used.
 
     ``strict`` applies the seed's duration filter (training data); ``title`` defaults to
     the file's own title or name.
@@ -310,14 +227,30 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
     from music21 import converter
 
     title = title or pathlib.Path(task.path).stem
+    fmt = task.fmt
     try:
-        if task.fmt == "mid":
-            return melody_from_midi(pathlib.Path(task.path).read_bytes(), title=title, strict=strict)
-        source = task.text if task.fmt == "abc" else task.path
-        score = converter.parse(source, format={"krn": "humdrum"}.get(task.fmt, task.fmt))
+        if fmt == "abc":
+            if not task.text.strip():
+                raise SongSkipped("empty", "no tune in the file" if task.text else "the file is empty")
+            check_text(task.text, fmt)
+            source = task.text
+        else:
+            data = pathlib.Path(task.path).read_bytes()
+            if not data.strip():
+                raise SongSkipped("empty", "the file is empty")
+            if fmt == "mid":
+                return melody_from_midi(data, title=title, strict=strict)
+            if fmt == "krn":
+                check_text(data.decode("latin-1"), fmt)
+            elif data[:4] == b"PK\x03\x04":
+                _check_xml_size(b"".join(check_mxl(data)))
+            elif fmt == "musicxml":
+                _check_xml_size(data)
+            source = task.path
+        score = converter.parse(source, format={"krn": "humdrum"}.get(fmt, fmt))
         if hasattr(score, "scores") and len(score.scores):
             score = score.scores[0]
-        return melody_from_score(score, title=title, strict=strict, trust_file_mode=task.fmt == "musicxml")
+        return melody_from_score(score, title=title, strict=strict, trust_file_mode=fmt == "musicxml")
     except SongSkipped:
         raise
     except Exception as error:  # music21 raises a zoo of exception types on bad input
@@ -407,7 +340,4 @@ def melody_from_upload(name: str, data: bytes) -> Melody:
     with tempfile.TemporaryDirectory(prefix="folk-upload-") as folder:
         path = pathlib.Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        tasks = tasks_for_file(path)
-        if not tasks:
-            raise SongSkipped("empty", "no tune in the file")
-        return parse_task(tasks[0], strict=False, title=pathlib.Path(name).stem)
+        return parse_task(tasks_for_file(path)[0], strict=False, title=pathlib.Path(name).stem)

@@ -16,6 +16,7 @@ import sys
 import zipfile
 
 import pytest
+import test_hostile_files as hostile
 from conftest import DATA, ROOT, SHIPPED_MODEL
 
 from melody.errors import USER_ERRORS
@@ -123,6 +124,26 @@ API_CASES = {  # id -> (call, message fragment)
     "upload-not-music": (_upload("notes.txt", b"hello"), "not a kind of file the studio reads (.txt; one of .krn"),
     "upload-image-named-mid": (_upload("photo.mid", b"\x89PNG\r\n\x1a\n" + bytes(200)), "could not be read"),
     "upload-oversized": (_upload("huge.abc", b"X:1\nK:C\n" + b"c" * (6 * 2**20)), "larger than an upload may be"),
+    # size bombs, voices, junk and empty files (built in tests/test_hostile_files.py)
+    "upload-abc-huge-note": (_upload("bomb.abc", hostile.ABC_BOMB), "one lasts 15,000,000 quarters; at most 64"),
+    "upload-mid-huge-note": (_upload("bomb.mid", hostile.MIDI_BOMB), "one lasts 1,000,000 quarters"),
+    "upload-mxl-zip-bomb": (_upload("bomb.mxl", hostile.mxl_bomb()), "unpacks to more than 20 MB (30 MB in 2 files)"),
+    "upload-abc-too-long": (
+        _upload("long.abc", b"X:1\nM:4/4\nL:1/4\nK:C\n" + b"C64 D64 |" * 40),
+        "longer than 8,192 sixteenths (128 bars of 4/4), 1,024 notes or 256 bars (it lasts 20,480 sixteenths)",
+    ),
+    "upload-abc-too-many-notes": (_upload("many.abc", b"X:1\nL:1/16\nK:C\n" + b"CDEF" * 1100), "(4,400 notes)"),
+    "upload-abc-too-many-bars": (_upload("bars.abc", b"X:1\nM:1/16\nL:1/16\nK:C\n" + b"C2|" * 1000), "(1,000 bars)"),
+    "upload-musicxml-two-voices": (_upload("two.musicxml", hostile.TWO_VOICES), "(2 voices in one part)"),
+    "upload-krn-spine-split": (_upload("split.krn", hostile.SPINE_SPLIT), "(2 voices in one part)"),
+    "upload-abc-binary-junk": (
+        _upload("junk.abc", b"X:1\nL:1/4\nK:C\nCDEF \x00\x01garbage GABc|\n"),
+        "could not be read as music",
+    ),
+    "upload-empty-abc": (_upload("e.abc", b""), "no notes (the file is empty)"),
+    "upload-blank-abc": (_upload("b.abc", b"\n\n  \n"), "no notes (no tune in the file)"),
+    "upload-empty-krn": (_upload("e.krn", b""), "no notes (the file is empty)"),
+    "upload-empty-mxl": (_upload("e.mxl", b""), "no notes (the file is empty)"),
 }
 
 

@@ -82,3 +82,47 @@ def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, tmp_
         page.get_by_text("not-music.mid cannot be used").wait_for(timeout=30_000)
         assert page.get_by_role("button", name="Generate").is_enabled()  # the page keeps working
         browser.close()
+
+
+def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+    from test_hostile_files import ABC_BOMB, MIDI_BOMB, TWO_VOICES, mxl_bomb
+
+    files = {  # name -> bytes: size bombs, two voices, junk
+        "bomb.abc": ABC_BOMB,
+        "bomb.mid": MIDI_BOMB,
+        "bomb.mxl": mxl_bomb(),
+        "two-voices.musicxml": TWO_VOICES,
+        "junk.mid": b"MThd\x00\x00\x00\x06" + bytes(range(256)) * 4,
+    }
+    refused_s = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 2300})
+        page.goto(server, timeout=60_000)
+        upload = page.locator("input[type=file]")
+        previous_audio = ""
+        for number, (name, data) in enumerate(files.items(), start=1):
+            (tmp_path / name).write_bytes(data)
+            started = time.perf_counter()
+            upload.set_input_files(str(tmp_path / name))
+            page.get_by_text(f"{name} cannot be used").wait_for(timeout=30_000)
+            refused_s[name] = time.perf_counter() - started
+            random_seed = page.locator("input[aria-label='Random seed (same number, same melody)']")
+            random_seed.fill(str(number))  # each Generate a different melody, so a new sound to wait for
+            random_seed.press("Enter")
+            page.get_by_role("button", name="Generate").click()
+            page.wait_for_function(
+                "(before) => { const a = document.querySelector('audio');"
+                " return a && a.src && a.src !== before && a.duration > 0; }",
+                arg=previous_audio,
+                timeout=30_000,
+            )
+            previous_audio = page.evaluate("document.querySelector('audio').src")
+            assert page.get_by_text(f"{name} cannot be used").is_visible()  # the reason stays beside the upload
+            assert page.locator("[data-testid='stException']").count() == 0  # never a traceback
+        browser.close()
+    print("upload to its error, in the browser: " + ", ".join(f"{n} {s:.2f} s" for n, s in refused_s.items()))
+    assert max(refused_s.values()) < 10  # server and browser share 2 cores; the server-side limit is 2 s
