@@ -330,9 +330,7 @@ def melody_from_upload(name: str, data: bytes) -> Melody:
     """
     import tempfile
 
-    suffix = pathlib.Path(name).suffix.lower()
-    if suffix not in SONG_SUFFIXES:
-        raise SongSkipped("not_a_song_file", f"{suffix or 'no suffix'}; one of {', '.join(SONG_SUFFIXES)} is needed")
+    suffix = _song_suffix(name)
     if not data:
         raise SongSkipped("empty", "the file is empty")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -341,3 +339,24 @@ def melody_from_upload(name: str, data: bytes) -> Melody:
         path = pathlib.Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         return parse_task(tasks_for_file(path)[0], strict=False, title=pathlib.Path(name).stem)
+
+
+def _song_suffix(name: str) -> str:
+    """The suffix of a song file's name, lower case; SongSkipped if it is not one we read."""
+    suffix = pathlib.Path(name).suffix.lower()
+    if suffix not in SONG_SUFFIXES:
+        raise SongSkipped("not_a_song_file", f"{suffix or 'no suffix'}; one of {', '.join(SONG_SUFFIXES)} is needed")
+    return suffix
+
+
+def melody_from_song_file(path: str | os.PathLike) -> Melody:
+    """A song file on disk, read exactly as an upload (`melody_from_upload`: the same limits
+    and reasons), its size checked before a byte is read (a 10 GB file is never loaded)."""
+    path = pathlib.Path(path)
+    _song_suffix(path.name)
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise SongSkipped("too_large", f"{size / 2**20:.1f} MB")
+    with open(path, "rb") as file:
+        data = file.read(MAX_UPLOAD_BYTES + 1)  # a file that grew since is refused as too large
+    return melody_from_upload(path.name, data)

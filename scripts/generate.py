@@ -20,7 +20,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import time
 
@@ -123,24 +122,16 @@ def check_args(args: argparse.Namespace, writers) -> None:
 
 def song_opening(path_text: str, bars: int):
     """The pickup and first ``bars`` bars of a song file, read as the studio reads an upload
-    (same size limit, same messages); exits in one line when the file cannot be used."""
-    from melody.corpus import MAX_UPLOAD_BYTES, SONG_SUFFIXES, SongSkipped, melody_from_upload, upload_problem
+    (same limits, same messages); exits in one line when the file cannot be used."""
+    from melody.corpus import SONG_SUFFIXES, SongSkipped, melody_from_song_file, upload_problem
 
     path = pathlib.Path(path_text)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
+    if not path.exists():
         _common.fail(f"--seed-file {path}: no such file; give a song file ({' '.join(SONG_SUFFIXES)})")
     if not path.is_file():
         _common.fail(f"--seed-file {path}: not a file; give a song file ({' '.join(SONG_SUFFIXES)})")
     try:
-        if path.suffix.lower() not in SONG_SUFFIXES:
-            melody_from_upload(path.name, b"")  # refuses by its suffix, with the upload's words
-        if info.st_size > MAX_UPLOAD_BYTES:  # never read a huge file into memory
-            raise SongSkipped("too_large", f"{info.st_size / 2**20:.1f} MB")
-        with open(path, "rb") as file:
-            data = file.read(MAX_UPLOAD_BYTES + 1)  # a file that grew since is refused as too large
-        song = melody_from_upload(path.name, data)
+        song = melody_from_song_file(path)
     except SongSkipped as skip:
         _common.fail(" ".join(upload_problem(path.name, skip).split()))  # one line
     return song.opening(bars)
