@@ -138,3 +138,24 @@ def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch)
     monkeypatch.setattr(melody.sampler, "generate", real)
     app.button(key="generate").click().run()
     assert not app.exception and not app.error and len(app.get("audio")) == 1
+
+
+def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
+    from conftest import DATA
+
+    import melody.corpus
+
+    calls = []
+    real = melody.corpus.melody_from_upload
+
+    def counted(name, data):
+        calls.append(name)
+        return real(name, data)
+
+    monkeypatch.setattr(melody.corpus, "melody_from_upload", counted)
+    app.file_uploader(key="upload").set_value(("tunes.abc", (DATA / "two_tunes.abc").read_bytes(), "text/plain")).run()
+    app.slider(key="temperature").set_value(0.5).run()  # widget changes rerun the page...
+    app.slider(key="steps").set_value(32).run()
+    app.button(key="generate").click().run()
+    assert not app.exception and not app.error and len(app.get("audio")) == 1
+    assert calls == ["tunes.abc"]  # ...but the file was parsed once

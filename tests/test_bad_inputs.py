@@ -254,6 +254,16 @@ CLI_CASES = {  # id -> (script and arguments, fragment)
     "cli-generate-pickup-too-long": (["generate.py", "--meter", "3/4", "--pickup", "12"], "pickup 12 must be 0 to 11"),
     "cli-generate-pdf": (["generate.py", "--out", "melody.pdf"], "use a .mid, .musicxml or .wav file name"),
     "cli-generate-program-200": (["generate.py", "--program", "200"], "General MIDI programs are 0 to 127"),
+    "cli-generate-mode-change-past-midi": (
+        ["generate.py", "--seed", "127", "--seed-key", "A minor", "--key", "A major"],
+        "the note 127 (G9) would become 128 when changed to major, outside MIDI's 0 (C-1) to 127 (G9); "
+        "move the melody an octave down",
+    ),
+    "cli-generate-key-move-past-midi": (
+        ["generate.py", "--seed", "0", "--seed-key", "C# major"],
+        "the note 0 (C-1) would become -1 when moved to C major, outside MIDI's 0 (C-1) to 127 (G9); "
+        "move the melody an octave up",
+    ),
     "cli-train-no-data": (["train.py", "--data", "/no/such/data"], "preprocess.py"),
     "cli-evaluate-no-model": (["evaluate.py", "--model", "/no/such/model", "--split", "test"], "no model folder"),
     "cli-preprocess-no-corpus": (["preprocess.py", "/no/such/songs", "--out", "{tmp}/data"], "no such file or folder"),
@@ -358,3 +368,10 @@ def test_the_catalogue_is_listed_in_the_docs():
     assert set(cases) - listed == set(), "cases missing from docs/bad-inputs.md"
     assert listed - set(cases) == set(), "docs/bad-inputs.md lists cases that are not tested"
     assert pathlib.Path(ROOT / "README.md").read_text().count("docs/bad-inputs.md") >= 1
+
+
+def test_the_docs_name_only_tests_that_exist():
+    named = re.findall(r"`(test_\w+\.py)::(test_\w+)`", (ROOT / "docs" / "bad-inputs.md").read_text())
+    assert len(named) >= 10
+    for module, test in named:
+        assert f"def {test}(" in (ROOT / "tests" / module).read_text(), f"{module}::{test}"
