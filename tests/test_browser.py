@@ -7,6 +7,7 @@ a browser download; skipped, saying why, where Debian's chromium is not installe
 (`make test` installs it when apt is there).
 """
 
+import contextlib
 import os
 import pathlib
 import time
@@ -20,6 +21,21 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@contextlib.contextmanager
+def studio_page(url: str, width: int = 1000, height: int = 2300):
+    """A fresh page of headless Debian Chromium on the studio (tall: Streamlit scrolls inside the page)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(url, timeout=60_000)
+        yield page
+        browser.close()
+
+
 @pytest.fixture
 def server():
     from melody.serving import streamlit_server
@@ -29,14 +45,8 @@ def server():
 
 
 def test_type_a_seed_click_generate_see_and_hear(server, tmp_path):
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page(viewport={"width": 1000, "height": 2300})  # tall: Streamlit scrolls inside the page
-        page.goto(server, timeout=60_000)
+    with studio_page(server) as page:
         seed = page.locator("input[aria-label='Seed melody, one symbol per 16th note']")
         seed.fill("G4 _ G4 _ A4 _ G4 _ C5 _ _ _ B4 _ _ _")
         seed.press("Enter")
@@ -53,22 +63,15 @@ def test_type_a_seed_click_generate_see_and_hear(server, tmp_path):
         assert score.evaluate("img => img.naturalWidth") > 300  # the score really drew
         shot = pathlib.Path(os.environ.get("FOLK_SCREENSHOT", tmp_path / "studio.png"))
         page.screenshot(path=str(shot), full_page=True)
-        browser.close()
     assert shot.stat().st_size > 10_000
     print(f"click to score and audio: {seconds:.2f} s")
 
 
 def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, tmp_path):
     from conftest import DATA
-    from playwright.sync_api import sync_playwright
 
     (tmp_path / "not-music.mid").write_bytes(b"this is not a MIDI file")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page(viewport={"width": 1000, "height": 2300})
-        page.goto(server, timeout=60_000)
+    with studio_page(server) as page:
         upload = page.locator("input[type=file]")
         upload.set_input_files(str(DATA / "two_tunes.abc"))
         page.get_by_text("Seed from two_tunes.abc").wait_for(timeout=30_000)
@@ -81,11 +84,9 @@ def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, tmp_
         upload.set_input_files(str(tmp_path / "not-music.mid"))
         page.get_by_text("not-music.mid cannot be used").wait_for(timeout=30_000)
         assert page.get_by_role("button", name="Generate").is_enabled()  # the page keeps working
-        browser.close()
 
 
 def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(server, tmp_path):
-    from playwright.sync_api import sync_playwright
     from test_hostile_files import ABC_BOMB, MIDI_BOMB, TWO_VOICES, mxl_bomb
 
     files = {  # name -> bytes: size bombs, two voices, junk
@@ -96,12 +97,7 @@ def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(se
         "junk.mid": b"MThd\x00\x00\x00\x06" + bytes(range(256)) * 4,
     }
     refused_s = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page(viewport={"width": 1000, "height": 2300})
-        page.goto(server, timeout=60_000)
+    with studio_page(server) as page:
         upload = page.locator("input[type=file]")
         previous_audio = ""
         for number, (name, data) in enumerate(files.items(), start=1):
@@ -123,6 +119,5 @@ def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(se
             previous_audio = page.evaluate("document.querySelector('audio').src")
             assert page.get_by_text(f"{name} cannot be used").is_visible()  # the reason stays beside the upload
             assert page.locator("[data-testid='stException']").count() == 0  # never a traceback
-        browser.close()
     print("upload to its error, in the browser: " + ", ".join(f"{n} {s:.2f} s" for n, s in refused_s.items()))
     assert max(refused_s.values()) < 10  # server and browser share 2 cores; the server-side limit is 2 s
