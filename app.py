@@ -24,7 +24,7 @@ from melody.corpus import (
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, all_keys, bar_steps
 from melody.ready_seeds import PATTERNS, real_song_openings
-from melody.sampler import MAX_STEPS, GenerationSettings, generate
+from melody.sampler import BARS_RANGE, GenerationSettings, generate
 from melody.seed import ALLOWED, EXAMPLE, parse_seed
 from studio import errors_shown, model_or_stop
 
@@ -138,8 +138,13 @@ def settings_ui(meter: str) -> tuple[GenerationSettings, float, int]:
         help="0: always the likeliest note; 1: the model's own odds; higher: wilder.",
         key="temperature",
     )
-    steps = st.slider("Length (16th notes)", 16, min(1024, MAX_STEPS), 256, 16, key="steps")
-    st.caption(f"{steps} sixteenths = {steps / bar_steps(meter):.3g} bars of {meter}")
+    bars = st.slider(
+        "Length (bars)",
+        *BARS_RANGE,
+        16,
+        help="The song has exactly this many bars, counted after the seed's pickup, and ends on its last barline.",
+        key="bars",
+    )
     left, right = st.columns([3, 1])
     if right.button("New seed", help="Draw another random seed"):
         st.session_state["random_seed"] = int.from_bytes(os.urandom(3), "big")
@@ -167,7 +172,7 @@ def settings_ui(meter: str) -> tuple[GenerationSettings, float, int]:
             key="max_seq_len",
         )
     settings = GenerationSettings(
-        steps=steps,
+        bars=bars,
         temperature=temperature,
         random_seed=random_seed,
         variations=variations,

@@ -19,11 +19,13 @@ import weakref
 
 import numpy as np
 
+from .decoding import log_softmax, song_length, song_of_bars
 from .encoding import MAX_POSITIONS, UnknownSymbolError, Vocabulary, position_ids
 from .keys import canonical_key, change_mode, from_model_key, to_model_key
 from .melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 
 MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
+BARS_RANGE = (4, 64)  # songs of this many bars (`GenerationSettings.bars`)
 
 
 class GenerationError(ValueError):
@@ -157,12 +159,6 @@ class StepModel:
         return logits, state
 
 
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    """Natural log-probabilities of logits (batch, vocab), float64."""
-    shifted = np.asarray(logits, dtype=np.float64) - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (np.tanh(0.5 * x) + 1.0)  # = 1 / (1 + exp(-x)), without overflow
 
@@ -172,6 +168,7 @@ class GenerationSettings:
     """What to generate. ``steps`` are 16th notes after the seed."""
 
     steps: int = 128
+    bars: int | None = None  # a song of exactly this many bars, ending on its final barline (steps follow)
     temperature: float = 1.0  # 0: always the likeliest symbol
     top_k: int | None = None  # sample among the k likeliest only
     random_seed: int | None = None  # same seed, same melodies
@@ -181,6 +178,11 @@ class GenerationSettings:
     key: str | None = None  # key of the result, any of the 24 (None: the seed's key)
 
     def check(self) -> None:
+        low, high = BARS_RANGE
+        if self.bars is not None and (
+            isinstance(self.bars, bool) or not isinstance(self.bars, int) or not low <= self.bars <= high
+        ):
+            raise GenerationError(f"bars must be a whole number from {low} to {high}, not {self.bars}")
         if not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
             raise GenerationError(f"steps must be a whole number from 1 to {MAX_STEPS} (16th notes), not {self.steps}")
         if not (
@@ -235,6 +237,14 @@ def generate(
     """
     settings = dataclasses.replace(settings or GenerationSettings(), **options)
     settings.check()
+    if settings.bars:
+        steps = song_length(seed, settings.bars) - len(seed)
+        if steps < 1:
+            raise GenerationError(
+                f"the seed already lasts {len(seed) / seed.bar_steps:.3g} bars of {seed.meter}; ask for more than "
+                f"{len(seed) // seed.bar_steps} bars, or shorten the seed"
+            )
+        settings = dataclasses.replace(settings, steps=steps, full_length=True)
     key = canonical_key(settings.key or seed.key)
     start = change_mode(seed, parse_key(key)[1])  # the seed's tonic, in the result's mode
     model_seed = to_model_key(start)  # the smaller move to C major / A minor
@@ -274,12 +284,15 @@ class Generator:
     def generate(self, seed: Melody, settings: GenerationSettings, trace: list | None = None) -> list[Melody]:
         """Continue ``seed`` (in the model's key); ``trace`` as in `generate`."""
         batch, vocab = settings.variations, self.vocab
+        rngs = variation_rngs(settings.random_seed, batch)
+        if settings.bars and not settings.max_seq_len:  # a song of N bars: see melody.decoding
+            generated = song_of_bars(self, seed, settings, rngs, trace)
+            return [seed.with_steps(seed.steps + vocab.decode(row)) for row in generated]
         end_id, hold_id = vocab.id(END), vocab.id(HOLD)
         history = np.tile(np.concatenate([[end_id], vocab.encode(seed.steps)]).astype(np.int32), (batch, 1))
         meter = vocab.meter_id(seed.meter)
         total = len(seed) + settings.steps
         positions = position_ids(seed, total + 1)  # position of the step each input predicts
-        rngs = variation_rngs(settings.random_seed, batch)
         meters = np.full(batch, meter, dtype=np.int32)
         next_positions = np.repeat(positions[:, None], batch, axis=1)  # (total + 1, batch)
         generated = np.zeros((batch, settings.steps), dtype=np.int32)
@@ -297,7 +310,7 @@ class Generator:
             blocked = [hold_id, end_id] if index == 0 else [end_id] if settings.full_length else None
             ids = sample_logits(logits, settings.temperature, rngs, settings.top_k, blocked)
             if trace is not None:
-                trace.append(_log_softmax(logits)[np.arange(batch), ids])
+                trace.append(log_softmax(logits)[np.arange(batch), ids])
             newly_done = (ids == end_id) & ~finished
             lengths[newly_done] = t
             finished |= newly_done
@@ -307,6 +320,13 @@ class Generator:
             if not settings.max_seq_len:
                 logits, state = self.net.step_logits(state, generated[:, t], next_positions[index + 1], meters)
         return [seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)]
+
+    def start(self, seed: Melody, batch: int):
+        """Logits (batch, vocab) for the first step after ``seed``, and the state there."""
+        inputs = np.tile(np.concatenate([[self.vocab.id(END)], self.vocab.encode(seed.steps)]), (batch, 1))
+        return self._feed(
+            inputs.astype(np.int32), 0, self.vocab.meter_id(seed.meter), position_ids(seed, len(seed) + 1)
+        )
 
     def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray):
         """Run inputs (batch, n) from a fresh state; input j predicts step first_index + j."""

@@ -11,7 +11,12 @@ key and tempo it keeps unless --meter, --pickup, --seed-key or --tempo say other
 The seed's key is found from its notes (or given with --seed-key); the model works in
 C major / A minor, and the result comes back in the seed's key or in --key.
 
+With --bars N the result is a song of exactly N bars that ends on its final barline (its
+last bar completes the seed's pickup); with --steps it is the seed report's way: at most
+that many 16ths, ending where the model draws its end symbol.
+
 Example:
+    .venv/bin/python scripts/generate.py --seed "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _" --bars 8 --out song.mid
     .venv/bin/python scripts/generate.py --seed "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _" \\
         --steps 256 --temperature 0.8 --random-seed 7 --meter 3/4 --key "D minor" --out melody.mid
     .venv/bin/python scripts/generate.py --seed-file song.abc --seed-bars 4 --out more.musicxml
@@ -49,7 +54,16 @@ def parse_args() -> argparse.Namespace:
         help=f"bars of --seed-file's opening (after its pickup) to use, {SEED_BARS[0]} to {SEED_BARS[1]} "
         f"(default: {DEFAULT_SEED_BARS})",
     )
-    parser.add_argument("--steps", type=int, default=256, help="16th-note steps to add (default: %(default)s)")
+    parser.add_argument(
+        "--bars",
+        type=int,
+        default=None,
+        help="a song of exactly N bars (4 to 64) after the seed's pickup, ending on its final barline; "
+        "instead of --steps",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=256, help="16th-note steps to add, at most (default: %(default)s; see --bars)"
+    )
     parser.add_argument(
         "--temperature",
         type=float,
@@ -163,6 +177,7 @@ def main() -> None:
     seed = make_seed(args)
     settings = GenerationSettings(
         steps=args.steps,
+        bars=args.bars,
         temperature=args.temperature,
         top_k=args.top_k,
         random_seed=args.random_seed,

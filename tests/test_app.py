@@ -22,7 +22,7 @@ def seed_box(at):
 def test_generate_shows_score_audio_symbols_and_downloads(app):
     assert not app.exception
     app.slider(key="temperature").set_value(0.0)  # temperature 0: the likeliest notes
-    app.slider(key="steps").set_value(64)
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception and not app.error
     symbols = app.code[0].value.split()
@@ -38,14 +38,17 @@ def test_generate_shows_score_audio_symbols_and_downloads(app):
 
 
 def test_top_k_and_the_window_option(app):
-    app.number_input(key="top_k").set_value(1)  # top-1: the likeliest, like temperature 0
-    app.slider(key="steps").set_value(32)
+    app.number_input(key="top_k").set_value(1)  # top-1: the likeliest step each time, whatever the random seed
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     top1 = app.code[0].value
-    app.number_input(key="top_k").set_value(0)
-    app.slider(key="temperature").set_value(0.0)
+    next(n for n in app.number_input if n.label.startswith("Random seed")).set_value(12345)  # another seed
     app.button(key="generate").click().run()
-    assert not app.exception and app.code[0].value == top1
+    assert not app.exception and app.code[0].value == top1 and len(top1.split()) == 4 * 16
+    app.number_input(key="top_k").set_value(0)
+    app.slider(key="temperature").set_value(0.0)  # temperature 0: a beam search for the likeliest song of 4 bars
+    app.button(key="generate").click().run()
+    assert not app.exception and len(app.code[0].value.split()) == 4 * 16
     app.number_input(key="max_seq_len").set_value(8)
     app.button(key="generate").click().run()
     assert not app.exception and app.code[0].value.split()[:15] == EXAMPLE.split()
@@ -55,7 +58,7 @@ def test_variations_and_any_of_the_24_output_keys(app):
     app.slider(key="variations").set_value(3)
     assert len(app.selectbox(key="output_key").options) == 25  # the seed's key, or any of the 24
     app.selectbox(key="output_key").set_value("D minor")
-    app.slider(key="steps").set_value(32)
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception
     assert len(app.code) == 3 and len(app.get("audio")) == 3
@@ -68,7 +71,7 @@ def test_variations_and_any_of_the_24_output_keys(app):
 def test_the_seed_key_is_found_from_the_notes_or_chosen(app):
     seed_box(app).set_value("D4 _ F#4 _ A4 _ D5 _ _ _ A4 _ F#4 _ D4 _").run()
     assert any("D major (found from the notes)" in c.value for c in app.caption)
-    app.slider(key="steps").set_value(32)
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception and app.code[0].value.split()[0] == "62"
     assert any("D major" in m.value for m in app.markdown)
@@ -89,7 +92,7 @@ def test_a_real_song_opening_is_a_ready_seed(app):
     app.selectbox[0].set_value(name).run()
     assert not app.exception and not app.error
     assert len(seed_box(app).value.split()) >= 16  # two bars at least
-    app.slider(key="steps").set_value(32)
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception and len(app.get("image")) == 1
 
@@ -98,7 +101,7 @@ def test_a_typed_seed_in_3_4_with_a_pickup_gives_a_waltz_with_a_pickup_bar(app):
     seed_box(app).set_value("67 _ _ _ 72 _ _ _ _ _ _ _ 74 _ 76 _").run()
     app.selectbox(key="meter").set_value("3/4").run()
     app.number_input(key="pickup").set_value(4)
-    app.slider(key="steps").set_value(48)
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception and not app.error
     [melody] = app.session_state["melodies"]
@@ -111,7 +114,7 @@ def test_a_real_song_seed_in_a_far_key_generates_and_scores_its_notes(app):
     song = next(option for option in app.selectbox[0].options if "Kaisari" in option)
     app.selectbox[0].set_value(song).run()
     app.selectbox(key="output_key").set_value("E minor")
-    app.slider(key="steps").set_value(64)
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception and not app.error
     assert len(app.get("audio")) == 1 and len(app.get("vega_lite_chart")) == 2  # the surprise charts drew
@@ -129,7 +132,7 @@ def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch)
         raise RuntimeError("a bug nobody foresaw")
 
     monkeypatch.setattr(melody.sampler, "generate", broken)
-    app.slider(key="steps").set_value(32)
+    app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception  # no traceback on the page
     [error] = app.error
@@ -155,7 +158,7 @@ def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
     monkeypatch.setattr(melody.corpus, "melody_from_upload", counted)
     app.file_uploader(key="upload").set_value(("tunes.abc", (DATA / "two_tunes.abc").read_bytes(), "text/plain")).run()
     app.slider(key="temperature").set_value(0.5).run()  # widget changes rerun the page...
-    app.slider(key="steps").set_value(32).run()
+    app.slider(key="bars").set_value(4).run()
     app.button(key="generate").click().run()
     assert not app.exception and not app.error and len(app.get("audio")) == 1
     assert calls == ["tunes.abc"]  # ...but the file was parsed once

@@ -346,7 +346,7 @@ def test_the_app_shows_an_error_and_keeps_serving(case, monkeypatch):
     at.number_input(key="pickup").set_value(0)
     _type_seed(at, "67 _ 67 _ 65 64 _ _")
     at.selectbox(key="seed_key").set_value("C major")
-    at.slider(key="steps").set_value(16)
+    at.slider(key="bars").set_value(4)
     at.button(key="generate").click().run()
     assert not at.exception and not at.error and len(at.get("audio")) == 1
 
