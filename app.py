@@ -57,7 +57,7 @@ def surprise_rows(_loaded, melody: Melody) -> list[dict]:
             "bits": round(bits, 2),
             "note": i + 1,
         }
-        for i, (e, bits) in enumerate(note_surprise(_loaded, melody))
+        for i, (e, bits) in enumerate(note_surprise(_loaded, melody, whole_song=True))  # songs of N bars
     ]
 
 

@@ -18,10 +18,13 @@ from .melody import Melody, NoteEvent, is_pitch
 from .sampler import step_model
 
 
-def step_probabilities(loaded, melody: Melody) -> np.ndarray:
+def step_probabilities(loaded, melody: Melody, whole_song: bool = False) -> np.ndarray:
     """p(next symbol) before each step of ``melody`` and before its end: (len + 1, vocab),
-    columns in the model's key (label them with `symbols_in_key`)."""
-    arrays = song_arrays(to_model_key(melody), loaded.vocab)
+    columns in the model's key (label them with `symbols_in_key`). ``whole_song``: the
+    melody is a whole song (e.g. generated with ``bars``), so a model that can be told how
+    far the end is is told it, as generation told it."""
+    length = len(melody) if whole_song else None
+    arrays = song_arrays(to_model_key(melody), loaded.vocab, length, loaded.config.to_go_bars)
     net = step_model(loaded)
     state, rows = net.initial_state(1), []
     for t in range(len(arrays.symbols)):
@@ -39,10 +42,11 @@ def symbols_in_key(loaded, key: str) -> list[str]:
     return [str(int(symbol) + shift) if is_pitch(symbol) else symbol for symbol in loaded.vocab.symbols]
 
 
-def note_surprise(loaded, melody: Melody) -> list[tuple[NoteEvent, float]]:
+def note_surprise(loaded, melody: Melody, whole_song: bool = False) -> list[tuple[NoteEvent, float]]:
     """Each note of ``melody`` with its surprise in bits (-log2 of the model's probability
-    of the pitch the model saw there, i.e. in `to_model_key` of the melody)."""
-    probabilities = step_probabilities(loaded, melody)
+    of the pitch the model saw there, i.e. in `to_model_key` of the melody); ``whole_song``
+    as in `step_probabilities`."""
+    probabilities = step_probabilities(loaded, melody, whole_song)
     seen = to_model_key(melody).events()  # the same events, in the model's key
     return [
         (event, float(-np.log2(max(probabilities[event.start, loaded.vocab.id(str(model.pitch))], 1e-12))))

@@ -27,10 +27,12 @@ PAD_TO = 16  # batch lengths are rounded up to a multiple of this (fewer graph s
 FIELDS = ("symbols", "positions", "meters", "targets")
 
 
-def _song(melody: Melody, vocab: Vocabulary, max_steps: int):
+def _song(melody: Melody, vocab: Vocabulary, max_steps: int, to_go_bars: int = 0, told: bool = False):
     """`song_arrays` of a song cut to ``max_steps``, with per-target ``weights`` (1.0; a cut
-    song's closing '/' weighs 0, since the song does not really end there)."""
-    arrays = song_arrays(melody.with_steps(melody.steps[:max_steps]), vocab)
+    song's closing '/' weighs 0, since the song does not really end there); ``told``: the
+    model is told how far the song's real end is (``to_go_bars``, see `position_ids`)."""
+    length = len(melody) if told else None
+    arrays = song_arrays(melody.with_steps(melody.steps[:max_steps]), vocab, length, to_go_bars)
     arrays.weights = np.ones(len(arrays.targets), np.float32)
     if len(melody) > max_steps:
         arrays.weights[-1] = 0.0
@@ -56,13 +58,17 @@ class Batch:
         return int((self.weights > 0).sum())
 
 
-def make_batches(melodies: list[Melody], vocab: Vocabulary, batch_size: int, max_steps: int = 1024) -> list[Batch]:
+def make_batches(
+    melodies: list[Melody], vocab: Vocabulary, batch_size: int, max_steps: int = 1024, to_go_bars: int = 0
+) -> list[Batch]:
     """Songs sorted by length, in batches padded to a multiple of PAD_TO.
 
     Weights are 1 on real targets, scaled so that the batch's mean loss is the mean
-    negative log-likelihood per real target (padding weighs 0).
+    negative log-likelihood per real target (padding weighs 0). ``to_go_bars`` > 0: every
+    song is told how far its end is (a model that can be told, scored told).
     """
-    arrays = sorted((_song(m, vocab, max_steps) for m in melodies), key=lambda a: len(a.targets))
+    songs = (_song(m, vocab, max_steps, to_go_bars, told=bool(to_go_bars)) for m in melodies)
+    arrays = sorted(songs, key=lambda a: len(a.targets))
     batches = []
     for begin in range(0, len(arrays), batch_size):
         group = arrays[begin : begin + batch_size]
@@ -101,15 +107,24 @@ class Streams:
 
 
 def make_streams(
-    melodies: list[Melody], vocab: Vocabulary, streams: int = 64, chunk: int = 64, seed: int = 0, max_steps: int = 1024
+    melodies: list[Melody],
+    vocab: Vocabulary,
+    streams: int = 64,
+    chunk: int = 64,
+    seed: int = 0,
+    max_steps: int = 1024,
+    to_go_bars: int = 0,
+    told_share: float = 0.0,
 ) -> Streams:
     """Songs laid back to back in ``streams`` rows, with no gap: a song may start anywhere
     in a chunk, and its row's state is zeroed at that step. Rows are filled longest song
     first, each song on the row with the fewest steps so far (so the rows end within about one
     song of each other and padding is left only at the end), then each row's songs put in a
-    random order (``seed``)."""
-    arrays = [_song(m, vocab, max_steps) for m in melodies]
+    random order (``seed``). A model told how far the end is (``to_go_bars``) is told it for
+    a random ``told_share`` of the songs and not for the rest, so it also works untold."""
     rng = np.random.default_rng(seed)
+    told = rng.random(len(melodies)) < told_share if to_go_bars else np.zeros(len(melodies), bool)
+    arrays = [_song(m, vocab, max_steps, to_go_bars, tell) for m, tell in zip(melodies, told, strict=True)]
     lengths = [len(a.targets) for a in arrays]
     order = sorted(rng.permutation(len(arrays)), key=lambda i: -lengths[i])
     rows: list[list[int]] = [[] for _ in range(streams)]

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encoding import position_ids
 from .melody import END, HOLD, Melody
 
 ENDING_CANDIDATES = 32  # continuations drawn per variation for its last bar
@@ -52,15 +51,18 @@ def song_of_bars(generator, seed: Melody, settings, rngs, trace: list | None = N
     vocab, batch = generator.vocab, settings.variations
     total = len(seed) + settings.steps
     ending = min(total - final_bar_start(seed, total), settings.steps)  # the seed may reach into the last bar
-    logits, state = generator.start(seed, batch)
-    body, logits, state, body_trace = _sample(generator, seed, logits, state, settings, rngs, settings.steps - ending)
+    positions = generator.positions(seed, total, told=True)
+    logits, state = generator.start(seed, batch, positions)
+    body, logits, state, body_trace = _sample(
+        generator, seed, positions, logits, state, settings, rngs, settings.steps - ending
+    )
     # each variation draws ENDING_CANDIDATES last bars from its own state, then keeps one
     rows = np.repeat(np.arange(batch), ENDING_CANDIDATES)  # (batch * K,) the variation of each candidate
     state = [(h[rows], c[rows]) for h, c in state]
     candidate_rngs = [rngs[row] for row in rows]
     first = len(seed) + settings.steps - ending
     tail, logits, _, tail_trace = _sample(
-        generator, seed, logits[rows], state, settings, candidate_rngs, ending, first=first
+        generator, seed, positions, logits[rows], state, settings, candidate_rngs, ending, first=first
     )
     end_logp = log_softmax(logits)[:, vocab.id(END)].reshape(batch, ENDING_CANDIDATES)  # log p(end | candidate)
     weights = np.exp((end_logp - end_logp.max(axis=1, keepdims=True)) / settings.temperature)
@@ -73,14 +75,13 @@ def song_of_bars(generator, seed: Melody, settings, rngs, trace: list | None = N
     return np.concatenate([body, tail[chosen]], axis=1)
 
 
-def _sample(generator, seed: Melody, logits, state, settings, rngs, count: int, first: int | None = None):
+def _sample(generator, seed: Melody, positions, logits, state, settings, rngs, count: int, first: int | None = None):
     """``count`` steps sampled from ``logits``/``state`` (one row per rng), the end symbol
     never drawn; returns (ids (rows, count), logits, state, per-step log p of the draws)."""
     from .sampler import sample_logits
 
     vocab, rows = generator.vocab, len(rngs)
     first = len(seed) if first is None else first  # melody index of the first step drawn
-    positions = position_ids(seed, first + count + 1)
     meters = np.full(rows, vocab.meter_id(seed.meter), dtype=np.int32)
     ids, drawn = np.zeros((rows, count), dtype=np.int32), []
     for t in range(count):
@@ -98,8 +99,8 @@ def beam_search(generator, seed: Melody, steps: int, variations: int, trace: lis
     vocab = generator.vocab
     width = max(BEAM_WIDTH, variations)
     end_id, hold_id = vocab.id(END), vocab.id(HOLD)
-    positions = position_ids(seed, len(seed) + steps + 1)
-    logits, state = generator.start(seed, 1)
+    positions = generator.positions(seed, len(seed) + steps, told=True)
+    logits, state = generator.start(seed, 1, positions)
     scores = np.zeros(1)  # log p of each beam so far
     history = np.zeros((1, 0), dtype=np.int32)
     paths = np.zeros((1, 0))  # log p of each step of each beam, for the trace

@@ -200,11 +200,27 @@ def _meter_order(meter: str) -> tuple[int, int]:
     return int(bottom), int(top)
 
 
-def position_ids(melody: Melody, count: int) -> np.ndarray:
-    """Bar position of steps 0..count-1 of ``melody``, capped at MAX_POSITIONS - 1."""
+def position_ids(melody: Melody, count: int, length: int | None = None, to_go_bars: int = 0) -> np.ndarray:
+    """The position input of steps 0..count-1 of ``melody``, shape (count,), int32.
+
+    The bar position of each step (capped at MAX_POSITIONS - 1) and, for a model told how
+    far the end is (``to_go_bars`` > 0) and a song of known ``length`` (in steps), how many
+    bars are left before the end symbol (0: it comes next; capped at ``to_go_bars``), in one
+    id: ``bar position + MAX_POSITIONS * bucket``, where bucket 0 is "not told" (so an untold
+    song has the plain bar-position ids) and bucket 1 + b means b bars to go, rounded up.
+    """
     bar = melody.bar_steps
-    positions = (np.arange(count) - melody.pickup) % bar
-    return np.minimum(positions, MAX_POSITIONS - 1).astype(np.int32)
+    positions = np.minimum((np.arange(count) - melody.pickup) % bar, MAX_POSITIONS - 1)
+    if length is None or not to_go_bars:
+        return positions.astype(np.int32)
+    remaining = np.maximum(length - np.arange(count), 0)  # steps before the end symbol
+    buckets = 1 + np.minimum(-(-remaining // bar), to_go_bars)
+    return (positions + MAX_POSITIONS * buckets).astype(np.int32)
+
+
+def position_count(to_go_bars: int) -> int:
+    """Rows of the position table of a model told ``to_go_bars`` (0: not told)."""
+    return MAX_POSITIONS * (to_go_bars + 2) if to_go_bars else MAX_POSITIONS
 
 
 @dataclasses.dataclass
@@ -212,20 +228,22 @@ class SongArrays:
     """One song as model inputs and targets, all shape (len(melody) + 1,), int32."""
 
     symbols: np.ndarray  # [/] + steps
-    positions: np.ndarray  # bar position of the step being predicted
+    positions: np.ndarray  # bar position of the step being predicted (and bars to go: `position_ids`)
     meters: np.ndarray  # the song's meter id, repeated
     targets: np.ndarray  # steps + [/]
     weights: np.ndarray | None = None  # per-target loss weights, set by melody.batching
 
 
-def song_arrays(melody: Melody, vocab: Vocabulary) -> SongArrays:
-    """Inputs and targets for scoring or training on one song from its start."""
+def song_arrays(melody: Melody, vocab: Vocabulary, length: int | None = None, to_go_bars: int = 0) -> SongArrays:
+    """Inputs and targets for scoring or training on one song from its start; ``length``
+    and ``to_go_bars`` as in `position_ids` (a model told how far the end of a song of
+    known length is)."""
     ids = vocab.encode(melody.steps)
     count = len(ids) + 1
     end = np.array([vocab.id(END)], dtype=np.int32)
     return SongArrays(
         symbols=np.concatenate([end, ids]),
-        positions=position_ids(melody, count),
+        positions=position_ids(melody, count, length, to_go_bars),
         meters=np.full(count, vocab.meter_id(melody.meter), dtype=np.int32),
         targets=np.concatenate([ids, end]),
     )

@@ -69,11 +69,15 @@ class Tally:
         }
 
 
-def score_model(loaded, songs: list[Melody], batch_size: int = 64, progress: Callable | None = None) -> dict:
-    """Figures of a loaded Keras model (`melody.model.LoadedModel`) on ``songs``."""
+def score_model(
+    loaded, songs: list[Melody], batch_size: int = 64, progress: Callable | None = None, told: bool = False
+) -> dict:
+    """Figures of a loaded Keras model (`melody.model.LoadedModel`) on ``songs``; ``told``:
+    a model that can be told how far the end is (``to_go_bars``) is told each song's length."""
     vocab, tally = loaded.vocab, Tally()
     hold_id, pitch_ids = vocab.id(HOLD), vocab.pitch_ids
-    batches = make_batches(songs, vocab, batch_size, max_steps=10**9)
+    to_go_bars = loaded.config.to_go_bars if told else 0
+    batches = make_batches(songs, vocab, batch_size, max_steps=10**9, to_go_bars=to_go_bars)
     for batch in progress(batches) if progress else batches:
         probabilities = np.asarray(loaded.keras_model.predict_on_batch(batch.inputs))  # (batch, steps, vocab)
         for row in range(len(batch.targets)):

@@ -21,7 +21,7 @@ import math
 import os
 import pathlib
 
-from .encoding import MAX_POSITIONS, Vocabulary
+from .encoding import MAX_POSITIONS, Vocabulary, position_count
 from .storage import recover_folder
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -42,7 +42,8 @@ class ModelConfig:
 
     vocab_size: int
     n_meters: int = 1
-    n_positions: int = MAX_POSITIONS
+    n_positions: int = MAX_POSITIONS  # rows of the position table (see encoding.position_count)
+    to_go_bars: int = 0  # told how many bars are left, up to this many (0: not told; see encoding.position_ids)
     symbol_dim: int = 64  # learned embedding of the symbol; 0: one-hot (the seed report's input)
     position_dim: int = 16  # embedding of the next step's bar position; 0: not told (meter-blind)
     meter_dim: int = 8  # embedding of the meter; 0: not told
@@ -51,6 +52,10 @@ class ModelConfig:
     dropout: float = 0.2  # after each LSTM layer
     learning_rate: float = 1e-3  # Adam's starting rate (training halves it on plateaus)
     clipnorm: float = 1.0  # gradients rescaled to at most this norm (steadier LSTM training)
+
+    def __post_init__(self) -> None:
+        if self.to_go_bars and self.n_positions == MAX_POSITIONS:  # the table grows with what the model is told
+            self.n_positions = position_count(self.to_go_bars)
 
 
 def symbol_layer(config: ModelConfig):
@@ -191,6 +196,7 @@ CONFIG_SCHEMA = {  # config.json field -> (test of a value, what is expected); o
     "vocab_size": _whole(4),  # '/', '_', 'r' and at least one pitch
     "n_meters": _whole(1),
     "n_positions": _whole(MAX_POSITIONS),  # the sampler asks for bar positions up to MAX_POSITIONS - 1
+    "to_go_bars": _whole(0),
     "symbol_dim": _whole(0),
     "position_dim": _whole(0),
     "meter_dim": _whole(0),
@@ -224,7 +230,13 @@ def read_config(folder: pathlib.Path) -> ModelConfig:
     for name, (ok, expected) in CONFIG_SCHEMA.items():
         if name in raw and not ok(raw[name]):
             raise ModelFolderError(f"{path}: {name} is {raw[name]!r}, expected {expected}; {TRAIN_HINT}")
-    return ModelConfig(**{name: raw[name] for name in CONFIG_SCHEMA if name in raw})
+    config = ModelConfig(**{name: raw[name] for name in CONFIG_SCHEMA if name in raw})
+    if config.n_positions < position_count(config.to_go_bars):
+        raise ModelFolderError(
+            f"{path}: n_positions is {config.n_positions}, but to_go_bars {config.to_go_bars} needs "
+            f"{position_count(config.to_go_bars)} rows; {TRAIN_HINT}"
+        )
+    return config
 
 
 def check_model_folder(folder: str | pathlib.Path) -> tuple[ModelConfig, Vocabulary]:

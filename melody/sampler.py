@@ -20,7 +20,7 @@ import weakref
 import numpy as np
 
 from .decoding import log_softmax, song_length, song_of_bars
-from .encoding import MAX_POSITIONS, UnknownSymbolError, Vocabulary, position_ids
+from .encoding import UnknownSymbolError, Vocabulary, position_ids
 from .keys import canonical_key, change_mode, from_model_key, to_model_key
 from .melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 
@@ -257,7 +257,8 @@ def generate(
                 f"{lowest} ({midi_name(lowest)}) to {highest} ({midi_name(highest)}); move the seed by an "
                 "octave or pick notes in that range"
             )
-    melodies = Generator(step_model(loaded), loaded.vocab).generate(model_seed, settings, trace)
+    generator = Generator(step_model(loaded), loaded.vocab, loaded.config.to_go_bars)
+    melodies = generator.generate(model_seed, settings, trace)
     return [from_model_key(melody, key) for melody in melodies]
 
 
@@ -280,6 +281,7 @@ class Generator:
 
     net: StepModel
     vocab: Vocabulary
+    to_go_bars: int = 0  # the model can be told how many bars are left (0: it cannot)
 
     def generate(self, seed: Melody, settings: GenerationSettings, trace: list | None = None) -> list[Melody]:
         """Continue ``seed`` (in the model's key); ``trace`` as in `generate`."""
@@ -292,7 +294,7 @@ class Generator:
         history = np.tile(np.concatenate([[end_id], vocab.encode(seed.steps)]).astype(np.int32), (batch, 1))
         meter = vocab.meter_id(seed.meter)
         total = len(seed) + settings.steps
-        positions = position_ids(seed, total + 1)  # position of the step each input predicts
+        positions = self.positions(seed, total, told=bool(settings.bars))  # of the step each input predicts
         meters = np.full(batch, meter, dtype=np.int32)
         next_positions = np.repeat(positions[:, None], batch, axis=1)  # (total + 1, batch)
         generated = np.zeros((batch, settings.steps), dtype=np.int32)
@@ -321,17 +323,20 @@ class Generator:
                 logits, state = self.net.step_logits(state, generated[:, t], next_positions[index + 1], meters)
         return [seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)]
 
-    def start(self, seed: Melody, batch: int):
-        """Logits (batch, vocab) for the first step after ``seed``, and the state there."""
+    def positions(self, seed: Melody, total: int, told: bool) -> np.ndarray:
+        """Position inputs (total + 1,) of a melody of ``total`` steps that starts like
+        ``seed``; ``told``: the model is told where it ends (if it can be)."""
+        return position_ids(seed, total + 1, total if told else None, self.to_go_bars)
+
+    def start(self, seed: Melody, batch: int, positions: np.ndarray):
+        """Logits (batch, vocab) for the first step after ``seed``, and the state there;
+        ``positions`` as from `positions`."""
         inputs = np.tile(np.concatenate([[self.vocab.id(END)], self.vocab.encode(seed.steps)]), (batch, 1))
-        return self._feed(
-            inputs.astype(np.int32), 0, self.vocab.meter_id(seed.meter), position_ids(seed, len(seed) + 1)
-        )
+        return self._feed(inputs.astype(np.int32), 0, self.vocab.meter_id(seed.meter), positions)
 
     def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray):
         """Run inputs (batch, n) from a fresh state; input j predicts step first_index + j."""
         count = inputs.shape[1]
-        pos = np.minimum(positions[first_index : first_index + count], MAX_POSITIONS - 1)
-        pos = np.tile(pos, (inputs.shape[0], 1))
+        pos = np.tile(positions[first_index : first_index + count], (inputs.shape[0], 1))
         meters = np.full(inputs.shape, meter, dtype=np.int32)
         return self.net.run(inputs, pos, meters)

@@ -57,12 +57,15 @@ class TrainConfig:
     strategy: str = "default"  # default | mirrored (all local GPUs) | multiworker (TF_CONFIG)
     precision: str = "auto"  # the LSTM's matrix products: auto | float32 | bfloat16 (state, weights stay float32)
     lanes: int = 2  # groups of rows whose recurrences run concurrently (same arithmetic)
+    told_share: float = 0.75  # songs told how far their end is, for a model with to_go_bars (the rest: untold)
 
     def check(self) -> None:
         """Raise TrainingError for settings that cannot work."""
         for name in ("epochs", "batch_size", "chunk", "patience", "lr_patience", "max_song_steps", "lanes"):
             if getattr(self, name) < 1:
                 raise TrainingError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        if not 0 <= self.told_share <= 1:
+            raise TrainingError(f"told-share must be from 0 to 1 (a share of the songs), not {self.told_share}")
         if self.max_minutes < 0:
             raise TrainingError(f"max-minutes must be 0 (no limit) or more, not {self.max_minutes}")
         if self.precision not in PRECISIONS:
@@ -280,6 +283,8 @@ def train(
             config.chunk,
             seed=config.seed * 1000 + state["epoch"],
             max_steps=config.max_song_steps,
+            to_go_bars=model_config.to_go_bars,
+            told_share=config.told_share,
         )
         train_targets = streams.n_targets
         bar = (lambda it: tqdm(it, desc=f"epoch {state['epoch'] + 1}", unit="chunk", leave=False)) if verbose else None

@@ -63,7 +63,8 @@ with errors_shown("drawing the next-symbol chart"):
     )
     step = st.slider("Step of the melody", 1, len(melody), min(len(melody), 16), key="step")
     temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="how_temperature")
-    probabilities = apply_temperature(step_probabilities(loaded, melody)[step - 1], temperature)
+    whole = bool(melodies)  # a song generated to its length, as the model was told
+    probabilities = apply_temperature(step_probabilities(loaded, melody, whole)[step - 1], temperature)
     shown = probabilities.argsort()[::-1][:12]
     labels = symbols_in_key(loaded, melody.key)  # the model works in C major / A minor; show the melody's key
     st.write(f"After `{' '.join(melody.steps[max(0, step - 8) : step - 1]) or '(start)'}`, the next symbol could be:")

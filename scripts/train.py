@@ -33,6 +33,7 @@ TRAIN_FLAGS = {  # TrainConfig fields set from the command line
     "max_minutes": "stop after the epoch that passes this wall time (0: no limit)",
     "seed": "random seed",
     "lanes": "groups of rows whose LSTM recurrences run concurrently (same result, faster on 2+ cores)",
+    "told_share": "share of songs told how far their end is, with --to-go-bars (the rest untold)",
 }
 MODEL_FLAGS = {  # ModelConfig fields set from the command line
     "units": "LSTM units",
@@ -40,6 +41,7 @@ MODEL_FLAGS = {  # ModelConfig fields set from the command line
     "symbol_dim": "size of the learned symbol embedding; 0: one-hot input",
     "position_dim": "size of the bar-position embedding; 0: the model is not told where the bar is",
     "meter_dim": "size of the meter embedding; 0: the model is not told the meter",
+    "to_go_bars": "tell the model how many bars are left before the end, up to this many; 0: not told",
     "dropout": "dropout after each LSTM",
     "learning_rate": "Adam's starting learning rate",
     "clipnorm": "clip gradients to this norm (0: no clipping)",

@@ -44,7 +44,7 @@ def _log_likelihood(loaded, song: Melody) -> float:
     """log p of the whole song under the model, from its start, its closing end symbol included."""
     from melody.keys import to_model_key
 
-    probabilities = step_probabilities(loaded, song)
+    probabilities = step_probabilities(loaded, song, whole_song=True)
     ids = [loaded.vocab.id(s) for s in to_model_key(song).steps] + [loaded.vocab.id(END)]
     return float(np.log(probabilities[np.arange(len(ids)), ids]).sum())
 
@@ -67,7 +67,7 @@ def test_the_trace_holds_the_probability_of_each_note_of_the_song_kept(shipped, 
     songs = generate(shipped, seed, bars=6, temperature=temperature, random_seed=4, variations=2, trace=trace)
     drawn = np.stack(trace, axis=1)  # (variations, new steps)
     for row, song in enumerate(songs):
-        for event, bits in note_surprise(shipped, song):
+        for event, bits in note_surprise(shipped, song, whole_song=True):
             if event.start >= len(seed):
                 assert bits == pytest.approx(-drawn[row, event.start - len(seed)] / np.log(2), abs=1e-4)
 

@@ -81,3 +81,13 @@ def test_meter_figures_on_melodies_with_known_answers():
     assert meter_figures(in_d) == figures
     on_the_barline = right.with_steps(right.steps + ("_",) * 4)  # a pickup song ending on a full bar
     assert meter_figures([on_the_barline])["ends_on_barline"] == 1.0
+
+
+def test_repeated_bars_counts_bars_equal_to_the_bar_before():
+    from melody.melody import Melody
+    from melody.meter_check import meter_figures
+
+    bar_a, bar_b = ["60", "_", "62", "_"], ["64", "_", "_", "_"]
+    looping = Melody(tuple(["67", "_"] + bar_a * 3 + bar_b), meter="1/4", pickup=2)  # pickup, a a a b
+    assert meter_figures([looping])["repeated_bars"] == pytest.approx(2 / 3)
+    assert meter_figures([Melody(tuple(bar_a + bar_b), meter="1/4")])["repeated_bars"] == 0.0

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Are the generated melodies songs? Length, endings and loops, per meter and temperature.
+
+For each meter, up to --per-meter held-out test songs give a seed (their pickup and first
+bar) and a length: each song's own number of bars. Every seed is continued to a song of
+exactly that many bars (`generate(..., bars=N)`) at each temperature. Figures per set
+(see melody/meter_check.py), the test songs themselves alongside:
+- exact_bars: share of songs of exactly the bars asked for, ending on the final barline;
+- ends_on_tonic: share whose last note is the tonic;
+- repeated_bars: share of bars identical to the bar before;
+- notes_in_scale, strong_beat_onsets.
+Prints a table per meter and, last, one JSON line.
+
+Example:
+    .venv/bin/python scripts/form_report.py --model models/essen-lstm --per-meter 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+
+import _common  # noqa: F401  (import path, quiet TensorFlow)
+from tqdm import tqdm
+
+METERS = ("2/4", "3/4", "4/4", "6/8")
+SHOWN = ("exact_bars", "ends_on_tonic", "repeated_bars", "notes_in_scale", "strong_beat_onsets")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="models/essen-lstm", help="model folder (default: %(default)s)")
+    parser.add_argument("--data", default="data", help="dataset folder with the test split (default: data)")
+    parser.add_argument("--meters", nargs="+", default=list(METERS), help="meters (default: %(default)s)")
+    parser.add_argument("--per-meter", type=int, default=100, help="songs per meter and temperature (default: 100)")
+    parser.add_argument("--temperatures", nargs="+", type=float, default=[0.0, 0.5, 1.0], help="(default: %(default)s)")
+    return parser.parse_args()
+
+
+def song_bars(song) -> int:
+    """A song's length in bars after its pickup (the last bar completing the pickup), 4 to 64."""
+    return min(max(math.ceil(len(song) / song.bar_steps), 4), 64)
+
+
+def figures(songs, seeds, asked) -> dict:
+    from melody.meter_check import meter_figures
+
+    out = meter_figures(songs, [len(seed) for seed in seeds])
+    exact = [len(song) == bars * song.bar_steps for song, bars in zip(songs, asked, strict=True)]
+    return {"exact_bars": sum(exact) / max(len(songs), 1), **out}
+
+
+def main() -> None:
+    from melody.dataset import load_split
+    from melody.model import load_model_folder
+    from melody.sampler import generate
+
+    args = parse_args()
+    if args.per_meter < 1:
+        _common.fail("--per-meter must be at least 1")
+    started = time.perf_counter()
+    test = load_split(args.data, "test")
+    loaded = load_model_folder(args.model)
+    report: dict = {"model": loaded.name, "per_meter": args.per_meter, "meters": {}}
+    for meter in args.meters:
+        songs = [song for song in test if song.meter == meter and len(song.opening(1)) < len(song)][: args.per_meter]
+        if not songs:
+            _common.fail(f"no test song is in {meter}; choose from {sorted({s.meter for s in test})}")
+        seeds = [song.opening(1) for song in songs]
+        asked = [max(song_bars(song), len(seed) // seed.bar_steps + 1) for song, seed in zip(songs, seeds)]
+        rows = {"test songs": figures(songs, seeds, [math.ceil(len(s) / s.bar_steps) for s in songs])}
+        for temperature in args.temperatures:
+            made = [
+                generate(loaded, seed, bars=bars, temperature=temperature, random_seed=i)[0]
+                for i, (seed, bars) in enumerate(tqdm(list(zip(seeds, asked)), desc=f"{meter} T={temperature:g}",
+                                                      unit="song", leave=False))
+            ]  # fmt: skip
+            rows[f"temperature {temperature:g}"] = figures(made, seeds, asked)
+        report["meters"][meter] = rows
+        print(f"\n{meter}: {len(songs)} test songs")
+        print(f"{'':<18}" + "".join(f"{name.replace('_', ' '):>20}" for name in SHOWN))
+        for source, row in rows.items():
+            print(f"{source:<18}" + "".join(f"{row[name]:>20.3f}" for name in SHOWN))
+    seconds = time.perf_counter() - started
+    print(json.dumps(report))
+    print(
+        f"{len(args.meters)} meters x {len(args.temperatures)} temperatures x {args.per_meter} songs in {seconds:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    _common.run_main(main)
