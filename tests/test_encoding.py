@@ -108,3 +108,34 @@ def test_wav_is_mono_and_as_long_as_the_melody(synth, monkeypatch):
         seconds = audio.getnframes() / audio.getframerate()
         assert audio.getnchannels() == 1 and audio.getsampwidth() == 2
     assert 4.5 <= seconds <= 4.5 + 3.0  # the last note may ring on
+
+
+def test_a_model_told_the_length_reads_bars_to_go_in_the_position_input():
+    from melody.encoding import MAX_POSITIONS, position_count, position_ids
+    from melody.melody import Melody
+
+    song = Melody(tuple(["60", "_", "_", "_"] * 5), meter="2/4", pickup=4)  # pickup + 2 bars of 8 steps
+    untold = position_ids(song, len(song) + 1)
+    assert list(untold) == [4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0]
+    assert list(position_ids(song, len(song) + 1, length=None, to_go_bars=16)) == list(untold)  # "not told"
+    told = position_ids(song, len(song) + 1, length=len(song), to_go_bars=2)
+    assert list(told % MAX_POSITIONS) == list(untold)  # the bar position is kept
+    buckets = list(told // MAX_POSITIONS)  # 1 + bars to go, rounded up: 0 bars right before the end symbol
+    assert buckets == [3] * 4 + [3] * 8 + [2] * 8 + [1] and max(told) < position_count(2)
+    capped = position_ids(song, len(song) + 1, length=len(song), to_go_bars=1)
+    assert set(capped[:12] // MAX_POSITIONS) == {2}  # more than 1 bar to go reads as "1 or more"
+
+
+def test_training_streams_tell_a_share_of_the_songs_their_length(tiny_corpus):
+    from melody.batching import make_streams
+    from melody.encoding import MAX_POSITIONS, Vocabulary
+
+    songs = tiny_corpus.melodies
+    vocab = Vocabulary.from_melodies(songs)
+    plain = make_streams(songs, vocab, streams=4, chunk=16, seed=3)
+    assert plain.positions.max() < MAX_POSITIONS
+    told = make_streams(songs, vocab, streams=4, chunk=16, seed=3, to_go_bars=16, told_share=0.75)
+    starts = told.resets * (told.weights > 0)  # the first step of each song
+    first_ids = told.positions[starts > 0]
+    share = (first_ids >= MAX_POSITIONS).mean()
+    assert 0.5 < share < 0.95 and len(first_ids) == len(songs)

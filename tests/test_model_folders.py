@@ -91,6 +91,10 @@ MODEL_FOLDER_CASES = {  # id -> (change to a copy of the shipped folder, message
     ),
     "model-config-dropout-2": (_config(dropout=2), "config.json: dropout is 2, expected a number from 0 up to"),
     "model-config-few-positions": (_config(n_positions=16), "n_positions is 16, expected a whole number >= 48"),
+    "model-config-to-go-without-rows": (
+        _config(to_go_bars=16, n_positions=100),
+        "n_positions is 100, but to_go_bars 16 needs 864 rows",
+    ),
     "model-config-vocab-size-mismatch": (
         _config(vocab_size=46),
         "mapping.json has 45 symbols, config.json vocab_size says 46",
