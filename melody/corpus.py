@@ -15,32 +15,19 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import io
 import os
 import pathlib
-import re
-import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 
+from .file_checks import check_file
 from .keys import to_model_key
-from .melody import STEP_QL, Melody, MelodyError
+from .melody import Melody, MelodyError
 from .reading import (  # noqa: F401  (the one-song reading, importable from here as before)
-    MAX_NOTE_STEPS,
-    MAX_PACKING_RATIO,
-    MAX_SONG_BARS,
-    MAX_SONG_NOTES,
-    MAX_SONG_STEPS,
-    MAX_UNPACKED_BYTES,
-    MINOR_MODES,
     SKIP_REASONS,
     SongSkipped,
-    _quarters,
-    _too_many,
     check_duration,
-    clamp_tempo,
     detect_key,
-    key_name,
     melody_from_midi,
     melody_from_score,
 )
@@ -132,89 +119,6 @@ def tasks_for_file(path: pathlib.Path) -> list[Task]:
     return [Task(str(path), str(path), fmt)]
 
 
-# ---------------------------------------------------------------- before a parser sees the file
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ABC_FIELD = re.compile(r"^[A-Za-z+]:")
-_ABC_NOT_NOTES = re.compile(r'"[^"\n]*"|![^!\n]*!|\+[^+\n]*\+|\[[A-Za-z]:[^\]\n]*\]|%.*')
-_ABC_NOTE = re.compile(r"[A-Ga-gzZx]")
-_XML_NOTE = re.compile(rb"<note[\s>]")
-_XML_BAR = re.compile(rb"<measure[\s>]")
-
-
-def _check_xml_size(data: bytes) -> None:
-    parts = max(1, data.count(b"<score-part ") + data.count(b"<score-part>"))
-    _too_many(len(_XML_NOTE.findall(data)), len(_XML_BAR.findall(data)) // parts)
-
-
-_ABC_LENGTH = re.compile(r"[A-Ga-gxz][,']*(\d*)(/*)(\d*)")
-_ABC_UNIT = re.compile(r"^L:\s*(\d{1,3})\s*/\s*(\d{1,3})|\[L:\s*(\d{1,3})\s*/\s*(\d{1,3})")
-_ABC_METER = re.compile(r"^M:\s*(\d{1,3})\s*/\s*(\d{1,3})")
-
-
-def _check_abc_lengths(lines: list[str]) -> None:
-    """Refuse written ABC note lengths that are absurd (longer than MAX_NOTE_STEPS) or far
-    off the grid (not a multiple of 1/48 quarter) before music21 reads them: its re-barring
-    of overflowing bars slows down with the size of such numbers (minutes for one tune)."""
-    from fractions import Fraction
-
-    unit = None
-    for line in lines:
-        meter, set_unit = _ABC_METER.match(line), _ABC_UNIT.search(line)
-        if unit is None and meter and int(meter.group(2)):  # the default unit follows the first meter
-            unit = Fraction(1, 16) if Fraction(int(meter.group(1)), int(meter.group(2))) < 0.75 else Fraction(1, 8)
-        if set_unit:
-            numerator, denominator = (int(g) for g in set_unit.groups() if g is not None)
-            unit = Fraction(numerator, denominator or 1)
-        if _ABC_FIELD.match(line):
-            continue
-        for number, slashes, divisor in _ABC_LENGTH.findall(_ABC_NOT_NOTES.sub("", line)):
-            if len(number) > 9 or len(divisor) > 9:
-                raise SongSkipped("long_note" if len(number) > 9 else "bad_duration", "a length of over 9 digits")
-            parts = int(divisor) if divisor else 2 ** len(slashes)
-            quarters = 4 * (unit or Fraction(1, 8)) * Fraction(int(number or 1), parts or 1)
-            if quarters > MAX_NOTE_STEPS * STEP_QL:
-                most = f"at most {MAX_NOTE_STEPS * STEP_QL:g} are read"
-                raise SongSkipped("long_note", f"one lasts {_quarters(quarters)} quarters; {most}")
-            if (quarters * 48).denominator != 1:
-                raise SongSkipped("bad_duration", f"a duration of {float(quarters):g} quarters")
-
-
-def check_text(text: str, fmt: str) -> None:
-    """ABC and kern text: refuse control characters (binary junk music21 would turn into
-    notes) and more notes than a song may have, before music21 parses it."""
-    bad = _CONTROL.search(text)
-    if bad:
-        raise SongSkipped("parse_error", f"control character {ord(bad.group()):#04x}: not a text file")
-    lines = text.split("\n")
-    if fmt == "abc":
-        music = [_ABC_NOT_NOTES.sub("", line) for line in lines if not _ABC_FIELD.match(line)]
-        _too_many(sum(len(_ABC_NOTE.findall(line)) for line in music), sum(line.count("|") for line in music))
-        _check_abc_lengths(lines)
-    else:  # kern: a data line per moment of the song, a line starting with = per barline
-        data_lines = sum(1 for line in lines if line.strip() and line[0] not in "*!=")
-        _too_many(data_lines, sum(1 for line in lines if line[:1] == "="))
-
-
-def check_mxl(data: bytes) -> list[bytes]:
-    """An .mxl archive's members are sized from its directory before anything is unpacked;
-    returns the unpacked XML members (within MAX_UNPACKED_BYTES)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise SongSkipped("parse_error", f"not a readable .mxl archive ({type(error).__name__})") from error
-    unpacked = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES or len(members) > 1000:
-        raise SongSkipped("unpacks_too_large", f"{unpacked / 2**20:,.0f} MB in {len(members)} files")
-    if unpacked > 2**20 and unpacked > MAX_PACKING_RATIO * max(packed, 1):
-        raise SongSkipped("unpacks_too_large", f"{unpacked / 2**20:,.0f} MB packed {unpacked // max(packed, 1)} to 1")
-    try:
-        return [archive.read(m) for m in members if m.filename.lower().endswith((".xml", ".musicxml"))]
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as error:
-        raise SongSkipped("parse_error", f"not a readable .mxl archive ({type(error).__name__})") from error
-
-
 # ---------------------------------------------------------------- one song
 def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Melody:
     """Parse one song, the one path of uploads, preprocess and evaluate: the file is sized
@@ -232,20 +136,15 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
         if fmt == "abc":
             if not task.text.strip():
                 raise SongSkipped("empty", "no tune in the file" if task.text else "the file is empty")
-            check_text(task.text, fmt)
+            check_file(fmt, task.text.encode("latin-1"))
             source = task.text
         else:
             data = pathlib.Path(task.path).read_bytes()
             if not data.strip():
                 raise SongSkipped("empty", "the file is empty")
+            check_file(fmt, data)
             if fmt == "mid":
                 return melody_from_midi(data, title=title, strict=strict)
-            if fmt == "krn":
-                check_text(data.decode("latin-1"), fmt)
-            elif data[:4] == b"PK\x03\x04":
-                _check_xml_size(b"".join(check_mxl(data)))
-            elif fmt == "musicxml":
-                _check_xml_size(data)
             source = task.path
         score = converter.parse(source, format={"krn": "humdrum"}.get(fmt, fmt))
         if hasattr(score, "scores") and len(score.scores):

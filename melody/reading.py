@@ -42,7 +42,8 @@ SKIP_REASONS = {
         f"{MAX_SONG_NOTES:,} notes or {MAX_SONG_BARS} bars"
     ),
     "long_note": f"a note or rest lasts longer than {MAX_NOTE_STEPS // 16} whole notes",
-    "unpacks_too_large": f"the compressed file unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB",
+    "unpacks_too_large": "the compressed file unpacks to more than a score would (too large, too many files, or packed "
+    "tighter than music packs)",
 }
 
 
@@ -54,7 +55,7 @@ class SongSkipped(Exception):
         self.reason, self.detail = reason, detail
 
 
-def _quarters(length) -> str:
+def quarters_text(length) -> str:
     return f"{float(length):,.0f}" if float(length).is_integer() else f"{float(length):g}"
 
 
@@ -71,7 +72,7 @@ def check_lengths(lengths_ql, start_ql: float = 0.0) -> None:
         if steps > MAX_NOTE_STEPS:
             raise SongSkipped(
                 "long_note",
-                f"one lasts {_quarters(length)} quarters, {_beats_in(round(start_ql / STEP_QL + total))}; "
+                f"one lasts {quarters_text(length)} quarters, {_beats_in(round(start_ql / STEP_QL + total))}; "
                 f"at most {MAX_NOTE_STEPS * STEP_QL:g} are read",
             )
         total += steps
@@ -89,7 +90,7 @@ def check_duration(quarter_length: float, strict: bool = True) -> int:
     return round(steps)
 
 
-def _too_many(notes: int, bars: int = 0) -> None:
+def check_counts(notes: int, bars: int = 0) -> None:
     if notes > MAX_SONG_NOTES:
         raise SongSkipped("too_long", f"{notes:,} notes")
     if bars > MAX_SONG_BARS:
@@ -186,7 +187,7 @@ def _midi_notes(midi) -> list[tuple[int, int, int]]:
                     playing[key] = kept
         if len(notes) > MAX_SONG_NOTES:
             break
-    _too_many(len(notes))
+    check_counts(len(notes))
     return sorted(notes)
 
 
@@ -205,7 +206,7 @@ def _midi_meta(midi, first_tick: int) -> tuple[float, str, str | None]:
                 found[message.type].append((tick, len(found[message.type]), message))
     tempi = sorted(found["set_tempo"], key=lambda item: item[:2])
     before = [message for tick, _, message in tempi if tick <= first_tick]
-    tempo = mido.tempo2bpm(before[-1].tempo) if before else DEFAULT_MIDI_TEMPO
+    tempo = mido.tempo2bpm(before[-1].tempo) if before and before[-1].tempo > 0 else DEFAULT_MIDI_TEMPO
     meter_text = "4/4"
     if found["time_signature"]:
         signature = min(found["time_signature"], key=lambda item: item[:2])[2]
@@ -265,8 +266,9 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     except MelodyError as error:
         raise SongSkipped("bad_meter", str(error)) from error
     leading = spans[0][0] % bar  # silence before a pickup, bars aligned
+    pickup = min((bar - leading) % bar, sum(length for _, length in events))  # a phrase shorter than its pickup
     melody = Melody.from_events(
-        events, meter=meter_text, pickup=(bar - leading) % bar, tempo=round(clamp_tempo(tempo), 2), title=title
+        events, meter=meter_text, pickup=pickup, tempo=round(clamp_tempo(tempo), 2), title=title
     )
     return melody.replace(key=key or detect_key(melody))
 

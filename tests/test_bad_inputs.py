@@ -127,7 +127,11 @@ API_CASES = {  # id -> (call, message fragment)
     # size bombs, voices, junk and empty files (built in tests/test_hostile_files.py)
     "upload-abc-huge-note": (_upload("bomb.abc", hostile.ABC_BOMB), "one lasts 15,000,000 quarters; at most 64"),
     "upload-mid-huge-note": (_upload("bomb.mid", hostile.MIDI_BOMB), "one lasts 1,000,000 quarters"),
-    "upload-mxl-zip-bomb": (_upload("bomb.mxl", hostile.mxl_bomb()), "unpacks to more than 20 MB (30 MB in 2 files)"),
+    "upload-mxl-zip-bomb": (
+        _upload("bomb.mxl", hostile.mxl_bomb()),
+        "unpacks to more than a score would (too large, too many files, or packed tighter than music packs) "
+        "(30 MB in 2 files)",
+    ),
     "upload-abc-too-long": (
         _upload("long.abc", b"X:1\nM:4/4\nL:1/4\nK:C\n" + b"C64 D64 |" * 40),
         "longer than 8,192 sixteenths (128 bars of 4/4), 1,024 notes or 256 bars (it lasts 20,480 sixteenths)",
