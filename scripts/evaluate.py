@@ -5,7 +5,9 @@ Songs (files or folders, searched recursively for .krn .abc .xml .musicxml .mxl 
 through the same filter and transposition as training. Each is scored from its start with
 a fresh state, every step and the closing '/' predicted. The last line of output is one
 JSON object: songs, skipped, steps, nll_per_step, nll_per_event, pitch_bits_per_note,
-accuracy, and the same figures of KN-5 under "kn5".
+accuracy, and the same figures of KN-5 under "kn5". These never use a song's length; a
+model that can be told how far the end is (to_go_bars) adds its figures when told each
+song's length under "with_length".
 
 Example:
     .venv/bin/python scripts/evaluate.py --model models/essen-lstm path/to/krn-folder
@@ -76,6 +78,10 @@ def main() -> None:
         _common.fail(f"no song could be scored (skipped: {skipped or 'none found'})")
     result = score_model(loaded, songs, progress=lambda it: tqdm(it, desc="scoring", unit="batch", leave=False))
     result = {"songs": result["songs"], "skipped": sum(skipped.values()), "skipped_by_reason": skipped, **result}
+    if loaded.config.to_go_bars:  # a model that can be told how far the end is: told each song's length too
+        bar = lambda it: tqdm(it, desc="scoring told", unit="batch", leave=False)
+        told = score_model(loaded, songs, progress=bar, told=True)
+        result["with_length"] = {name: told[name] for name in told if name not in ("songs", "steps")}
     if not args.no_baseline:
         train_songs = read_ngram_songs(loaded.folder)
         if train_songs is None:
