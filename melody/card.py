@@ -105,11 +105,12 @@ def plot_history(history: list[dict], path: pathlib.Path) -> None:
     plt.close(figure)
 
 
-def add_meter_report(folder, report: dict) -> dict:
-    """Put a `scripts/meter_report.py` report into a model folder's card (JSON and Markdown)."""
+def add_meter_report(folder, report: dict, name: str = "meter_report") -> dict:
+    """Put a `scripts/meter_report.py` (or, ``name="form_report"``, `scripts/form_report.py`)
+    report into a model folder's card (JSON and Markdown)."""
     folder = pathlib.Path(folder)
     card = json.loads((folder / "card.json").read_text())
-    card["meter_report"] = report
+    card[name] = report
     atomic_write_json(folder / "card.json", card)
     atomic_write_text(folder / "card.md", card_markdown(card))
     return card
@@ -127,7 +128,7 @@ def meter_markdown(report: dict) -> str:
     rows = [header, "|" + "---|" * (len(FIGURES) + 2)]
     for meter, sources in report["meters"].items():
         for source, figures in sources.items():
-            rows.append(f"| {meter} | {source} | " + " | ".join(f"{figures[n]:.3f}" for n in FIGURES) + " |")
+            rows.append(f"| {meter} | {source} | " + " | ".join(_share(figures, n) for n in FIGURES) + " |")
     table = "\n".join(rows)
     return f"""
 ## Meter-aware vs meter-blind (held-out test songs)
@@ -142,6 +143,30 @@ or the meter (`--position-dim 0 --meter-dim 0`).
 {report["per_meter"]} melodies per meter and model at temperature {report["temperature"]:g}, each seeded with
 the pickup and first bar of a test song of that meter and continued to its end symbol; only
 the generated notes count. The test songs themselves are the reference.
+
+{table}
+"""
+
+
+def _share(figures: dict, name: str) -> str:
+    return f"{figures[name]:.3f}" if name in figures else "-"  # a card written before the figure existed
+
+
+FORM_FIGURES = ("exact_bars", "ends_on_tonic", "repeated_bars", "notes_in_scale", "strong_beat_onsets")
+
+
+def form_markdown(report: dict) -> str:
+    """A `scripts/form_report.py` report as a Markdown table."""
+    rows = ["| meter | songs from | " + " | ".join(n.replace("_", " ") for n in FORM_FIGURES) + " |"]
+    rows.append("|" + "---|" * (len(FORM_FIGURES) + 2))
+    for meter, sources in report["meters"].items():
+        for source, figures in sources.items():
+            rows.append(f"| {meter} | {source} | " + " | ".join(_share(figures, n) for n in FORM_FIGURES) + " |")
+    table = "\n".join(rows)
+    return f"""
+## Songs of N bars
+Up to {report["per_meter"]} held-out test songs per meter give a seed (pickup and first bar) and a length (their
+own bars); each is continued to a song of exactly that many bars (`generate(..., bars=N)`).
 
 {table}
 """
@@ -204,4 +229,5 @@ targets per second. ![loss](loss.png)
 | figure | this model | Kneser-Ney 5-gram |
 |---|---|---|
 {rows}
-{meter_markdown(card["meter_report"]) if "meter_report" in card else ""}"""
+{meter_markdown(card["meter_report"]) if "meter_report" in card else ""}\
+{form_markdown(card["form_report"]) if "form_report" in card else ""}"""

@@ -80,6 +80,23 @@ def card_ui(loaded) -> None:
                 **{label: [round(rows[r][k], 2) for r in rows] for k, label in labels.items()},
             }
         )
+    form = card.get("form_report")
+    if form:
+        st.subheader("Does it write whole songs?")
+        st.write(
+            "Each held-out song's first bar starts a new song of the same number of bars as the real one. "
+            "Temperature 0 is the likeliest song; 1 samples the model's own odds."
+        )
+        meter = st.selectbox("Time signature ", list(form["meters"]), key="form_meter")
+        rows = form["meters"][meter]
+        labels = {
+            "exact_bars": "has the bars asked for, ending on the last barline",
+            "ends_on_tonic": "ends on the home note",
+            "repeated_bars": "bars that only repeat the bar before",
+        }
+        st.table(
+            {"songs from": list(rows), **{label: [f"{rows[r][k]:.0%}" for r in rows] for k, label in labels.items()}}
+        )
     with st.expander("The full card"):
         st.markdown((loaded.folder / "card.md").read_text().replace("![loss](loss.png)", ""))
 

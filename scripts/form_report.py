@@ -9,7 +9,7 @@ exactly that many bars (`generate(..., bars=N)`) at each temperature. Figures pe
 - ends_on_tonic: share whose last note is the tonic;
 - repeated_bars: share of bars identical to the bar before;
 - notes_in_scale, strong_beat_onsets.
-Prints a table per meter and, last, one JSON line.
+Prints a table per meter and, last, one JSON line; --card adds the figures to the model's card.
 
 Example:
     .venv/bin/python scripts/form_report.py --model models/essen-lstm --per-meter 100
@@ -83,6 +83,10 @@ def main() -> None:
         print(f"{'':<18}" + "".join(f"{name.replace('_', ' '):>20}" for name in SHOWN))
         for source, row in rows.items():
             print(f"{source:<18}" + "".join(f"{row[name]:>20.3f}" for name in SHOWN))
+    if args.card:
+        from melody.card import add_meter_report
+
+        add_meter_report(loaded.folder, report, name="form_report")
     seconds = time.perf_counter() - started
     print(json.dumps(report))
     print(
