@@ -49,7 +49,10 @@ def _log_likelihood(loaded, song: Melody) -> float:
     return float(np.log(probabilities[np.arange(len(ids)), ids]).sum())
 
 
-def test_temperature_0_finds_a_likelier_song_than_greedy_steps_and_variations_differ(shipped):
+def test_temperature_0_finds_a_likelier_song_than_greedy_steps_and_variations_differ(shipped, monkeypatch):
+    import melody.decoding
+
+    monkeypatch.setattr(melody.decoding, "REPEAT_PENALTY", 0.0)  # the plain likeliest song
     seed = parse_seed(EXAMPLE, key="C major")
     beams = generate(shipped, seed, bars=8, temperature=0, variations=3)
     [greedy] = generate(shipped, seed, steps=8 * 16 - len(seed), temperature=0, full_length=True)
@@ -131,3 +134,13 @@ def test_a_model_told_the_length_generates_scores_and_evaluates_told(told_model_
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert set(result["with_length"]) >= {"nll_per_step", "pitch_bits_per_note", "accuracy"}
+
+
+def test_temperature_0_does_not_get_stuck_repeating_a_bar(shipped):
+    # greedy steps loop the example's "G half note, E half note" for most of the song (60% of bars)
+    seeds = [parse_seed(EXAMPLE, key="C major"), parse_seed("67 _ _ _ 72 _ _ _ 76 _ _ _", meter="3/4", key="C major")]
+    for seed in seeds:
+        [greedy] = generate(shipped, seed, steps=16 * seed.bar_steps - len(seed), temperature=0, full_length=True)
+        [song] = generate(shipped, seed, bars=16, temperature=0)
+        loops = meter_figures([greedy], len(seed))["repeated_bars"]
+        assert meter_figures([song], len(seed))["repeated_bars"] <= min(loops, 2 / 15), (loops, song.steps)
