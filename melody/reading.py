@@ -125,6 +125,8 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
         offset = float(element.offset)
         if end is not None and offset < end - 1e-6:
             raise SongSkipped("polyphony", f"two notes overlap {_beats_in(round(offset / STEP_QL))}")
+        if end is not None and offset > end + 1e-6:  # a gap (MusicXML <forward>) is heard as a rest
+            pieces.append([None, offset - end])
         end = offset + float(element.quarterLength)
         pitch = element.pitch.midi if isinstance(element, note.Note) else None
         tied = pitch is not None and element.tie is not None and element.tie.type in ("continue", "stop")

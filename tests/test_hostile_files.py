@@ -320,3 +320,16 @@ def test_a_midi_phrase_shorter_than_its_pickup_and_a_zero_tempo_still_read():
     )
     song = melody_from_upload("short.mid", two_eighths_on_beat_3)
     assert song.steps == ("67", "_", "69", "_") and song.pickup == 4 and song.tempo == 120.0
+
+
+def test_a_musicxml_gap_is_a_rest_not_dropped():
+    note = b"<note><pitch><step>%s</step><octave>4</octave></pitch><duration>1</duration><type>quarter</type></note>"
+    gap = (
+        _XML_HEAD
+        + b'<measure number="1">'
+        + _XML_METER % 4
+        + note % b"C"
+        + b"<forward><duration>2</duration></forward>"
+    )
+    song = melody_from_upload("gap.musicxml", gap + note % b"D" + b"</measure></part></score-partwise>")
+    assert song.steps == ("60", "_", "_", "_", "r", "_", "_", "_", "_", "_", "_", "_", "62", "_", "_", "_")
