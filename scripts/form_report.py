@@ -36,6 +36,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--meters", nargs="+", default=list(METERS), help="meters (default: %(default)s)")
     parser.add_argument("--per-meter", type=int, default=100, help="songs per meter and temperature (default: 100)")
     parser.add_argument("--temperatures", nargs="+", type=float, default=[0.0, 0.5, 1.0], help="(default: %(default)s)")
+    parser.add_argument("--card", action="store_true", help="add the figures to the model's card")
     return parser.parse_args()
 
 
