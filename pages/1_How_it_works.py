@@ -12,15 +12,21 @@ from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
 from studio import errors_shown, model_or_stop, score_svg
 
-NETWORK = """digraph {
+
+def network_graph(config) -> str:
+    """The network in one picture (Graphviz), from the model's own config."""
+    where = "where the next step\\nfalls in the bar" + ("\\nand how many bars are left" if config.to_go_bars else "")
+    layers = f"{config.layers} x LSTM" if config.layers > 1 else "LSTM"
+    return f"""digraph {{
   rankdir=LR; node [shape=box, style=rounded, fontname=Helvetica];
-  symbol [label="symbol now\\n(67, _, r ...)"]; position [label="where the next step\\nfalls in the bar"];
-  meter [label="meter\\n(3/4, 6/8 ...)"]; embed [label="embeddings\\n64 + 16 + 8"];
-  lstm [label="LSTM, 256 units\\n(remembers the melody so far)"]; softmax [label="softmax over\\n45 symbols"];
-  next [label="next symbol"];
+  symbol [label="symbol now\\n(67, _, r ...)"]; position [label="{where}"];
+  meter [label="meter\\n(3/4, 6/8 ...)"];
+  embed [label="embeddings\\n{config.symbol_dim} + {config.position_dim} + {config.meter_dim}"];
+  lstm [label="{layers}, {config.units} units\\n(remembers the melody so far)"];
+  softmax [label="softmax over\\n{config.vocab_size} symbols"]; next [label="next symbol"];
   symbol -> embed; position -> embed; meter -> embed; embed -> lstm; lstm -> softmax -> next;
   lstm -> lstm [label="state, step to step"]; next -> symbol [style=dashed, label="fed back when generating"];
-}"""
+}}"""
 
 
 @st.cache_data(show_spinner=False)
@@ -45,7 +51,7 @@ with errors_shown("drawing the example song"):
     st.code(" ".join(song.steps[:64]) + " ...", language=None)
 
 st.header("2. The network in one picture")
-st.graphviz_chart(NETWORK)
+st.graphviz_chart(network_graph(loaded.config))
 st.write(
     "At every step the network reads the current symbol, where in the bar the next step falls and the meter, "
     "updates its memory (the LSTM state) and gives a probability to each possible next symbol. Training asks it "
