@@ -185,6 +185,15 @@ def _meter_sentence(model: dict) -> str:
     return "Meter-blind: it is told neither the bar position nor the meter."
 
 
+def _to_go_sentence(model: dict) -> str:
+    if not model.get("to_go_bars"):
+        return ""
+    return (
+        f" Where a song's length is known it is also told how many bars are left (up to {model['to_go_bars']}), "
+        "in the bar-position input; trained with a share of songs untold, so it also works without."
+    )
+
+
 def card_markdown(card: dict) -> str:
     """The card as Markdown for people."""
     data, training, model, test = card["data"], card["training"], card["model"], card["test"]
@@ -212,7 +221,7 @@ Vocabulary: {card["vocabulary"]["symbols"]} symbols, MIDI {low}-{high}.
 ## Model
 Embeddings of the symbol ({model["symbol_dim"]}), the next step's bar position ({model["position_dim"]})
 and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]}) -> Dropout({model["dropout"]})
--> Dense softmax over the symbols. {_meter_sentence(model)}
+-> Dense softmax over the symbols. {_meter_sentence(model)}{_to_go_sentence(model)}
 {model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}
 (halved after {training.get("lr_patience", "?")} epochs without a better validation loss), gradients clipped to norm
 {model.get("clipnorm", "none")}.
