@@ -60,13 +60,13 @@ def _both(*changes):
     return lambda folder: [change(folder) for change in changes]
 
 
-def _network(folder, layers=1, outputs=45):
+def _network(folder, layers=2, outputs=45):
     """Save a network like the shipped one (45 symbols, 13 meters, 256 units) but with
     ``layers`` LSTM layers and ``outputs`` output symbols as the folder's model.keras."""
     import keras
 
     inputs = [keras.Input((None,), dtype="int32", name=n) for n in ("symbols", "positions", "meters")]
-    tables = [("symbol_embedding", 45, 64), ("position_embedding", 48, 16), ("meter_embedding", 13, 8)]
+    tables = [("symbol_embedding", 45, 64), ("position_embedding", 864, 16), ("meter_embedding", 13, 8)]
     embedded = [keras.layers.Embedding(rows, dim, name=name)(x) for x, (name, rows, dim) in zip(inputs, tables)]
     x = keras.layers.Concatenate(name="step_features")(embedded)
     for index in range(layers):
@@ -100,15 +100,15 @@ MODEL_FOLDER_CASES = {  # id -> (change to a copy of the shipped folder, message
         "mapping.json has 45 symbols, config.json vocab_size says 46",
     ),
     # config.json against the network's weights
-    "model-config-layers-2": (_config(layers=2), "model.keras has no layer 'lstm_1', but config.json layers is 2"),
+    "model-config-layers-2": (_config(layers=3), "model.keras has no layer 'lstm_2', but config.json layers is 3"),
     "model-config-units-wrong": (_config(units=128), "layer 'lstm_0' has 256 units, but config.json units is 128"),
     "model-config-symbol-dim-wrong": (
         _config(symbol_dim=32),
         "layer 'symbol_embedding' has 64 columns, but config.json symbol_dim is 32",
     ),
     "model-config-positions-wrong": (
-        _config(n_positions=64),
-        "layer 'position_embedding' has 48 rows, but config.json n_positions is 64",
+        _config(n_positions=900),
+        "layer 'position_embedding' has 864 rows, but config.json n_positions is 900",
     ),
     "model-config-meters-wrong": (
         _config(n_meters=20),
@@ -119,8 +119,8 @@ MODEL_FOLDER_CASES = {  # id -> (change to a copy of the shipped folder, message
         "layer 'symbol_embedding' has 45 rows, but config.json vocab_size is 46",
     ),
     "model-extra-lstm-layer": (
-        lambda folder: _network(folder, layers=2),
-        "has a layer 'lstm_1', more LSTM layers than config.json layers (1)",
+        lambda folder: _network(folder, layers=3),
+        "has a layer 'lstm_2', more LSTM layers than config.json layers (2)",
     ),
     "model-output-width": (
         lambda folder: _network(folder, outputs=44),
