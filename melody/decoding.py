@@ -57,7 +57,7 @@ def song_of_bars(generator, seed: Melody, settings, rngs, trace: list | None = N
     positions = generator.positions(seed, total, told=True)
     logits, state = generator.start(seed, batch, positions)
     body, logits, state, body_trace = _sample(
-        generator, seed, positions, logits, state, settings, rngs, settings.steps - ending
+        generator, seed, positions, logits, state, settings, rngs, settings.steps - ending, keep=trace is not None
     )
     # each variation draws ENDING_CANDIDATES last bars from its own state, then keeps one
     rows = np.repeat(np.arange(batch), ENDING_CANDIDATES)  # (batch * K,) the variation of each candidate
@@ -65,7 +65,7 @@ def song_of_bars(generator, seed: Melody, settings, rngs, trace: list | None = N
     candidate_rngs = [rngs[row] for row in rows]
     first = len(seed) + settings.steps - ending
     tail, logits, _, tail_trace = _sample(
-        generator, seed, positions, logits[rows], state, settings, candidate_rngs, ending, first=first
+        generator, seed, positions, logits[rows], state, settings, candidate_rngs, ending, first, trace is not None
     )
     end_logp = log_softmax(logits)[:, vocab.id(END)].reshape(batch, ENDING_CANDIDATES)  # log p(end | candidate)
     weights = np.exp((end_logp - end_logp.max(axis=1, keepdims=True)) / settings.temperature)
@@ -78,9 +78,10 @@ def song_of_bars(generator, seed: Melody, settings, rngs, trace: list | None = N
     return np.concatenate([body, tail[chosen]], axis=1)
 
 
-def _sample(generator, seed: Melody, positions, logits, state, settings, rngs, count: int, first: int | None = None):
+def _sample(generator, seed: Melody, positions, logits, state, settings, rngs, count: int, first=None, keep=False):
     """``count`` steps sampled from ``logits``/``state`` (one row per rng), the end symbol
-    never drawn; returns (ids (rows, count), logits, state, per-step log p of the draws)."""
+    never drawn; returns (ids (rows, count), logits, state, per-step log p of the draws,
+    kept only with ``keep``: the generation hot path skips them)."""
     from .sampler import sample_logits
 
     vocab, rows = generator.vocab, len(rngs)
@@ -91,7 +92,8 @@ def _sample(generator, seed: Melody, positions, logits, state, settings, rngs, c
         index = first + t
         blocked = [vocab.id(END), vocab.id(HOLD)] if index == 0 else [vocab.id(END)]
         ids[:, t] = sample_logits(logits, settings.temperature, rngs, settings.top_k, blocked)
-        drawn.append(log_softmax(logits)[np.arange(rows), ids[:, t]])
+        if keep:
+            drawn.append(log_softmax(logits)[np.arange(rows), ids[:, t]])
         logits, state = generator.net.step_logits(state, ids[:, t], np.full(rows, positions[index + 1]), meters)
     return ids, logits, state, drawn
 
