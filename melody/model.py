@@ -20,6 +20,7 @@ import json
 import math
 import os
 import pathlib
+import threading
 
 from .encoding import MAX_POSITIONS, Vocabulary, position_count
 from .storage import recover_folder
@@ -141,19 +142,45 @@ def copy_weights(source, target) -> None:
             layer.set_weights(source.get_layer(layer.name).get_weights())
 
 
-@dataclasses.dataclass
 class LoadedModel:
-    """A model folder in memory: the Keras model, its config, vocabulary and card."""
+    """A model folder in memory: config, vocabulary, card and every layer's weights as NumPy
+    arrays (``weights``: layer name -> arrays, as Keras' ``get_weights``). Serving reads
+    only these; the Keras model (``keras_model``) is built on first use, for training and
+    batch evaluation, so that the studio and ``generate.py`` never import TensorFlow.
 
-    folder: pathlib.Path
-    keras_model: object
-    config: ModelConfig
-    vocab: Vocabulary
-    card: dict
+    Made from a folder (`load_model_folder`) or from a Keras model in memory (training,
+    tests): ``LoadedModel(folder_or_None, keras_model, config, vocab, card)``."""
+
+    def __init__(self, folder, keras_model, config: ModelConfig, vocab: Vocabulary, card: dict, weights=None):
+        if keras_model is None and weights is None:
+            raise ValueError("a LoadedModel needs a Keras model or the weights read from its folder")
+        self.folder = None if folder is None else pathlib.Path(folder)
+        self.config, self.vocab, self.card = config, vocab, card
+        self._keras_model, self._weights = keras_model, weights
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
-        return self.folder.name
+        return self.folder.name if self.folder else "in memory"
+
+    @property
+    def weights(self) -> dict:
+        """Layer name -> list of float32 arrays (from the folder's archive, or the Keras model)."""
+        if self._weights is None:
+            self._weights = {layer.name: layer.get_weights() for layer in self._keras_model.layers}
+        return self._weights
+
+    def with_config(self, config: ModelConfig) -> LoadedModel:
+        """The same weights under another config (e.g. a told model run untold, in tests)."""
+        return LoadedModel(self.folder, self._keras_model, config, self.vocab, self.card, self._weights)
+
+    @property
+    def keras_model(self):
+        """The Keras model (imports Keras and TensorFlow the first time: seconds)."""
+        with self._lock:
+            if self._keras_model is None:
+                self._keras_model = load_keras_model(self.folder, self.config)
+            return self._keras_model
 
 
 def save_model_folder(folder: str | pathlib.Path, keras_model, config: ModelConfig, vocab: Vocabulary) -> None:
@@ -270,17 +297,16 @@ def check_model_folder(folder: str | pathlib.Path) -> tuple[ModelConfig, Vocabul
     return config, vocab
 
 
-def check_model_weights(folder: pathlib.Path, keras_model, config: ModelConfig) -> None:
-    """The loaded network's layers against config.json: every layer the sampler reads
-    (`melody.sampler.StepModel`) is there, with the shapes the config and vocabulary say.
-    Raises ModelFolderError; reads only shapes (no weights are copied)."""
+def check_model_weights(folder: pathlib.Path, weights: dict, config: ModelConfig) -> None:
+    """A model's layer weights (layer name -> arrays, `LoadedModel.weights`) against
+    config.json: every layer the sampler reads (`melody.sampler.StepModel`) is there, with
+    the shapes the config and vocabulary say. Raises ModelFolderError; reads only shapes."""
     path = folder / MODEL_FILE
-    layers = {layer.name: layer for layer in keras_model.layers}
 
     def shapes(name: str, count: int, said: str) -> list[tuple[int, ...]]:
-        if name not in layers:
+        if name not in weights:
             raise ModelFolderError(f"{path} has no layer {name!r}, but config.json {said}; {TRAIN_HINT}")
-        found = [tuple(int(d) for d in w.shape) for w in layers[name].weights]
+        found = [tuple(int(d) for d in w.shape) for w in weights[name]]
         if len(found) != count or any(not s for s in found):
             raise ModelFolderError(
                 f"{path}: layer {name!r} holds weights {found}, expected {count} arrays; {TRAIN_HINT}"
@@ -318,7 +344,7 @@ def check_model_weights(folder: pathlib.Path, keras_model, config: ModelConfig) 
                 f"{path}: layer {name!r} has weights of shapes {kernel}, {recurrent}, {bias}, expected "
                 f"{(inputs, 4 * units)}, {(units, 4 * units)}, {(4 * units,)}; {TRAIN_HINT}"
             )
-    if f"lstm_{c.layers}" in layers:
+    if f"lstm_{c.layers}" in weights:
         raise ModelFolderError(
             f"{path} has a layer 'lstm_{c.layers}', more LSTM layers than config.json layers ({c.layers}); {TRAIN_HINT}"
         )
@@ -334,23 +360,36 @@ def check_model_weights(folder: pathlib.Path, keras_model, config: ModelConfig) 
 def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
     """Load a model folder; raises ModelFolderError with a way forward if it is unusable.
 
-    The JSON files are checked first (`check_model_folder`, before Keras is imported),
-    then the network's layers against them (`check_model_weights`), so that a loaded
-    model always fits `melody.sampler` and `melody.evaluation`."""
+    The JSON files are checked first (`check_model_folder`), then the layer weights, read
+    from the ``.keras`` archive with h5py (`melody.weights`, no Keras), against them
+    (`check_model_weights`), so that a loaded model always fits `melody.sampler` and
+    `melody.evaluation`."""
+    from .weights import WeightsFileError, read_layer_weights
+
     folder = pathlib.Path(folder)
     config, vocab = check_model_folder(folder)
+    try:
+        weights = read_layer_weights(folder / MODEL_FILE)
+    except WeightsFileError as error:
+        raise ModelFolderError(f"{error}; {TRAIN_HINT}") from error
+    check_model_weights(folder, weights, config)
+    try:
+        card = json.loads((folder / "card.json").read_text()) if (folder / "card.json").is_file() else {}
+    except (OSError, json.JSONDecodeError):
+        card = {}  # the card is for people; a broken one does not stop the model
+    return LoadedModel(folder, None, config, vocab, card, weights)
+
+
+def load_keras_model(folder: pathlib.Path, config: ModelConfig):
+    """The Keras model of a checked model folder (imports Keras: for training and evaluation)."""
     import keras
 
     try:
         keras_model = keras.saving.load_model(folder / MODEL_FILE, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises several types for truncated or foreign files
         raise ModelFolderError(f"{folder / MODEL_FILE} is corrupt ({type(error).__name__}); {TRAIN_HINT}") from error
-    check_model_weights(folder, keras_model, config)
-    try:
-        card = json.loads((folder / "card.json").read_text()) if (folder / "card.json").is_file() else {}
-    except (OSError, json.JSONDecodeError):
-        card = {}  # the card is for people; a broken one does not stop the model
-    return LoadedModel(folder, keras_model, config, vocab, card)
+    check_model_weights(folder, {layer.name: layer.weights for layer in keras_model.layers}, config)
+    return keras_model
 
 
 def default_model_folder() -> pathlib.Path:

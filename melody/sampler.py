@@ -1,7 +1,8 @@
 """Generation: the LSTM run one step at a time with its state carried, and sampling.
 
-The step runs in NumPy from the trained Keras weights (`StepModel`, built once per
-loaded model, read-only afterwards, so threads can share it). A whole melody costs about
+The step runs in NumPy from the trained weights (`StepModel`, built once per loaded model,
+read-only afterwards, so threads can share it; the weights come from the model file
+without Keras, see `melody.weights`). A whole melody costs about
 one Keras ``predict`` call of the seed's way; variations are rows of one batch.
 
     >>> loaded = load_model_folder("models/essen-lstm")          # doctest: +SKIP
@@ -102,8 +103,8 @@ class StepModel:
     the three gates.
     """
 
-    def __init__(self, keras_model, n_layers: int):
-        get = lambda name: [np.asarray(w, dtype=np.float32) for w in keras_model.get_layer(name).get_weights()]
+    def __init__(self, weights: dict, n_layers: int):
+        get = lambda name: [np.asarray(w, dtype=np.float32) for w in weights[name]]
         (symbol_table,) = get("symbol_embedding")
         (position_table,) = get("position_embedding")
         (meter_table,) = get("meter_embedding")
@@ -262,16 +263,16 @@ def generate(
     return [from_model_key(melody, key) for melody in melodies]
 
 
-_STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Keras model -> StepModel
+_STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # LoadedModel -> StepModel
 _STEP_MODELS_LOCK = threading.Lock()
 
 
 def step_model(loaded) -> StepModel:
-    """The NumPy step model of a loaded Keras model, built once (thread-safe) and cached."""
+    """The NumPy step model of a loaded model, built once (thread-safe) and cached."""
     with _STEP_MODELS_LOCK:
-        net = _STEP_MODELS.get(loaded.keras_model)
+        net = _STEP_MODELS.get(loaded)
         if net is None:
-            net = _STEP_MODELS[loaded.keras_model] = StepModel(loaded.keras_model, loaded.config.layers)
+            net = _STEP_MODELS[loaded] = StepModel(loaded.weights, loaded.config.layers)
         return net
 
 

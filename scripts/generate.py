@@ -120,7 +120,7 @@ def output_paths(out: str, count: int) -> list[pathlib.Path]:
 
 
 def check_args(args: argparse.Namespace, writers) -> None:
-    """Refuse odd options in one line each, before anything slow (TensorFlow, the model)."""
+    """Refuse odd options in one line each, before anything slow (the model, music21)."""
     if args.seed is not None and args.seed_file is not None:
         _common.fail("give --seed or --seed-file, not both")
     if args.seed_bars is not None:
