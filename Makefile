@@ -1,27 +1,38 @@
 # Folk Melody Studio: `make app` starts the studio on the shipped model, `make test` runs the tests.
 # Both create .venv/ and install what is needed on first use (pip packages; Debian packages
 # for sound and the browser test when apt is there, skipped cleanly when it is not).
+# `make app` installs serving only (requirements-app.txt: no TensorFlow); `make test` and
+# `make train-venv` everything (requirements.txt = serving + training + test tools).
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+APP_STAMP := $(VENV)/.installed-app-$(shell cat requirements-app.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-all-$(shell cat requirements-app.txt requirements-train.txt requirements.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: app test venv system-packages lint clean
+.PHONY: app test venv app-venv train-venv system-packages lint clean
 
-venv: $(STAMP)
+venv train-venv: $(STAMP)
 
-$(STAMP): requirements.txt
+app-venv: $(APP_STAMP)
+
+$(STAMP): requirements-app.txt requirements-train.txt requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+	@rm -f $(VENV)/.installed-all-* && touch $@
+
+$(APP_STAMP): requirements-app.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-app.txt
+	@rm -f $(VENV)/.installed-app-* && touch $@
 
 system-packages:
 	@bash scripts/install_system_packages.sh
 
-app: $(STAMP) system-packages
+app: $(APP_STAMP) system-packages
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) system-packages
