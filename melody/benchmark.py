@@ -12,6 +12,7 @@ NumPy step sampler.
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -179,3 +180,102 @@ def studio_click_ms(loaded, steps: int = 256, repeats: int = 3) -> float:
         note_surprise(loaded, melody)
 
     return timed(click, repeats)
+
+
+# ---------------------------------------------------------------- whole processes
+def cpu_name() -> str:
+    """The CPU's model name and whether it has AMX (timings differ between the project's
+    machines: AMD EPYC without AMX, Intel Xeon with it)."""
+    try:
+        info = open("/proc/cpuinfo", encoding="utf-8").read()
+    except OSError:
+        import platform
+
+        return platform.processor() or platform.machine()
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    return f"{name} ({'with' if ' amx_tile' in info else 'without'} AMX)"
+
+
+def process_cost(command: list[str], cwd=None, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one whole child process, from its start to its exit."""
+    import os
+    import subprocess
+
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}: {child.stderr.read().decode()[-500:]}")
+    child.stderr.close()
+    return seconds, usage.ru_maxrss / 1024  # Linux: ru_maxrss in kB
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory of a running process now (VmRSS), in MB."""
+    for line in open(f"/proc/{pid}/status", encoding="utf-8"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+AUDIO_SOURCE = "() => { const audio = document.querySelector('audio'); return audio ? audio.src : ''; }"
+
+
+def studio_cold_start(app, browser_path: str = "/usr/bin/chromium", clicks: int = 5) -> dict:
+    """A cold studio as a presenter meets it: seconds from ``streamlit run`` to a usable page
+    (the Generate button on a fresh page of an already running headless Chromium), then the
+    server's resident MB after ``clicks`` generations (each with a new random seed)."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    from .serving import free_port
+
+    app = pathlib.Path(app)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        started = time.perf_counter()
+        server = subprocess.Popen(command, cwd=app.parent, env=os.environ.copy(),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            while True:  # the page is asked for as soon as the server answers
+                try:
+                    urllib.request.urlopen(url, timeout=1)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.perf_counter() - started > 120:
+                        raise RuntimeError("the studio did not start") from None
+                    time.sleep(0.05)
+            page.goto(url, timeout=120_000)
+            page.get_by_role("button", name="Generate").wait_for(timeout=120_000)
+            start_s = time.perf_counter() - started
+            for click in range(clicks):
+                seed_box = page.locator("input[aria-label^='Random seed']")
+                if seed_box.count():  # a new melody each click
+                    seed_box.fill(str(100 + click))
+                    seed_box.press("Enter")
+                    time.sleep(0.5)
+                before = page.evaluate(AUDIO_SOURCE)
+                page.get_by_role("button", name="Generate").click()
+                page.wait_for_function(f"() => ({AUDIO_SOURCE})() !== {json.dumps(before)}", timeout=60_000)
+                page.get_by_role("button", name="WAV").wait_for(timeout=60_000)
+            memory = resident_mb(server.pid)
+        finally:
+            browser.close()
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return {"studio_start_s": start_s, "studio_rss_mb_after_clicks": memory, "clicks": clicks}

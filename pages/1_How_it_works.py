@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from melody.analysis import step_probabilities, symbols_in_key
-from melody.corpus import bundled_essen_songs
 from melody.melody import Melody
+from melody.ready_seeds import demo_songs
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
 from studio import errors_shown, model_or_stop, score_svg
@@ -31,8 +31,8 @@ def network_graph(config) -> str:
 
 @st.cache_data(show_spinner=False)
 def a_real_song() -> Melody:
-    """The first song of music21's bundled erk5 set (German Essen songs), in C/Am."""
-    return bundled_essen_songs("erk5")[0]
+    """The first demo song (music21's bundled Essen set erk5), in C/Am."""
+    return demo_songs()[0]
 
 
 st.set_page_config(page_title="How it works · Folk Melody Studio", page_icon="🎻")

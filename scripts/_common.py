@@ -1,4 +1,5 @@
-"""Shared bits of the command lines: import path, quiet TensorFlow, clean error exits."""
+"""Shared bits of the command lines: import path, quiet TensorFlow (for the scripts that train or
+evaluate; serving never imports it), clean error exits."""
 
 from __future__ import annotations
 
@@ -52,5 +53,12 @@ def run_main(main) -> None:
         fail(str(error))
     except (OSError, json.JSONDecodeError) as error:  # unreadable or unwritable files
         fail(f"{type(error).__name__}: {error}")
+    except ModuleNotFoundError as error:
+        if error.name not in ("tensorflow", "keras"):
+            raise
+        fail(
+            f"this command needs {error.name}, which `make app` does not install (serving runs without it); "
+            "install the training stack with: make train-venv"
+        )
     except KeyboardInterrupt:
         fail("interrupted; outputs written so far are complete (files are written atomically)", 130)

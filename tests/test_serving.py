@@ -100,3 +100,10 @@ def test_a_model_folder_with_a_foreign_weights_file_is_refused(tmp_path):
         archive.writestr("config.json", "{}")
     with pytest.raises(ModelFolderError, match="holds no model.weights.h5"):
         load_model_folder(folder)
+
+
+def test_the_shipped_demo_songs_equal_a_fresh_reading_of_the_corpus():
+    from melody.ready_seeds import demo_songs, read_demo_songs_from_corpus
+
+    demo_songs.cache_clear()
+    assert list(demo_songs()) == read_demo_songs_from_corpus()  # else: scripts/ready_seeds.py
