@@ -97,10 +97,15 @@ class StepModel:
     """The trained network as NumPy arrays, advanced one 16th-note step at a time.
 
     Embeddings are folded into the first LSTM kernel: each input contributes one row of
-    a (rows, 4 * units) table, so a step is three lookups, one matmul per layer and the
-    output layer. Activations follow Keras' LSTM (sigmoid gates, tanh); the gate columns
-    are reordered from Keras' (i, f, c, o) to (i, f, o, c) so that one sigmoid covers
-    the three gates.
+    a (rows, 4 * units) table, so the first layer is three lookups and one matmul. A higher
+    layer's input and recurrent kernels are stacked, ``[h below, h] @ [[W], [U]]``: one
+    matmul per layer. Activations follow Keras' LSTM (sigmoid gates, tanh); the gate
+    columns are reordered from Keras' (i, f, c, o) to (i, f, o, c), and the gate columns
+    of every kernel and bias are halved once here, so that one ``tanh`` gives the three
+    gates (sigmoid(x) = (1 + tanh(x / 2)) / 2) and another the candidate.
+
+    At batch 1 a step is bound by reading the weights (2 x LSTM(256): 3 MB of float32
+    per step), not by arithmetic; see the README's Performance section.
     """
 
     def __init__(self, weights: dict, n_layers: int):
@@ -110,40 +115,44 @@ class StepModel:
         (meter_table,) = get("meter_embedding")
         units = get("lstm_0")[1].shape[0]
         order = np.r_[0 : 2 * units, 3 * units : 4 * units, 2 * units : 3 * units]  # i f c o -> i f o c
-        kernel, self.recurrent = [], []
+        scale = np.r_[np.full(3 * units, 0.5), np.ones(units)].astype(np.float32)  # gates halved (see above)
+        layers = []
         for index in range(n_layers):
             w, u, b = get(f"lstm_{index}")
-            kernel.append((w[:, order], b[order]))
-            self.recurrent.append(np.ascontiguousarray(u[:, order]))
-        w0, b0 = kernel[0]
+            layers.append((w[:, order] * scale, u[:, order] * scale, b[order] * scale))
+        w0, u0, b0 = layers[0]
         a, b = symbol_table.shape[1], position_table.shape[1]
         self.symbol_rows = symbol_table @ w0[:a]  # (vocab, 4 units)
         self.position_rows = position_table @ w0[a : a + b]  # (positions, 4 units)
         self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
-        self.upper = kernel[1:]  # (units, 4 units) kernels and biases of layers 2..n
+        self.recurrent = np.ascontiguousarray(u0)  # (units, 4 units) of the first layer
+        self.upper = [(np.ascontiguousarray(np.vstack([w, u])), b) for w, u, b in layers[1:]]  # (2 units, 4 units)
         self.dense_w, self.dense_b = get("next_symbol")
         self.units = units
+        self.layers = n_layers
 
     def initial_state(self, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Zero (h, c) per layer, each (batch, units)."""
         zeros = lambda: np.zeros((batch, self.units), dtype=np.float32)
-        return [(zeros(), zeros()) for _ in self.recurrent]
+        return [(zeros(), zeros()) for _ in range(self.layers)]
 
     def step_logits(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
         """Advance one step: ids (batch,) -> (log-probabilities up to a constant, (batch, vocab); state)."""
-        x = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters]  # (batch, 4 units)
-        gates = 3 * self.units
+        units, gates = self.units, 3 * self.units
+        h, c = state[0]
+        z = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters] + h @ self.recurrent
         new_state = []
-        for index, (h, c) in enumerate(state):
-            if index:  # a higher layer reads the new h of the layer below
+        for index in range(self.layers):
+            if index:  # a higher layer reads the new h of the layer below and its own last h
                 w, b = self.upper[index - 1]
-                x = new_state[-1][0] @ w + b
-            z = x + h @ self.recurrent[index]  # (batch, 4 units): i, f, o, then the candidate
-            sig = _sigmoid(z[:, :gates])
-            c = sig[:, self.units : 2 * self.units] * c + sig[:, : self.units] * np.tanh(z[:, gates:])
-            h = sig[:, 2 * self.units :] * np.tanh(c)
+                h, c = state[index]
+                z = np.concatenate([new_state[-1][0], h], axis=1) @ w + b  # (batch, 4 units): i, f, o, candidate
+            t = np.tanh(z)
+            sig = 0.5 * t[:, :gates] + 0.5  # the three gates (their columns were halved)
+            c = sig[:, units : 2 * units] * c + sig[:, :units] * t[:, gates:]
+            h = sig[:, 2 * units :] * np.tanh(c)
             new_state.append((h, c))
-        return new_state[-1][0] @ self.dense_w + self.dense_b, new_state  # softmax logits (batch, vocab)
+        return h @ self.dense_w + self.dense_b, new_state  # softmax logits (batch, vocab)
 
     def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
         """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
@@ -158,10 +167,6 @@ class StepModel:
         for t in range(symbols.shape[1]):
             logits, state = self.step_logits(state, symbols[:, t], positions[:, t], meters[:, t])
         return logits, state
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # = 1 / (1 + exp(-x)), without overflow
 
 
 @dataclasses.dataclass(frozen=True)
