@@ -223,7 +223,7 @@ def resident_mb(pid: int) -> float:
 AUDIO_SOURCE = "() => { const audio = document.querySelector('audio'); return audio ? audio.src : ''; }"
 
 
-def studio_cold_start(app, browser_path: str = "/usr/bin/chromium", clicks: int = 5) -> dict:
+def studio_cold_start(app, browser_path: str = "/usr/bin/chromium", clicks: int = 5, env: dict | None = None) -> dict:
     """A cold studio as a presenter meets it: seconds from ``streamlit run`` to a usable page
     (the Generate button on a fresh page of an already running headless Chromium), then the
     server's resident MB after ``clicks`` generations (each with a new random seed)."""
@@ -246,7 +246,7 @@ def studio_cold_start(app, browser_path: str = "/usr/bin/chromium", clicks: int 
         browser = playwright.chromium.launch(executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         started = time.perf_counter()
-        server = subprocess.Popen(command, cwd=app.parent, env=os.environ.copy(),
+        server = subprocess.Popen(command, cwd=app.parent, env=env or os.environ.copy(),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
             while True:  # the page is asked for as soon as the server answers

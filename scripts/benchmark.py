@@ -4,7 +4,9 @@
 Measures, in this process on this machine: generation (the NumPy step sampler vs the
 seed's `model.predict` on the whole 64-step window per symbol), training (chunked
 many-to-many vs one target per one-hot window, batch 64), preprocessing, and the app's
-click-to-audio work. Prints a table, writes a scaling plot, and ends with one JSON line.
+click-to-audio work; and whole processes as people start them (generate.py, a cold
+studio in headless Chromium, with their memory). Prints a table, writes a scaling plot,
+and ends with one JSON line.
 
 Example:
     .venv/bin/python scripts/benchmark.py              # about 3 minutes on 2 cores
@@ -44,6 +46,28 @@ def songs_for_timing(loaded, count: int):
     tasks = [t for f in default_corpus_files() if f.stem.startswith("erk") for t in tasks_for_file(f)][:count]
     songs = [m for m in collect(run_tasks(tasks)).melodies if set(m.steps) <= set(loaded.vocab.symbols)]
     return songs, tasks
+
+
+def serving_rows(model: str, repeats: int) -> dict:
+    """Whole processes as people start them: generate.py (a song of 16 bars to MIDI) and a
+    cold studio in headless Chromium; the median time of ``repeats`` runs, the largest memory."""
+    import statistics
+    import sys
+
+    from melody import benchmark as bench
+
+    command = [sys.executable, str(_common.ROOT / "scripts" / "generate.py"), "--model", model, "--bars", "16"]
+    command += ["--out", os.path.join(os.environ.get("TMPDIR", "/tmp"), "folk-benchmark.mid")]
+    runs = [
+        bench.process_cost(command, cwd=_common.ROOT, env=os.environ | {"FOLK_MODEL": model}) for _ in range(repeats)
+    ]
+    rows = {"generate_py_s": min(s for s, _ in runs), "generate_py_peak_mb": max(mb for _, mb in runs)}
+    if os.path.exists("/usr/bin/chromium"):
+        with_model = {**os.environ, "FOLK_MODEL": model}
+        studios = [bench.studio_cold_start(_common.ROOT / "app.py", env=with_model) for _ in range(repeats)]
+        rows["studio_start_s"] = statistics.median(r["studio_start_s"] for r in studios)
+        rows["studio_rss_mb_after_5_clicks"] = max(r["studio_rss_mb_after_clicks"] for r in studios)
+    return rows
 
 
 def plot_scaling(scaling: dict, path: str) -> None:
@@ -105,6 +129,7 @@ def main() -> None:
     rows["preprocess_songs_per_s"] = bench.preprocess_rate(tasks[: 100 if quick else 300])
     rows["app_generate_musicxml_wav_ms_256_steps"] = bench.app_render_ms(loaded, 256, repeats=1 if quick else 3)
     rows["studio_click_server_ms_256_steps"] = bench.studio_click_ms(loaded, 256, repeats=1 if quick else 3)
+    rows.update(serving_rows(args.model, repeats=1 if quick else 3))
     if args.trainer_variants:  # what each part of the trainer brings (README: Performance)
         for precision in ("float32", "bfloat16"):
             for lanes in (1, 2):
@@ -135,10 +160,12 @@ def main() -> None:
         "preprocess_songs_per_s": ("preprocessing songs/s (all cores)", ""),
         "app_generate_musicxml_wav_ms_256_steps": ("app click: generate + MusicXML + WAV, 256 steps (ms)", ""),
         "studio_click_server_ms_256_steps": ("studio click on the server: generate + all renders (ms)", ""),
+        "generate_py_s": ("generate.py, whole process, 16 bars to MIDI (s)", "<= 1.5"),
+        "generate_py_peak_mb": ("generate.py, peak resident memory (MB)", "<= 300"),
+        "studio_start_s": ("studio: streamlit run to a usable page, cold (s)", "<= 5"),
+        "studio_rss_mb_after_5_clicks": ("studio: server resident memory after 5 clicks (MB)", "<= 400"),
     }
-    machine = (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    machine = f"{bench.cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Folk Melody Studio benchmark ({'quick' if quick else 'full'}) on {machine}")
     print(f"{'measure':<56}{'value':>12}  target")
     for key, (label, target) in labels.items():

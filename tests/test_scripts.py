@@ -1,5 +1,6 @@
 """The command lines: help, the generate contract, and clear errors with non-zero exits."""
 
+import pathlib
 import subprocess
 import sys
 
@@ -117,8 +118,13 @@ def test_benchmark_quick_prints_the_json_contract():
         "train_targets_per_s",
         "seed_style_train_targets_per_s",
         "train_speedup",
+        "generate_py_s",
+        "generate_py_peak_mb",
     )
     assert all(result[key] > 0 for key in keys)
+    if pathlib.Path("/usr/bin/chromium").exists():  # the cold studio, timed in the browser
+        assert result["studio_start_s"] > 0 and result["studio_rss_mb_after_5_clicks"] > 50
+    assert "cores" in result["machine"] and "AMX" in result["machine"]  # names the CPU
     assert result["generate_speedup"] > 10 and result["train_speedup"] > 5  # far ahead of the seed's way
     # a bfloat16 trainer is also timed with float32 products, for machines without AMX
     assert ("train_speedup_float32" in result) == (result["train_matmul_dtype"] == "bfloat16")
