@@ -193,9 +193,10 @@ def _midi_notes(midi) -> list[tuple[int, int, int]]:
     return sorted(notes)
 
 
-def _midi_meta(midi, first_tick: int) -> tuple[float, str, str | None]:
-    """The tempo sounding at the first note (quarters a minute), the first time signature
-    and the first key signature's key (``"C major"`` style) or None."""
+def _midi_meta(midi, first_tick: int) -> tuple[float, str, str | None, int]:
+    """The tempo sounding at the first note (quarters a minute), the first time signature,
+    the first key signature's key (``"C major"`` style) or None, and the tick of a barline
+    (0, or the end of a pickup written as a short bar of its own, `_short_first_bar`)."""
     import mido
     from pretty_midi import key_name_to_key_number
 
@@ -209,15 +210,26 @@ def _midi_meta(midi, first_tick: int) -> tuple[float, str, str | None]:
     tempi = sorted(found["set_tempo"], key=lambda item: item[:2])
     before = [message for tick, _, message in tempi if tick <= first_tick]
     tempo = mido.tempo2bpm(before[-1].tempo) if before and before[-1].tempo > 0 else DEFAULT_MIDI_TEMPO
-    meter_text = "4/4"
-    if found["time_signature"]:
-        signature = min(found["time_signature"], key=lambda item: item[:2])[2]
+    meter_text, barline_tick = "4/4", 0
+    signatures = sorted(found["time_signature"], key=lambda item: item[:2])
+    if signatures:
+        tick, _, signature = signatures[0]
+        later = [item for item in signatures if item[0] > tick]
+        if later and _short_first_bar(signature, later[0][2], later[0][0] - tick, midi.ticks_per_beat):
+            barline_tick, signature = later[0][0], later[0][2]
         meter_text = f"{signature.numerator}/{signature.denominator}"
     key = None
     if found["key_signature"]:
         number = key_name_to_key_number(min(found["key_signature"], key=lambda item: item[:2])[2].key)
         key = transpose_key("C major" if number < 12 else "C minor", number % 12)
-    return tempo, meter_text, key
+    return tempo, meter_text, key, barline_tick
+
+
+def _short_first_bar(first, following, ticks: int, resolution: int) -> bool:
+    """True when time signature ``first`` lasts one of its bars (``ticks``, to the 16th)
+    and that bar is shorter than one of ``following``: a pickup bar, e.g. 1/4 before 4/4."""
+    sixteenths = round(ticks / (resolution * STEP_QL))
+    return 0 < sixteenths == first.numerator * 16 / first.denominator < following.numerator * 16 / following.denominator
 
 
 def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melody:
@@ -262,12 +274,12 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
         position = max(end, next_start)
     for _, steps in events:
         check_duration(steps * STEP_QL, strict)
-    tempo, meter_text, key = _midi_meta(midi, notes[0][0])
+    tempo, meter_text, key, barline_tick = _midi_meta(midi, notes[0][0])
     try:
         bar = bar_steps(meter_text)
     except MelodyError as error:
         raise SongSkipped("bad_meter", str(error)) from error
-    leading = spans[0][0] % bar  # silence before a pickup, bars aligned
+    leading = (spans[0][0] - step(barline_tick)) % bar  # where the first note falls in its bar
     pickup = min((bar - leading) % bar, sum(length for _, length in events))  # a phrase shorter than its pickup
     melody = Melody.from_events(
         events, meter=meter_text, pickup=pickup, tempo=round(clamp_tempo(tempo), 2), title=title

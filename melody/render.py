@@ -14,19 +14,25 @@ import dataclasses
 import io
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 import wave
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from . import loudness
 from .melody import STEP_QL, Melody, tonic_pitch_class
 from .storage import atomic_write_bytes
 
 DEFAULT_PROGRAM = 0  # General MIDI: acoustic grand piano
 SOUNDFONT_PATHS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/default-GM.sf2")
+WAV_TAIL_S = 1.0  # seconds of sound kept after the last note ends (its release and the reverb)
+MAX_TITLE_CHARS, MAX_NAME_CHARS = 40, 80  # of a download's name (before its suffix)
+FADE_S = 0.05  # the WAV's last 50 ms fade to silence: no click where the tail is cut
 
 
 def _bar_pieces(melody: Melody) -> list[tuple[int, int, int | None, int, str | None]]:
@@ -135,21 +141,40 @@ def _key_number(key_text: str) -> int:
     return tonic_pitch_class(key_text) + (12 if key_text.endswith("minor") else 0)
 
 
+def pickup_signature(melody: Melody) -> tuple[int, int] | None:
+    """The time signature of the melody's pickup bar as a short bar of its own, e.g.
+    (1, 4) for one beat before 4/4 and (1, 8) for an eighth before 6/8; None without a
+    pickup. Counted in the meter's beat unit where it fits, else in 8ths or 16ths."""
+    if not melody.pickup:
+        return None
+    unit = int(melody.meter.split("/")[1])
+    for denominator in sorted({unit, 8, 16}):
+        steps = 16 // denominator  # 16ths in one unit
+        if melody.pickup % steps == 0:
+            return melody.pickup // steps, denominator
+    raise AssertionError("a pickup is a whole number of 16ths")
+
+
 def to_pretty_midi(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True, velocity: int = 90):
-    """A pretty_midi object; with ``align_bars`` a pickup starts late so bars line up."""
+    """A pretty_midi object whose first note (or rest) starts at time 0. With ``align_bars``
+    a pickup is a short first bar with its own time signature (`pickup_signature`), and the
+    melody's meter starts at the first barline, so notation programs put every note in the
+    right bar; without, the meter is simply set at 0 (for synthesis)."""
     import pretty_midi
 
     pm = pretty_midi.PrettyMIDI(initial_tempo=melody.tempo)
     step_s = 60.0 / melody.tempo * STEP_QL
-    lead = (melody.bar_steps - melody.pickup) % melody.bar_steps if align_bars else 0
     numerator, denominator = (int(x) for x in melody.meter.split("/"))
-    pm.time_signature_changes.append(pretty_midi.TimeSignature(numerator, denominator, 0.0))
+    short = pickup_signature(melody) if align_bars else None
+    if short:
+        pm.time_signature_changes.append(pretty_midi.TimeSignature(*short, 0.0))
+    barline_s = melody.pickup * step_s if short else 0.0
+    pm.time_signature_changes.append(pretty_midi.TimeSignature(numerator, denominator, barline_s))
     pm.key_signature_changes.append(pretty_midi.KeySignature(_key_number(melody.key), 0.0))
     instrument = pretty_midi.Instrument(program=program, name=melody.title or "melody")
     for event in melody.events():
         if event.pitch is not None:
-            start = (event.start + lead) * step_s
-            end = (event.start + lead + event.length) * step_s
+            start, end = event.start * step_s, (event.start + event.length) * step_s
             instrument.notes.append(pretty_midi.Note(velocity=velocity, pitch=event.pitch, start=start, end=end))
     pm.instruments.append(instrument)
     return pm
@@ -176,7 +201,25 @@ def synthesizer() -> str:
 
 
 def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: int = 22050) -> bytes:
-    """Mono 16-bit WAV: FluidSynth with a General MIDI SoundFont, else pretty_midi's sine synthesis."""
+    """Mono 16-bit WAV: FluidSynth with a General MIDI SoundFont, else pretty_midi's sine
+    synthesis. It starts with the first note and ends `WAV_TAIL_S` after the last note ends
+    (the release and reverb, faded out over the last `FADE_S` so there is no click). It is
+    normalised to `loudness.TARGET_LUFS` (-16 LUFS integrated, BS.1770) unless that would
+    lift a sample above `loudness.PEAK_CEILING_DBFS` (-1 dBFS): then the gain stops with
+    the peak at -1 dBFS, and the WAV is quieter than -16 LUFS."""
+    sounding = _from_first_note(melody)
+    audio, rate = _synthesized(sounding, program, sample_rate)
+    return _wav_bytes(_finished(audio, rate, sounding), rate)
+
+
+def _from_first_note(melody: Melody) -> Melody:
+    """The melody without the rest it may open with (its sound starts with the first note)."""
+    first = next((event.start for event in melody.events() if event.pitch is not None), 0)
+    return melody.replace(steps=melody.steps[first:], pickup=0) if first else melody
+
+
+def _synthesized(melody: Melody, program: int, sample_rate: int) -> tuple[np.ndarray, int]:
+    """The melody played from time 0: mono floats (full scale 1.0) and their sample rate."""
     if synthesizer() == "fluidsynth":
         with tempfile.TemporaryDirectory() as folder:
             mid, wav = pathlib.Path(folder, "m.mid"), pathlib.Path(folder, "m.wav")
@@ -190,23 +233,40 @@ def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: in
             try:
                 done = subprocess.run(command, capture_output=True, timeout=60)
                 if done.returncode == 0 and wav.exists() and wav.stat().st_size > 44:
-                    return _mono_wav(wav.read_bytes())
-            except (OSError, subprocess.TimeoutExpired, wave.Error):
+                    return _mono_floats(wav.read_bytes())
+            except (OSError, subprocess.TimeoutExpired, wave.Error, ValueError):
                 pass  # fall back to pretty_midi below
-    audio = to_pretty_midi(melody, program, align_bars=False).synthesize(fs=sample_rate)
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    return _wav_bytes((audio / peak * 0.8 * 32767 if peak else audio).astype("<i2"), sample_rate)
+    return to_pretty_midi(melody, program, align_bars=False).synthesize(fs=sample_rate), sample_rate
 
 
-def _mono_wav(data: bytes) -> bytes:
-    """A 16-bit WAV mixed down to one channel: half the bytes for the browser to fetch."""
+def _mono_floats(data: bytes) -> tuple[np.ndarray, int]:
+    """A 16-bit WAV's frames as one channel of floats (full scale 1.0), and its rate."""
     with wave.open(io.BytesIO(data)) as source:
         channels, rate = source.getnchannels(), source.getframerate()
-        if source.getsampwidth() != 2 or channels == 1:
-            return data
+        if source.getsampwidth() != 2:
+            raise ValueError(f"{8 * source.getsampwidth()}-bit WAV; 16-bit expected")
         frames = np.frombuffer(source.readframes(source.getnframes()), dtype="<i2")
-    mono = frames.reshape(-1, channels).astype(np.int32).sum(axis=1) // channels
-    return _wav_bytes(mono.astype("<i2"), rate)
+    frames = frames.reshape(-1, channels)  # (samples, channels)
+    mono = frames[:, 0].astype(np.float64)
+    for channel in range(1, channels):
+        mono += frames[:, channel]
+    mono *= 1.0 / (32768.0 * channels)
+    return mono, rate  # (samples,)
+
+
+def _finished(audio: np.ndarray, rate: int, melody: Melody) -> np.ndarray:
+    """``audio`` cut `WAV_TAIL_S` after the last note ends, faded out over its last
+    `FADE_S`, normalised (`loudness.normalisation_gain_db`), as 16-bit samples."""
+    notes = [event for event in melody.events() if event.pitch is not None]
+    if notes:
+        end_s = (notes[-1].start + notes[-1].length) * 60.0 / melody.tempo * STEP_QL + WAV_TAIL_S
+        audio = audio[: round(end_s * rate)]
+    audio = np.array(audio, dtype=np.float64)  # a copy: the fade and the gain write into it
+    fade = min(len(audio), round(FADE_S * rate))
+    if fade:
+        audio[-fade:] *= np.linspace(1.0, 0.0, fade)
+    audio *= 32768.0 * 10.0 ** (loudness.normalisation_gain_db(audio, rate) / 20.0)
+    return np.rint(np.clip(audio, -32768.0, 32767.0, out=audio), out=audio).astype("<i2")
 
 
 def _wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
@@ -246,6 +306,25 @@ WRITERS = {  # suffix -> bytes of (melody, General MIDI program); a score has no
     ".xml": lambda melody, program: to_musicxml_bytes(melody),
     ".wav": to_wav_bytes,
 }
+
+
+def download_name(melody: Melody, number: int | None, suffix: str) -> str:
+    """A file name for ``melody``: its title (or "folk-melody"), ``number`` if given, key
+    and meter, e.g. ``folk-melody-48213-g-major-6-8.mid``; only a-z, 0-9 and '-' (the
+    title's accents dropped), at most `MAX_NAME_CHARS` before the suffix (".mid", "wav")."""
+    title = _slug(melody.title)[:MAX_TITLE_CHARS].strip("-") or "folk-melody"
+    tonic, mode = melody.key.split()
+    key = _slug(tonic.replace("#", " sharp").replace("b", " flat") if len(tonic) > 1 else tonic)
+    parts = [title, *([] if number is None else [str(int(number))]), key, mode, melody.meter.replace("/", "-")]
+    stem = "-".join(parts)[:MAX_NAME_CHARS].strip("-")
+    extension = _slug(suffix)[:10]
+    return f"{stem}.{extension}" if extension else stem
+
+
+def _slug(text: str) -> str:
+    """Lower-case ASCII letters and digits joined by single hyphens: "Ein Lied!" -> "ein-lied"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def write(melody: Melody, path: str | os.PathLike, program: int = DEFAULT_PROGRAM) -> pathlib.Path:
