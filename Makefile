@@ -33,7 +33,7 @@ system-packages:
 	@bash scripts/install_system_packages.sh
 
 app: $(APP_STAMP) system-packages
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest -q

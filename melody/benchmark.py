@@ -246,7 +246,7 @@ def studio_cold_start(app, browser_path: str = "/usr/bin/chromium", clicks: int 
         browser = playwright.chromium.launch(executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         started = time.perf_counter()
-        server = subprocess.Popen(command, cwd=app.parent, env=env or os.environ.copy(),
+        server = subprocess.Popen(command, cwd=app.parent, env=env or {"OPENBLAS_NUM_THREADS": "1", **os.environ},
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
             while True:  # the page is asked for as soon as the server answers

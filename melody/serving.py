@@ -78,7 +78,7 @@ def streamlit_server(app: str | os.PathLike, env: dict | None = None, timeout: f
     process = subprocess.Popen(
         command,
         cwd=pathlib.Path(app).parent,
-        env={**os.environ, **(env or {})},
+        env={"OPENBLAS_NUM_THREADS": "1", **os.environ, **(env or {})},  # as `make app` serves
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

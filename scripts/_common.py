@@ -12,6 +12,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# NumPy's BLAS on one thread (set before NumPy loads): generation multiplies one or a few rows
+# by each weight matrix per step, where a second thread costs more than it gives (a song of
+# 16 bars: 110 -> 89 ms wall and 219 -> 89 ms CPU on a 2-core AMD EPYC). TensorFlow does not use it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # oneDNN off by default (quiet start-up; float32 results the same); the training scripts turn
 # it on with start_tensorflow(onednn=True), for the bfloat16 matrix units (melody/recurrence.py)
 ONEDNN_SET_BY_USER = "TF_ENABLE_ONEDNN_OPTS" in os.environ
