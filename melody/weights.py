@@ -65,7 +65,7 @@ def read_layer_weights(path: str | pathlib.Path) -> dict[str, list[np.ndarray]]:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, KeyError) as error:
         if isinstance(error, WeightsFileError):
             raise
-        raise WeightsFileError(f"{path} is not a readable model archive ({type(error).__name__}: {error})") from error
+        raise WeightsFileError(f"{path} is corrupt: not a readable model archive ({type(error).__name__})") from error
     return _weights_by_layer_name(path, config, data)
 
 
@@ -96,7 +96,7 @@ def _weights_by_layer_name(path: pathlib.Path, config, data: bytes) -> dict[str,
             if extra:
                 raise WeightsFileError(f"{path}: weights of layers the config does not list: {sorted(extra)}")
     except OSError as error:  # h5py's error for a corrupt HDF5 file
-        raise WeightsFileError(f"{path}: model.weights.h5 is corrupt ({error})") from error
+        raise WeightsFileError(f"{path} is corrupt: its model.weights.h5 cannot be read ({error})") from error
     return out
 
 
