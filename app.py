@@ -1,69 +1,110 @@
-"""Folk Melody Studio: type a seed, pick a temperature and a length, see and hear a new folk melody.
+"""Folk Melody Studio: pick or type a seed, choose a length and how adventurous, click
+Generate: a new folk melody each click, seen, heard and shareable by its link.
 
-UI only: every computation lives in the `melody` package. Run with `make app`.
+UI only: every computation lives in the `melody` package. Run with `make app`. This file
+is the entry point: it names the pages (Studio, How it works, The model) and draws the
+studio; the result view and the shared model live in studio.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import secrets
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-from melody import render
-from melody.analysis import note_surprise
-from melody.corpus import (
-    SONG_SUFFIXES,
-    SongSkipped,
-    detect_key,
-    melody_from_upload,
-    upload_problem,
-)
+from melody import plain, share
+from melody.corpus import SONG_SUFFIXES, SongSkipped, detect_key, melody_from_upload, upload_problem
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, all_keys, bar_steps
-from melody.ready_seeds import PATTERNS, real_song_openings
+from melody.ready_seeds import ready_seeds
 from melody.sampler import BARS_RANGE, GenerationSettings, generate
-from melody.seed import ALLOWED, EXAMPLE, parse_seed
-from studio import errors_shown, model_or_stop
+from melody.seed import ALLOWED, read_typed_seed, seed_text
+from studio import INSTRUMENTS, errors_shown, model_or_stop, result_ui, seed_svg
 
-METERS = ("4/4", "3/4", "2/4", "6/8")
-READY_SEEDS = PATTERNS
-FIND_KEY = "Find it from the notes"
+METERS = ("4/4", "3/4", "2/4", "6/8", "3/8", "6/4", "3/2")
+FIND_KEY = "From the notes"
 SEED_KEY = "Same as the seed"
-INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
+DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids
+STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+@media (max-width: 700px) { [class*="st-key-score-wide"] { display: none; } }
+@media (min-width: 701px) { [class*="st-key-score-narrow"] { display: none; } }
+</style>"""
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def renders(melody: Melody, program: int) -> render.Renders:
-    return render.render_all(melody, program)
+def menu() -> dict[str, str]:
+    """The "Start from" menu: what it shows -> the seed's id (a ready seed, typed, a file)."""
+    names = {seed.name: seed_id for seed_id, seed in ready_seeds().items()}
+    names["Your own notes (type them below)"] = TYPED
+    if "_upload" in st.session_state:
+        names[f"Your file: {st.session_state['_upload'][0]}"] = UPLOAD
+    return names
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def seed_key(seed: Melody) -> str:
-    return detect_key(seed)
+def menu_entry(choice: str) -> str:
+    """What the menu shows for a seed id."""
+    return next(name for name, seed_id in menu().items() if seed_id == choice)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def surprise_rows(_loaded, melody: Melody) -> list[dict]:
-    """One row per note: where it sounds (in beats), its pitch and its surprise in bits."""
-    return [
+def chosen() -> str:
+    """The id of the seed chosen in the menu."""
+    return menu().get(st.session_state["ready"], TYPED)
+
+
+def defaults() -> dict:
+    """Every studio widget's first value (kept in Session State, so a link can set them)."""
+    seed = ready_seeds()[DEFAULT_READY].melody
+    return {
+        "ready": ready_seeds()[DEFAULT_READY].name,
+        "seed:text": seed_text(seed),
+        "meter": seed.meter,
+        "pickup": seed.pickup,
+        "seed_key": FIND_KEY,
+        "bars": 16,
+        "temperature": 0.8,
+        "variations": 1,
+        "output_key": SEED_KEY,
+        "tempo": 100,
+        "instrument": "Piano",
+        "top_k": 0,
+        "max_seq_len": 0,
+    }
+
+
+def put_seed(melody: Melody, find_key: bool) -> None:
+    """Fill the seed box, meter, pickup and key of the seed from a ready seed or a file."""
+    st.session_state.update(
         {
-            "beat": e.start / 4,
-            "end": (e.start + e.length) / 4,
-            "pitch": e.pitch,
-            "top": e.pitch + 1,
-            "bits": round(bits, 2),
-            "note": i + 1,
+            "seed:text": seed_text(melody),
+            "meter": melody.meter if melody.meter in METERS else "4/4",
+            "pickup": melody.pickup if melody.meter in METERS else 0,
+            "seed_key": FIND_KEY if find_key else melody.key,
         }
-        for i, (e, bits) in enumerate(note_surprise(_loaded, melody, whole_song=True))  # songs of N bars
-    ]
+    )
 
 
-@st.cache_data(show_spinner="Reading a few real songs...")
-def real_song_seeds() -> dict[str, Melody]:
-    return real_song_openings()
+def ready_changed() -> None:
+    choice = chosen()
+    if choice in ready_seeds():
+        put_seed(ready_seeds()[choice].melody, ready_seeds()[choice].find_key)
+    elif choice == UPLOAD and "_upload" in st.session_state:
+        put_seed(st.session_state["_upload"][1], find_key=False)
+
+
+def text_changed() -> None:
+    choice = chosen()
+    if choice in ready_seeds() and st.session_state["seed:text"] != seed_text(ready_seeds()[choice].melody):
+        st.session_state["ready"] = menu_entry(TYPED)  # the menu says the seed is now the person's own
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def key_of(seed: Melody) -> str:
+    return detect_key(seed)
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=32)
@@ -76,200 +117,239 @@ def read_upload(name: str, digest: str, _data: bytes) -> Melody | str:
         return upload_problem(name, skip)
 
 
-def upload_ui() -> Melody | None:
-    """An uploaded song (its opening becomes the seed), or None; errors shown, page kept."""
-    uploaded = st.file_uploader(
-        "Or start from a song file: its first two bars become the seed",
-        type=[suffix.lstrip(".") for suffix in SONG_SUFFIXES],
-        key="upload",
-    )
+def upload_changed() -> None:
+    """A new file replaces the seed (its opening, meter, pickup and key); a bad one is refused."""
+    st.session_state.pop("_upload_error", None)
+    uploaded = st.session_state.get("upload")
     if uploaded is None:
-        return None
+        if "ready" in st.session_state and chosen() == UPLOAD:
+            st.session_state["ready"] = menu_entry(DEFAULT_READY)
+            ready_changed()
+        st.session_state.pop("_upload", None)
+        return
     data = uploaded.getvalue()
     song = read_upload(uploaded.name, hashlib.sha256(data).hexdigest(), data)
     if isinstance(song, str):
-        st.error(song)
-        return None
-    opening = song.opening(2)
-    st.caption(f"Seed from {uploaded.name}: {len(opening)} steps in {song.meter}, {song.key}.")
-    return opening
+        st.session_state["_upload_error"] = song
+        return
+    st.session_state["_upload"] = (uploaded.name, song.opening(2))
+    st.session_state["ready"] = menu_entry(UPLOAD)
+    put_seed(song.opening(2), find_key=False)
 
 
-def seed_ui() -> tuple[str, dict]:
-    """The seed text and the Melody fields that go with it (meter, and a pickup from a file)."""
-    st.subheader("1. Seed")
-    songs = real_song_seeds()
-    ready = st.selectbox("Ready seeds", [*READY_SEEDS, *songs], help="Pick one, then change it as you like.")
-    opening = upload_ui() or songs.get(ready)
-    start = " ".join(opening.steps) if opening else READY_SEEDS[ready]
-    text = st.text_input(
-        "Seed melody, one symbol per 16th note", value=start, help=f"Use {ALLOWED}.", key=f"seed:{ready}:{start[:40]}"
+def prepare_state() -> None:
+    """Widget values: kept across pages, first from the defaults, or from a share link."""
+    kept = st.session_state.get("_kept", {})
+    for key, value in defaults().items():
+        if key not in st.session_state:
+            st.session_state[key] = kept.get(key, value)
+    if "_link_read" not in st.session_state:
+        st.session_state["_link_read"] = True
+        if share.NAMES["number"] in st.query_params:
+            open_link(st.query_params.to_dict())
+
+
+def open_link(query: dict) -> None:
+    """Set every control from a share link and ask for its melody to be made on this run."""
+    recipe, problems = share.from_query(query, share.Recipe(seed=defaults()["seed:text"]), INSTRUMENTS)
+    if recipe.ready in ready_seeds():
+        st.session_state["ready"] = menu_entry(recipe.ready)
+        text = seed_text(ready_seeds()[recipe.ready].melody)
+    else:
+        st.session_state["ready"] = menu_entry(TYPED)
+        text = recipe.seed
+    st.session_state.update(
+        {
+            "seed:text": text,
+            "meter": recipe.meter if recipe.meter in METERS else "4/4",
+            "pickup": recipe.pickup,
+            "seed_key": recipe.seed_key or FIND_KEY,
+            "bars": recipe.bars,
+            "temperature": plain.nearest_temperature(recipe.temperature),
+            "variations": recipe.variations,
+            "output_key": recipe.key or SEED_KEY,
+            "tempo": int(min(max(recipe.tempo, 40), 200)),
+            "instrument": recipe.instrument,
+            "top_k": recipe.top_k,
+            "max_seq_len": recipe.window,
+            "_link_number": recipe.number,
+        }
     )
-    st.caption(f"Use {ALLOWED}. Example: `{EXAMPLE}`")
-    if opening:
-        return text, {"meter": opening.meter, "pickup": opening.pickup, "key": opening.key}
-    left, middle, right = st.columns(3)
-    meter = left.selectbox("Meter", METERS, help="Time signature of the seed and of the result.", key="meter")
-    pickup = middle.number_input(
-        "Pickup (16ths before the first barline)",
+    if problems:
+        st.session_state["_link_problems"] = problems
+
+
+def seed_ui() -> Melody | None:
+    """The seed: a menu, the notes box, a small score of it, meter, pickup and key, a file.
+    Returns the seed (None when the box cannot be read: the reason is under the box)."""
+    if st.session_state["ready"] not in menu():  # e.g. a file that is gone
+        st.session_state["ready"] = menu_entry(TYPED)
+    st.selectbox("Start from", list(menu()), key="ready", on_change=ready_changed)
+    choice = chosen()
+    if choice in ready_seeds() and ready_seeds()[choice].origin:
+        st.caption(f"A real song, from {ready_seeds()[choice].origin} (Essen folk song collection): its first bars.")
+    text = st.text_input(
+        "Seed melody",
+        key="seed:text",
+        on_change=text_changed,
+        help=f"Notes like G4 A4 B4 (C4 is middle C), '_' holds a note one more 16th, 'r' is a rest. Use {ALLOWED}.",
+    )
+    meter_box, pickup_box, key_box = st.columns([1, 1, 2])
+    meter = meter_box.selectbox("Meter", METERS, key="meter", help="Time signature of the seed and of the song.")
+    st.session_state["pickup"] = min(int(st.session_state["pickup"]), bar_steps(meter) - 1)  # fits a shorter bar
+    pickup = pickup_box.number_input(
+        "Pickup (16ths)",
         0,
         bar_steps(meter) - 1,
-        0,
-        help="0: the seed starts on a downbeat. 4: it starts one beat (a quarter) before the first barline.",
         key="pickup",
+        help="How long the seed plays before the first barline: 0 starts on a downbeat, 4 is one quarter before.",
     )
-    key = right.selectbox(
+    seed_key = key_box.selectbox(
         "Key of the seed",
         [FIND_KEY, *all_keys()],
-        help="The model works in C major / A minor: the seed is moved there, and the result moved back.",
         key="seed_key",
+        help="The model works in C major / A minor: the seed is moved there, and the result moved back.",
     )
-    return text, {"meter": meter, "pickup": int(pickup)} | ({} if key == FIND_KEY else {"key": key})
-
-
-def settings_ui(meter: str) -> tuple[GenerationSettings, float, int]:
-    st.subheader("2. Settings")
-    temperature = st.slider(
-        "Temperature",
-        0.0,
-        2.0,
-        0.8,
-        0.05,
-        help="0: always the likeliest note; 1: the model's own odds; higher: wilder.",
-        key="temperature",
-    )
-    bars = st.slider(
-        "Length (bars)",
-        *BARS_RANGE,
-        16,
-        help="The song has exactly this many bars, counted after the seed's pickup, and ends on its last barline.",
-        key="bars",
-    )
-    left, right = st.columns([3, 1])
-    if right.button("New seed", help="Draw another random seed"):
-        st.session_state["random_seed"] = int.from_bytes(os.urandom(3), "big")
-    random_seed = int(
-        left.number_input(
-            "Random seed (same number, same melody)", 0, 2**31 - 1, st.session_state.get("random_seed", 7)
-        )
-    )
-    variations = st.slider("Variations", 1, 4, 1, help="Several melodies from the same seed.", key="variations")
-    key = st.selectbox(
-        "Key of the result",
-        [SEED_KEY, *all_keys()],
-        help="Any of the 24 keys. A key of the other mode (major/minor) changes the seed's mode before generating.",
-        key="output_key",
-    )
-    tempo = float(st.slider("Tempo (quarter notes per minute)", 40, 200, 100))
-    instrument = st.selectbox("Instrument", list(INSTRUMENTS))
-    with st.expander("More: top-k and the seed report's window"):
-        top_k = st.number_input("Top-k (0: no limit): sample among the k likeliest symbols", 0, 45, 0, key="top_k")
-        window = st.number_input(
-            "Maximum sequence length (0: the whole melody): the model sees only this many past steps",
-            0,
-            1024,
-            0,
-            key="max_seq_len",
-        )
-    settings = GenerationSettings(
-        bars=bars,
-        temperature=temperature,
-        random_seed=random_seed,
-        variations=variations,
-        top_k=int(top_k) or None,
-        max_seq_len=int(window) or None,
-        key=None if key == SEED_KEY else key,
-    )
-    return settings, tempo, INSTRUMENTS[instrument]
-
-
-def charts_ui(rows: list[dict]) -> None:
-    """Piano roll coloured by surprise, and the surprise of each note as a strip of bars."""
-    colour = {"field": "bits", "type": "quantitative", "scale": {"scheme": "orangered"}, "title": "surprise (bits)"}
-    roll = {
-        "mark": {"type": "rect", "stroke": "white", "strokeWidth": 0.5},
-        "encoding": {
-            "x": {"field": "beat", "type": "quantitative", "title": "beat"},
-            "x2": {"field": "end"},
-            "y": {"field": "pitch", "type": "quantitative", "scale": {"zero": False}, "title": "MIDI pitch"},
-            "y2": {"field": "top"},
-            "color": colour,
-            "tooltip": [{"field": "note"}, {"field": "pitch"}, {"field": "bits"}],
-        },
-        "height": 160,
-    }
-    strip = {
-        "mark": "bar",
-        "encoding": {
-            "x": {"field": "note", "type": "ordinal", "title": "note", "axis": {"labelOverlap": True, "labelAngle": 0}},
-            "y": {"field": "bits", "type": "quantitative", "title": "surprise (bits)"},
-            "color": colour,
-        },
-        "height": 150,
-    }
-    st.vega_lite_chart(rows, roll, width="stretch")  # rows become the chart's table
-    st.vega_lite_chart(rows, strip, width="stretch")
-    st.caption("Surprise = -log2 of the model's probability for each note: tall bars are where the melody took a risk.")
-
-
-def result_ui(index: int, melody: Melody, program: int, rows: list[dict]) -> None:
-    st.markdown(f"**{melody.title}** · {melody.key} · {melody.meter} · {melody.tempo:g} bpm")
-    out = renders(melody, program)
-    st.image(out.svg, width="stretch")  # an <img>: verovio's <defs>/<use> survive
-    st.audio(out.wav, format="audio/wav")
-    if rows:
-        charts_ui(rows)
-    with st.expander("Symbols"):
-        st.code(" ".join(melody.steps), language=None)
-    columns = st.columns(3)
-    name = f"folk-melody-{index + 1}"
-    columns[0].download_button("MIDI", out.midi, f"{name}.mid", "audio/midi", key=f"mid{index}")
-    columns[1].download_button(
-        "MusicXML", out.musicxml, f"{name}.musicxml", "application/vnd.recordare.musicxml+xml", key=f"xml{index}"
-    )
-    columns[2].download_button("WAV", out.wav, f"{name}.wav", "audio/wav", key=f"wav{index}")
-
-
-def main() -> None:
-    st.set_page_config(page_title="Folk Melody Studio", page_icon="🎻")
-    st.title("Folk Melody Studio")
-    st.write("An LSTM trained on German folk songs (Essen collection) continues your seed.")
-    with errors_shown("making the melody"):
-        studio_ui()
-
-
-def studio_ui() -> None:
-    """Seed, settings, Generate and the results."""
-    loaded = model_or_stop()
-    text, fields = seed_ui()
-    settings, tempo, program = settings_ui(fields["meter"])
     try:
-        seed = parse_seed(text, tempo=tempo, **fields)
-        if "key" not in fields:
-            seed = seed.replace(key=seed_key(seed))
+        fields = {"meter": meter, "pickup": int(pickup), "tempo": float(st.session_state["tempo"])}
+        typed = read_typed_seed(text, **fields, **({} if seed_key == FIND_KEY else {"key": seed_key}))
     except USER_ERRORS as error:
-        st.error(str(error))
-        st.stop()
-    notes = ", ".join(f"{'rest' if e.pitch is None else e.pitch} ({e.length}/16)" for e in seed.events())
-    found = " (found from the notes)" if "key" not in fields and seed.pitches() else ""
-    st.caption(f"Seed as notes: {notes} · {seed.key}{found}")
-    if st.button("Generate", type="primary", key="generate"):
-        try:
-            melodies = generate(loaded, seed, settings)
-        except USER_ERRORS as error:
-            st.error(str(error))
-            st.stop()
-        st.session_state["melodies"] = [m.replace(title=f"Folk melody {i + 1}") for i, m in enumerate(melodies)]
-    melodies = st.session_state.get("melodies")
-    if melodies:
-        st.subheader("3. Result")
-        for index, melody in enumerate(melodies):
-            with errors_shown(f"drawing melody {index + 1}"):
-                result_ui(index, melody, program, surprise_rows(loaded, melody))
-        if render.synthesizer() != "fluidsynth":
-            st.caption(
-                "Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed)."
-            )
+        st.error(f"Seed: {error}")
+        return None
+    seed = typed.melody if seed_key != FIND_KEY else typed.melody.replace(key=key_of(typed.melody))
+    found = " (found from the notes)" if seed_key == FIND_KEY and seed.pitches() else ""
+    st.image(seed_svg(seed.replace(title="Your seed")), width=420)
+    quarters = " No '_' in it, so each note is a quarter note." if typed.as_quarters else ""
+    st.caption(f"{plain.notes_in_words(seed, 12)} · {seed.key}{found} · {seed.meter}.{quarters}")
+    return seed
 
 
-main()
+def upload_ui() -> None:
+    with st.expander("Start from your own song file"):
+        st.file_uploader(
+            "Its first two bars become the seed",
+            type=[suffix.lstrip(".") for suffix in SONG_SUFFIXES],
+            key="upload",
+            on_change=upload_changed,
+        )
+    if "_upload_error" in st.session_state:
+        st.error(st.session_state["_upload_error"])
+    elif chosen() == UPLOAD:
+        name, opening = st.session_state["_upload"]
+        st.caption(f"Seed from {name}: its first bars, in {opening.meter}, {opening.key}.")
+
+
+def settings_sidebar() -> None:
+    """Everything beyond the first screen: variations, keys, tempo, sound, a melody by number."""
+    with st.sidebar:
+        st.subheader("More settings")
+        st.slider("Variations (melodies at once)", 1, share.MAX_VARIATIONS, key="variations")
+        st.selectbox("Key of the song", [SEED_KEY, *all_keys()], key="output_key", help="Any of the 24 keys.")
+        st.slider("Tempo (quarter notes per minute)", 40, 200, key="tempo")
+        st.selectbox("Instrument", list(INSTRUMENTS), key="instrument")
+        with st.expander("For the curious: limit the model's choices"):
+            st.number_input("Choose only among the k likeliest (0: no limit)", 0, 45, key="top_k")
+            st.number_input("Memory in 16ths (0: the whole melody so far)", 0, 1024, key="max_seq_len")
+        st.subheader("Bring back a melody")
+        st.number_input("Melody number", 0, share.MAX_NUMBER, value=None, key="recall_number", placeholder="e.g. 48213")
+        st.button("Make this melody again", key="recall", help="Same number and settings, same melody.")
+
+
+def recipe_now() -> share.Recipe:
+    """What the controls say now (the melody number comes with Generate)."""
+    state = st.session_state
+    choice = chosen()
+    unchanged = choice in ready_seeds() and state["seed:text"] == seed_text(ready_seeds()[choice].melody)
+    return share.Recipe(
+        seed=state["seed:text"],
+        ready=choice if unchanged else "",
+        meter=state["meter"],
+        pickup=int(state["pickup"]),
+        seed_key="" if state["seed_key"] == FIND_KEY else state["seed_key"],
+        bars=int(state["bars"]),
+        temperature=float(state["temperature"]),
+        variations=int(state["variations"]),
+        key="" if state["output_key"] == SEED_KEY else state["output_key"],
+        tempo=float(state["tempo"]),
+        instrument=state["instrument"],
+        top_k=int(state["top_k"]),
+        window=int(state["max_seq_len"]),
+    )
+
+
+def make(loaded, seed: Melody, recipe: share.Recipe) -> None:
+    """Generate the recipe's melodies and keep them with the recipe (and in the link)."""
+    settings = GenerationSettings(
+        bars=recipe.bars,
+        temperature=recipe.temperature,
+        random_seed=recipe.number,
+        variations=recipe.variations,
+        top_k=recipe.top_k or None,
+        max_seq_len=recipe.window or None,
+        key=recipe.key or None,
+    )
+    melodies = generate(loaded, seed, settings)
+    many = len(melodies) > 1
+    titled = [
+        m.replace(title=f"Folk melody #{recipe.number}" + (f"-{i + 1}" if many else "")) for i, m in enumerate(melodies)
+    ]
+    st.session_state["result"] = (recipe, titled)
+    st.session_state["melodies"] = titled  # How it works shows the last melody
+    st.query_params.from_dict(share.to_query(recipe))
+
+
+def number_asked() -> int | None:
+    """The melody number to make on this run: a fresh one per Generate, a typed one, or a link's."""
+    if st.session_state.get("generate"):
+        return secrets.randbelow(share.MAX_NUMBER + 1)
+    if st.session_state.get("recall") and st.session_state.get("recall_number") is not None:
+        return int(st.session_state["recall_number"])
+    return st.session_state.pop("_link_number", None)
+
+
+def studio() -> None:
+    """The studio: controls on the left, the melody on the right (stacked on a phone)."""
+    st.html(STYLE)
+    loaded = model_or_stop()
+    prepare_state()
+    st.title("Folk Melody Studio")
+    st.caption("A neural network that learned from German folk songs (the Essen collection) continues your seed.")
+    for problem in st.session_state.pop("_link_problems", []):
+        st.warning(f"Part of the link could not be read ({problem}); the studio's default is used.")
+    controls, results = st.columns([2, 3], gap="large")
+    settings_sidebar()
+    with controls:
+        seed = seed_ui()
+        upload_ui()
+        st.slider(
+            "Length (bars)",
+            *BARS_RANGE,
+            key="bars",
+            help="The song has exactly this many bars and ends on its last barline.",
+        )
+        st.select_slider(
+            "How adventurous",
+            plain.TEMPERATURES,
+            key="temperature",
+            format_func=plain.temperature_label,
+            help="Safest (0) always takes the likeliest note; 1 follows the model's own odds; higher is wilder.",
+        )
+        st.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
+        number, recipe = number_asked(), recipe_now()
+        if number is not None and seed is not None:
+            with errors_shown("making the melody"):
+                make(loaded, seed, dataclasses.replace(recipe, number=number))
+    with results:
+        result_ui(loaded, st.session_state.get("result"), recipe)
+    st.session_state["_kept"] = {key: st.session_state[key] for key in defaults()}
+
+
+st.set_page_config(page_title="Folk Melody Studio", page_icon="🎻", layout="wide")
+navigation = st.navigation(
+    [
+        st.Page(studio, title="Studio", icon=":material/music_note:", default=True),
+        st.Page("pages/1_How_it_works.py", title="How it works", icon=":material/lightbulb:"),
+        st.Page("pages/2_The_model.py", title="The model", icon=":material/insights:"),
+    ]
+)
+navigation.run()

@@ -1,4 +1,5 @@
-"""Streamlit pieces shared by the studio's pages: the one model and the cached renders.
+"""Streamlit pieces of the studio's pages: the one model, cached renders, and the result
+view (score, player, downloads, a link to share, how surprising each note was).
 
 UI glue only (every computation lives in the `melody` package); app.py and pages/ import it.
 """
@@ -6,17 +7,23 @@ UI glue only (every computation lives in the `melody` package); app.py and pages
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
-from melody import render
+from melody import plain, render, share
+from melody.analysis import note_surprise
 from melody.errors import USER_ERRORS
 from melody.melody import Melody
 from melody.model import default_model_folder, load_model_folder
 from melody.serving import warm_up
 
 _LOG = logging.getLogger("folk_melody_studio")
+INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
+PHONE_SCORE_WIDTH = 1000  # verovio page units: two or three bars a line, readable on a 390-px phone
+SEED_SCORE = {"width": 1400, "scale": 35}
 
 
 @st.cache_resource(show_spinner="Loading the model (once for everybody)...")
@@ -43,8 +50,176 @@ def musicxml_bytes(melody: Melody) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def score_svg(melody: Melody) -> str:
-    return render.to_svg(melody, musicxml=musicxml_bytes(melody))  # one MusicXML export per melody
+def score_svg(melody: Melody, width: int = 2100) -> str:
+    return render.to_svg(melody, width=width, musicxml=musicxml_bytes(melody))  # one MusicXML export per melody
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def seed_svg(seed: Melody) -> str:
+    """The seed as a small score, drawn as people type."""
+    return render.to_svg(seed, **SEED_SCORE)
+
+
+def _render_one(melody: Melody, program: int) -> tuple[render.Renders, str]:
+    out = render.render_all(melody, program)
+    return out, render.to_svg(melody, width=PHONE_SCORE_WIDTH, musicxml=out.musicxml)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def renders(melodies: tuple[Melody, ...], program: int) -> list[tuple[render.Renders, str]]:
+    """MIDI, MusicXML, score (wide, and narrow for phones) and sound of each melody, the
+    melodies side by side in threads (each sound is its own FluidSynth process)."""
+    with ThreadPoolExecutor(max_workers=len(melodies)) as pool:
+        return list(pool.map(_render_one, melodies, [program] * len(melodies)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def surprise_rows(_loaded, melody: Melody) -> list[dict]:
+    """One row per note: where it sounds (in beats), its pitch and name, its surprise in bits
+    and the chance the model gave it."""
+    return [
+        {
+            "beat": e.start / 4,
+            "end": (e.start + e.length) / 4,
+            "pitch": e.pitch,
+            "top": e.pitch + 1,
+            "name": plain.note_name(e.pitch, melody.key),
+            "bits": round(bits, 2),
+            "chance": plain.chance(bits),
+            "note": i + 1,
+        }
+        for i, (e, bits) in enumerate(note_surprise(_loaded, melody, whole_song=True))  # songs of N bars
+    ]
+
+
+def charts_ui(rows: list[dict], key: str) -> None:
+    """Piano roll coloured by surprise, and how surprising each note was, as a strip of bars."""
+    names = (
+        json.dumps(["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"])
+        if plain.uses_flats(key)
+        else (json.dumps(["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]))
+    )
+    note_axis = {"labelExpr": f"{names}[datum.value % 12] + (floor(datum.value / 12) - 1)", "tickMinStep": 1}
+    colour = {"field": "bits", "type": "quantitative", "scale": {"scheme": "orangered"}, "title": "surprise"}
+    tooltip = [{"field": "note", "title": "note no."}, {"field": "name", "title": "note"}, {"field": "chance"}]
+    roll = {
+        "mark": {"type": "rect", "stroke": "white", "strokeWidth": 0.5},
+        "encoding": {
+            "x": {"field": "beat", "type": "quantitative", "title": "beat"},
+            "x2": {"field": "end"},
+            "y": {
+                "field": "pitch",
+                "type": "quantitative",
+                "scale": {"zero": False},
+                "title": "note",
+                "axis": note_axis,
+            },
+            "y2": {"field": "top"},
+            "color": colour,
+            "tooltip": tooltip,
+        },
+        "height": 160,
+    }
+    strip = {
+        "mark": "bar",
+        "encoding": {
+            "x": {
+                "field": "note",
+                "type": "ordinal",
+                "title": "notes in order",
+                "axis": {"labelOverlap": True, "labelAngle": 0},
+            },
+            "y": {"field": "bits", "type": "quantitative", "title": "how surprising"},
+            "color": colour,
+            "tooltip": tooltip,
+        },
+        "height": 150,
+    }
+    st.vega_lite_chart(rows, roll, width="stretch")  # rows become the chart's table
+    st.vega_lite_chart(rows, strip, width="stretch")
+    st.caption(plain.SURPRISE_SENTENCE + " Hover a note to see the chance the model gave it.")
+
+
+def copy_link_ui(recipe: share.Recipe) -> None:
+    """A "Copy link" button: the studio's address with this melody's settings (no network)."""
+    query = json.dumps("?" + "&".join(f"{k}={v}" for k, v in _encoded(share.to_query(recipe))))
+    st.iframe(
+        f"""<button id="copy" style="font: 14px sans-serif; padding: 6px 12px; border-radius: 8px;
+        border: 1px solid #bbb; background: white; cursor: pointer">Copy link</button>
+        <span id="done" style="font: 13px sans-serif; color: #2e7d32"></span>
+        <script>
+        document.getElementById("copy").onclick = async () => {{
+          const here = window.parent.location, url = here.origin + here.pathname + {query};
+          try {{ await navigator.clipboard.writeText(url); }} catch (error) {{
+            const box = document.createElement("textarea"); box.value = url; document.body.appendChild(box);
+            box.select(); document.execCommand("copy"); box.remove(); }}
+          document.getElementById("done").textContent = " Copied: open it anywhere for this melody";
+        }};
+        </script>""",
+        height=42,
+    )
+
+
+def _encoded(query: dict[str, str]):
+    from urllib.parse import quote
+
+    return [(k, quote(v, safe="")) for k, v in query.items()]
+
+
+def melody_ui(
+    loaded, index: int, melody: Melody, out: render.Renders, narrow_svg: str, number: int, many: bool
+) -> None:
+    """One melody: player, score (wide, or narrow on a phone), downloads, notes and surprise."""
+    st.audio(out.wav, format="audio/wav")
+    with st.container(key=f"score-wide-{index}"):
+        st.image(out.svg, width="stretch")  # an <img>: verovio's <defs>/<use> survive
+    with st.container(key=f"score-narrow-{index}"):
+        st.image(narrow_svg, width="stretch")
+    named = melody.replace(title="Folk melody" + (f" variation {index + 1}" if many else ""))
+    columns = st.columns(3)
+    files = (
+        ("MIDI", out.midi, ".mid", "audio/midi"),
+        ("MusicXML", out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
+        ("WAV", out.wav, ".wav", "audio/wav"),
+    )
+    for column, (label, data, suffix, mime) in zip(columns, files, strict=True):
+        column.download_button(
+            f"⬇ {label}", data, render.download_name(named, number, suffix), mime, key=f"{label}{index}"
+        )
+    # measured on request only: the model reads the whole melody again (a second or so on 2 busy cores)
+    if st.toggle("Show how surprising each note was", key=f"surprise-{index}"):
+        with errors_shown(f"measuring the surprise of melody {index + 1}"):
+            charts_ui(surprise_rows(loaded, melody), melody.key)
+    with st.expander("The notes"):
+        st.write(plain.notes_in_words(melody, limit=400))
+        st.caption("As the model writes them, one symbol per 16th note (a MIDI number starts a note, 60 = C4):")
+        st.code(" ".join(melody.steps), language=None)
+
+
+def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: share.Recipe) -> None:
+    """The melodies of the last Generate, marked out of date when the controls changed since."""
+    if not result:
+        st.info("Pick a seed and click **Generate**: the model writes a new song from it, a different one each click.")
+        return
+    recipe, melodies = result
+    if not recipe.same_melody_settings(now):
+        st.warning("Settings changed since this melody was made: click **Generate** for a new melody.", icon="⚠️")
+    first = melodies[0]
+    bars = f"{recipe.bars} bars"
+    title, link = st.columns([3, 1], vertical_alignment="bottom")
+    title.markdown(f"**Folk melody #{recipe.number}** · {first.key} · {first.meter} · {bars} · {first.tempo:g} bpm")
+    with link:
+        copy_link_ui(recipe)
+    st.caption(f"melody #{recipe.number}: type this number under “Bring back a melody” (sidebar) to hear it again.")
+    with errors_shown("drawing the melodies"):
+        outs = renders(tuple(melodies), INSTRUMENTS.get(recipe.instrument, 0))
+        many = len(melodies) > 1
+        places = st.tabs([f"Melody {i + 1}" for i in range(len(melodies))]) if many else [st.container()]
+        for index, (place, melody, (out, narrow)) in enumerate(zip(places, melodies, outs, strict=True)):
+            with place:
+                melody_ui(loaded, index, melody, out, narrow, recipe.number, many)
+    if render.synthesizer() != "fluidsynth":
+        st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
 
 
 @contextlib.contextmanager

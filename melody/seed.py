@@ -6,13 +6,18 @@ more 16th; ``r`` is a rest.
 
     >>> parse_seed("67 _ 67 _ C5 _ _ r").steps
     ('67', '_', '67', '_', '72', '_', '_', 'r')
+
+What people type in the studio goes through `read_typed_seed`: notes typed without any
+``_`` ("C4, D4, E4") are quarter notes there, not 16ths. `seed_text` writes a melody back
+as note names (``G4 _ G4 _``), the way the studio's seed box shows it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from .melody import HOLD, REST, Melody
+from .melody import HOLD, REST, Melody, is_pitch, midi_name
 
 MAX_SEED_TOKENS = 1024
 ALLOWED = "MIDI numbers 0-127, note names like C4, F#4 or Bb3, '_' (hold) and 'r' (rest)"
@@ -73,3 +78,39 @@ def parse_seed(text: str, **fields) -> Melody:
     if steps[0] == HOLD:
         raise SeedSyntaxError("the seed starts with '_' (hold), but nothing sounds yet; start with a note or 'r'")
     return Melody(tuple(steps), **fields)
+
+
+QUARTER_STEPS = 4  # a quarter note is four 16ths
+
+
+@dataclasses.dataclass(frozen=True)
+class TypedSeed:
+    """A seed as the studio reads it: the melody, and whether its notes were read as
+    quarter notes because none was held (``as_quarters``: say so next to the box)."""
+
+    melody: Melody
+    as_quarters: bool = False
+
+
+def read_typed_seed(text: str, **fields) -> TypedSeed:
+    """Seed text as a person types it: like `parse_seed`, but with no ``_`` anywhere each
+    note and rest lasts a quarter note (``"C4, D4, E4"``: three quarters, not three 16ths).
+
+    >>> read_typed_seed("C4 D4 E4").melody.steps
+    ('60', '_', '_', '_', '62', '_', '_', '_', '64', '_', '_', '_')
+    """
+    tokens = [t for t in re.split(r"[\s,]+", text or "") if t]
+    if HOLD in tokens or len(tokens) * QUARTER_STEPS > MAX_SEED_TOKENS:
+        return TypedSeed(parse_seed(text, **fields))
+    plain = parse_seed(text, **{k: v for k, v in fields.items() if k != "pickup"})  # the pickup fits the quarters
+    steps = [symbol for step in plain.steps for symbol in (step, *[HOLD] * (QUARTER_STEPS - 1))]
+    return TypedSeed(Melody(tuple(steps), **fields), as_quarters=True)
+
+
+def seed_text(melody: Melody) -> str:
+    """The steps as note names, ``_`` and ``r``: what `parse_seed` reads back to the same steps.
+
+    >>> seed_text(parse_seed("67 _ 70 r _"))
+    'G4 _ Bb4 r _'
+    """
+    return " ".join(midi_name(int(step)) if is_pitch(step) else step for step in melody.steps)

@@ -1,13 +1,14 @@
-"""How it works: the 16th-note encoding on a real song, the network in one picture, and
+"""How it works: the 16th-note encoding on a real German song, the network in one picture, and
 what the temperature does to the model's next-symbol distribution. UI only."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from melody import plain
 from melody.analysis import step_probabilities, symbols_in_key
-from melody.melody import Melody
-from melody.ready_seeds import demo_songs
+from melody.melody import is_pitch
+from melody.ready_seeds import DemoSong, demo_songs
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
 from studio import errors_shown, model_or_stop, score_svg
@@ -19,7 +20,7 @@ def network_graph(config) -> str:
     layers = f"{config.layers} x LSTM" if config.layers > 1 else "LSTM"
     return f"""digraph {{
   rankdir=LR; node [shape=box, style=rounded, fontname=Helvetica];
-  symbol [label="symbol now\\n(67, _, r ...)"]; position [label="{where}"];
+  symbol [label="this 16th note\\n(G4 = 67, hold _, rest r)"]; position [label="{where}"];
   meter [label="meter\\n(3/4, 6/8 ...)"];
   embed [label="embeddings\\n{config.symbol_dim} + {config.position_dim} + {config.meter_dim}"];
   lstm [label="{layers}, {config.units} units\\n(remembers the melody so far)"];
@@ -30,25 +31,35 @@ def network_graph(config) -> str:
 
 
 @st.cache_data(show_spinner=False)
-def a_real_song() -> Melody:
-    """The first demo song (music21's bundled Essen set erk5), in C/Am."""
+def a_real_song() -> DemoSong:
+    """The first demo song (a German song of music21's Essen sets), in C/Am, with its origin."""
     return demo_songs()[0]
 
 
-st.set_page_config(page_title="How it works · Folk Melody Studio", page_icon="🎻")
+def symbol_words(symbol: str, key: str) -> str:
+    """A symbol of the model in words: ``"67"`` -> ``"G4"``, ``"_"`` -> ``"hold (_)"``."""
+    if is_pitch(symbol):
+        return plain.note_name(int(symbol), key)
+    return {"_": "hold (_)", "r": "rest (r)", "/": "end of song (/)"}.get(symbol, symbol)
+
+
+st.set_page_config(page_title="How it works · Folk Melody Studio", page_icon="🎻", layout="centered")
 st.title("How it works")
 loaded = model_or_stop()
 
 st.header("1. A melody as a row of 16th notes")
 with errors_shown("drawing the example song"):
-    song = a_real_song()
+    example = a_real_song()
+    song = example.melody
     st.write(
-        f"**{song.title}**, a German folk song from the Essen collection, in {song.meter}. Each step below is one "
-        "16th note: a number is a note starting there (its MIDI pitch, 60 = middle C), `_` holds what sounds, "
+        f"**{example.name}**, a folk song from {example.origin} (the Essen collection; music21's file "
+        f"{example.source}), in {song.meter}. The model reads it as a row of steps, one per 16th note: "
+        "a number starts a note (its MIDI number: 60 is middle C, C4), `_` holds what sounds one more 16th, "
         "`r` starts a rest. Songs are moved to C major or A minor before training."
     )
-    st.image(score_svg(song.replace(title=song.title or "A folk song")), width="stretch")
+    st.image(score_svg(song.replace(title=example.name)), width="stretch")
     st.code(" ".join(song.steps[:64]) + " ...", language=None)
+    st.caption(f"The same start in notes: {plain.notes_in_words(song.with_steps(song.steps[:64]), 16)}.")
 
 st.header("2. The network in one picture")
 st.graphviz_chart(network_graph(loaded.config))
@@ -58,29 +69,34 @@ st.write(
     "to predict every step of thousands of songs; generating feeds its own choice back in, one step at a time."
 )
 
-st.header("3. What the temperature does")
+st.header("3. How adventurous: the temperature")
 with errors_shown("drawing the next-symbol chart"):
     melodies = st.session_state.get("melodies")
     melody = melodies[0] if melodies else parse_seed(EXAMPLE)
     st.caption(
-        "The melody you generated last on the studio page."
+        "The melody you generated last on the Studio page."
         if melodies
-        else "The example seed; generate a melody on the studio page to use yours."
+        else "The example seed; generate a melody on the Studio page to use yours."
     )
-    step = st.slider("Step of the melody", 1, len(melody), min(len(melody), 16), key="step")
-    temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="how_temperature")
+    step = st.slider("Step of the melody (16th notes)", 1, len(melody), min(len(melody), 16), key="step")
+    temperature = st.slider("How adventurous (the temperature)", 0.0, 2.0, 1.0, 0.05, key="how_temperature")
+    st.caption(f"{plain.temperature_label(temperature)}.")
     whole = bool(melodies)  # a song generated to its length, as the model was told
     probabilities = apply_temperature(step_probabilities(loaded, melody, whole)[step - 1], temperature)
     shown = probabilities.argsort()[::-1][:12]
     labels = symbols_in_key(loaded, melody.key)  # the model works in C major / A minor; show the melody's key
-    st.write(f"After `{' '.join(melody.steps[max(0, step - 8) : step - 1]) or '(start)'}`, the next symbol could be:")
+    before = " ".join(symbol_words(s, melody.key) for s in melody.steps[max(0, step - 8) : step - 1])
+    st.write(f"After *{before or '(the start)'}*, the next 16th could be (chance in %):")
     st.bar_chart(
-        {"symbol": [labels[i] for i in shown], "probability": probabilities[shown]},
-        x="symbol",
-        y="probability",
+        {
+            "next": [symbol_words(labels[i], melody.key) for i in shown],
+            "chance (%)": [round(100 * float(probabilities[i]), 1) for i in shown],
+        },
+        x="next",
+        y="chance (%)",
         sort=False,
     )
     st.caption(
-        "Temperature 0 always takes the tallest bar; 1 uses the model's own odds; "
+        "Safest (temperature 0) always takes the tallest bar; 1 uses the model's own odds; "
         "higher values flatten the bars, so rarer notes come up more often."
     )

@@ -3,12 +3,40 @@ figures next to the n-gram baseline). UI only."""
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
+from melody import plain
+from melody.plain import percent
 from studio import errors_shown, model_or_stop
 
-st.set_page_config(page_title="The model · Folk Melody Studio", page_icon="🎻")
+st.set_page_config(page_title="The model · Folk Melody Studio", page_icon="🎻", layout="centered")
 st.title("The model")
+MODEL_NAMES = {  # the card's model names in plain words
+    "essen-lstm": "this model (told the meter and bar position)",
+    "essen-lstm-meter-blind": "the same network, not told the meter",
+    "KN-5": "a counting model (5-gram)",
+    "test songs": "real songs it never saw",
+}
+
+
+def row_name(name: str) -> str:
+    """A row of the card's tables in plain words ("temperature 0" -> "Safest (0)")."""
+    if name.startswith("temperature "):
+        return plain.temperature_label(float(name.split()[1]))
+    return MODEL_NAMES.get(name, name)
+
+
+def plain_reading(figure: str, value: float) -> str:
+    """What a held-out figure means, in words: a surprise in nats or bits as a chance."""
+    if figure == "nll_per_step":
+        return f"gives what really comes next a {percent(math.exp(-value))} chance per 16th note (on average)"
+    if figure == "nll_per_event":
+        return f"gives each real note or rest a {percent(math.exp(-value))} chance when it starts"
+    if figure == "pitch_bits_per_note":
+        return f"like guessing among {2**value:.1f} equally likely pitches for each note"
+    return f"its first guess is right at {percent(value)} of the 16th-note steps"
 
 
 def card_ui(loaded) -> None:
@@ -22,7 +50,9 @@ def card_ui(loaded) -> None:
         f"It learned from **{data.get('songs_kept', '?'):,} German folk songs** of the Essen collection "
         f"({data.get('songs_read', '?'):,} read; the rest use note lengths outside the 16th-note grid the model "
         "knows). "
-        f"It has **{model['parameters']:,} numbers** to learn (an LSTM of {model['units']} units) and trained for "
+        f"It has **{model['parameters']:,} numbers** to learn (a network of {model.get('layers', 1)} LSTM layers of "
+        f"{model['units']} units: it reads a melody one 16th note at a time and remembers what came before) and "
+        "trained for "
         f"**{training['wall_minutes']:.0f} minutes** on 2 CPU cores ({training['epochs_run']} passes over the songs)."
     )
     st.subheader("How well it predicts songs it never saw")
@@ -34,14 +64,19 @@ def card_ui(loaded) -> None:
         "nll_per_step": "surprise per 16th note (nats)",
         "nll_per_event": "surprise per note or rest onset (nats)",
         "pitch_bits_per_note": "bits to guess each next pitch",
-        "accuracy": "share of steps where its first guess is right",
+        "accuracy": "first guess right",
     }
     st.table(
         {
             "figure": list(names.values()),
-            "this model": [round(test["model"][k], 3) for k in names],
-            "5-gram baseline": [round(test["kn5"][k], 3) for k in names],
+            "this model": [_shown(k, test["model"][k]) for k in names],
+            "5-gram baseline": [_shown(k, test["kn5"][k]) for k in names],
+            "in plain words (this model)": [plain_reading(k, test["model"][k]) for k in names],
         }
+    )
+    st.caption(
+        "A nat and a bit are units of surprise: a surprise of s nats is a chance of e^-s, s bits a chance of 2^-s. "
+        f"The 5-gram baseline {plain_reading('nll_per_step', test['kn5']['nll_per_step'])}."
     )
     st.subheader("Learning curve")
     st.image(
@@ -57,9 +92,10 @@ def card_ui(loaded) -> None:
         )
         st.table(
             {
-                "model": list(report["test"]),
+                "model": [MODEL_NAMES.get(name, name) for name in report["test"]],
                 "surprise per 16th note (nats)": [round(f["nll_per_step"], 3) for f in report["test"].values()],
-                "bits to guess each next pitch": [round(f["pitch_bits_per_note"], 3) for f in report["test"].values()],
+                "in plain words": [plain_reading("nll_per_step", f["nll_per_step"]) for f in report["test"].values()],
+                "first guess right": [percent(f["accuracy"]) for f in report["test"].values()],
             }
         )
         meter = st.selectbox("Time signature", list(report["meters"]), key="card_meter")
@@ -76,8 +112,8 @@ def card_ui(loaded) -> None:
         }
         st.table(
             {
-                "melodies from": list(rows),
-                **{label: [round(rows[r][k], 2) for r in rows] for k, label in labels.items()},
+                "melodies from": [row_name(r) for r in rows],
+                **{label: [percent(rows[r][k]) for r in rows] for k, label in labels.items()},
             }
         )
     form = card.get("form_report")
@@ -95,10 +131,17 @@ def card_ui(loaded) -> None:
             "repeated_bars": "bars that only repeat the bar before",
         }
         st.table(
-            {"songs from": list(rows), **{label: [f"{rows[r][k]:.0%}" for r in rows] for k, label in labels.items()}}
+            {
+                "songs from": [row_name(r) for r in rows],
+                **{label: [percent(rows[r][k]) for r in rows] for k, label in labels.items()},
+            }
         )
     with st.expander("The full card"):
         st.markdown((loaded.folder / "card.md").read_text().replace("![loss](loss.png)", ""))
+
+
+def _shown(figure: str, value: float) -> str:
+    return percent(value) if figure == "accuracy" else f"{value:.3f}"
 
 
 loaded = model_or_stop()

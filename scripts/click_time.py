@@ -2,14 +2,16 @@
 """How long a person waits: click Generate in a real browser until score and audio are there.
 
 Starts the studio (`streamlit run app.py`) on a free local port, opens it in headless
-Debian Chromium (Playwright, /usr/bin/chromium, never a browser download), and for each
-run opens a fresh page, sets a new random seed, clicks Generate and waits until the
-engraved score is drawn and the audio player has loaded its sound (its duration is
-known). The first page load (the model loads once for all sessions) is not timed.
-Prints each run, a summary table, and one JSON line.
+Debian Chromium (Playwright, /usr/bin/chromium, never a browser download) at 1400x900,
+and for each run clicks Generate (each click is a new melody: a fresh melody number)
+and waits until the new sound is loaded (its duration is known) and the new score is
+drawn. With ``--variations 4`` the page asks for four melodies at once (sidebar). The
+first page load (the model loads once for all sessions) is not timed.
+Prints each run, a summary, and one JSON line.
 
 Example:
-    .venv/bin/python scripts/click_time.py --runs 10        # a song of 16 bars, the default length
+    .venv/bin/python scripts/click_time.py --runs 10                    # a song of 16 bars, the default
+    .venv/bin/python scripts/click_time.py --runs 5 --variations 4      # four melodies a click
 """
 
 from __future__ import annotations
@@ -24,37 +26,36 @@ import _common
 
 CHROMIUM = "/usr/bin/chromium"
 BARS = 16  # the studio's default length (a song of 16 bars of 4/4 from the example seed)
-READY = """() => {
+READY = """(before) => {
   const audio = document.querySelector('audio');
-  return document.querySelector("img[src^='data:image/svg+xml']") && audio && audio.src && audio.duration > 0;
+  const score = document.querySelector(".st-key-score-wide-0 img");
+  return score && score.complete && audio && audio.src && audio.src !== before.audio && audio.duration > 0
+    && score.src !== before.score;
+}"""
+BEFORE = """() => {
+  const audio = document.querySelector('audio'), score = document.querySelector(".st-key-score-wide-0 img");
+  return {audio: audio ? audio.src : '', score: score ? score.src : ''};
 }"""
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=10, help="timed clicks on fresh pages (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=10, help="timed clicks (default: %(default)s)")
+    parser.add_argument("--variations", type=int, default=1, choices=range(1, 5), help="melodies a click (1-4)")
     parser.add_argument("--browser", default=CHROMIUM, help="Chromium executable (default: %(default)s)")
     return parser.parse_args()
 
 
-def one_click(browser, url: str, random_seed: int) -> float:
-    """Seconds from the click on Generate to a drawn score and a loaded audio player."""
-    page = browser.new_page(viewport={"width": 1000, "height": 2300})
-    try:
-        page.goto(url, timeout=120_000)
-        seed_box = page.locator("input[aria-label^='Random seed']")
-        seed_box.wait_for(timeout=120_000)
-        seed_box.fill(str(random_seed))
-        seed_box.press("Enter")
-        time.sleep(1.0)  # let the rerun for the new seed finish
-        started = time.perf_counter()
-        page.get_by_role("button", name="Generate").click()
-        page.wait_for_function(READY, polling=10, timeout=60_000)
-        seconds = time.perf_counter() - started
-        page.get_by_role("button", name="WAV").wait_for(timeout=60_000)  # the page has finished
-        return seconds
-    finally:
-        page.close()
+def one_click(page) -> float:
+    """Seconds from the click on Generate to a new drawn score and a new loaded sound."""
+    before = page.evaluate(BEFORE)
+    started = time.perf_counter()
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(READY, arg=before, polling=10, timeout=60_000)
+    seconds = time.perf_counter() - started
+    page.get_by_role("button", name="WAV").first.wait_for(timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    return seconds
 
 
 def main() -> None:
@@ -69,18 +70,26 @@ def main() -> None:
     if args.runs < 1:
         _common.fail("--runs must be at least 1")
     times = []
+    query = f"?ready=thirds&variations={args.variations}" if args.variations > 1 else ""
     with streamlit_server(_common.ROOT / "app.py") as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.browser, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
-        page.goto(url, timeout=120_000)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url + query, timeout=120_000)
         page.get_by_role("button", name="Generate").wait_for(timeout=120_000)  # the model is loaded
-        page.close()
+        if args.variations > 1:
+            slider = page.locator("[data-testid='stSlider']").filter(has_text="Variations").get_by_role("slider")
+            slider.focus()
+            for _ in range(args.variations - 1):
+                slider.press("ArrowRight")
+            time.sleep(1.0)
+        one_click(page)  # a first click, not timed: the first sound and score of this process
         for run in range(args.runs):
-            times.append(one_click(browser, url, 1000 + run))
+            times.append(one_click(page))
             print(f"run {run + 1}: {times[-1]:.2f} s")
         browser.close()
     result = {
         "bars": BARS,
+        "variations": args.variations,
         "runs": args.runs,
         "median_s": round(statistics.median(times), 3),
         "max_s": round(max(times), 3),
@@ -88,7 +97,8 @@ def main() -> None:
         "synthesizer": render.synthesizer(),
         "cpu_count": os.cpu_count(),
     }
-    print(f"click to score and audio, a song of {BARS} bars, {args.runs} runs: median {result['median_s']:.2f} s,")
+    songs = f"{args.variations} song(s) of {BARS} bars"
+    print(f"click to score and audio, {songs}, {args.runs} runs: median {result['median_s']:.2f} s,")
     print(f"  min {result['min_s']:.2f} s, max {result['max_s']:.2f} s; sound by {result['synthesizer']}")
     print(json.dumps(result))
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Write assets/demo_songs.json: the real songs behind the studio's ready seeds and the
-"How it works" example, read from music21's bundled Essen set as training reads songs.
+"How it works" example: chosen German tunes of music21's bundled Essen sets, read as training
+reads songs, each with its origin from its own ABC header (`O:`).
 Run it when the corpus reading changes (a test fails when the file is out of date).
 
 Example:
@@ -13,7 +14,7 @@ import argparse
 
 import _common
 
-from melody.ready_seeds import DEMO_SET, DEMO_SONGS_FILE, write_demo_songs
+from melody.ready_seeds import DEMO_SONGS_FILE, write_demo_songs
 
 
 def main() -> None:
@@ -21,7 +22,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(DEMO_SONGS_FILE), help="file to write (default: %(default)s)")
     args = parser.parse_args()
     songs = write_demo_songs(args.out)
-    print(f"wrote {len(songs)} songs of music21's Essen set {DEMO_SET} to {args.out}")
+    for song in songs:
+        print(f"{song.source}: {song.name} ({song.origin}), {song.melody.meter}")
+    print(f"wrote {len(songs)} songs of music21's German Essen sets to {args.out}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Streamlit AppTest: the studio loads the shipped model, generates, shows score, audio and downloads."""
+"""Streamlit AppTest of the studio: each control, a new melody each click, a melody brought
+back by its number or its link, results marked out of date, and errors beside their box."""
 
 import pyarrow
 import pytest
@@ -6,6 +7,7 @@ from conftest import ROOT, SHIPPED_MODEL
 from streamlit.testing.v1 import AppTest
 
 EXAMPLE = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
+STALE = "Settings changed since this melody was made"
 
 
 @pytest.fixture
@@ -16,111 +18,222 @@ def app(monkeypatch):
 
 
 def seed_box(at):
-    return next(t for t in at.text_input if t.key.startswith("seed:"))
+    return at.text_input(key="seed:text")
 
 
-def test_generate_shows_score_audio_symbols_and_downloads(app):
-    assert not app.exception
-    app.slider(key="temperature").set_value(0.0)  # temperature 0: the likeliest notes
+def generate(at):
+    at.button(key="generate").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def symbols(at, index=0):
+    return at.code[index].value.split()
+
+
+def stale(at) -> bool:
+    return any(STALE in w.value for w in at.warning)
+
+
+def test_generate_shows_score_audio_notes_charts_and_named_downloads(app):
+    app.select_slider(key="temperature").set_value(0.0)  # safest: the likeliest song
     app.slider(key="bars").set_value(4)
-    app.button(key="generate").click().run()
-    assert not app.exception and not app.error
-    symbols = app.code[0].value.split()
-    assert symbols[:15] == EXAMPLE.split() and len(symbols) > 15
-    assert len(app.get("image")) == 1  # the engraved score (verovio SVG as an image)
+    generate(app)
+    assert symbols(app)[:15] == EXAMPLE.split() and len(symbols(app)) == 4 * 16
+    images = app.get("image")
+    assert len(images) == 3  # the seed's small score, the melody's score wide and narrow (phones)
     assert len(app.get("audio")) == 1
-    assert len(app.get("download_button")) == 3  # MIDI, MusicXML, WAV
+    downloads = app.get("download_button")
+    assert len(downloads) == 3  # MIDI, MusicXML, WAV
+    number = app.session_state["result"][0].number
+    assert any(f"#{number}" in m.value for m in app.markdown)
+    assert any(f"melody #{number}" in c.value for c in app.caption)
+    assert not app.get("vega_lite_chart")  # measured on request only
+    app.toggle(key="surprise-0").set_value(True).run()
     charts = app.get("vega_lite_chart")
     assert len(charts) == 2  # piano roll and surprise strip
-    for chart in charts:  # one row per note, with the columns the charts encode
+    for chart in charts:  # one row per note, named (G4), with the chance the model gave it
         table = pyarrow.ipc.open_stream(chart.proto.data.data).read_all()
-        assert {"beat", "pitch", "bits"} <= set(table.column_names) and table.num_rows > 5
+        assert {"beat", "pitch", "name", "bits", "chance"} <= set(table.column_names) and table.num_rows > 5
+        assert table.column("name").to_pylist()[0] == "G4"
+    assert "G4 8th, G4 8th" in " ".join(m.value for m in app.markdown)  # the notes in words
 
 
-def test_top_k_and_the_window_option(app):
-    app.number_input(key="top_k").set_value(1)  # top-1: the likeliest step each time, whatever the random seed
+def test_each_click_is_a_new_melody_and_its_number_brings_it_back(app):
     app.slider(key="bars").set_value(4)
-    app.button(key="generate").click().run()
-    top1 = app.code[0].value
-    next(n for n in app.number_input if n.label.startswith("Random seed")).set_value(12345)  # another seed
-    app.button(key="generate").click().run()
-    assert not app.exception and app.code[0].value == top1 and len(top1.split()) == 4 * 16
-    app.number_input(key="top_k").set_value(0)
-    app.slider(key="temperature").set_value(0.0)  # temperature 0: a beam search for the likeliest song of 4 bars
-    app.button(key="generate").click().run()
-    assert not app.exception and len(app.code[0].value.split()) == 4 * 16
-    app.number_input(key="max_seq_len").set_value(8)
-    app.button(key="generate").click().run()
-    assert not app.exception and app.code[0].value.split()[:15] == EXAMPLE.split()
+    first = symbols(generate(app))
+    first_number = app.session_state["result"][0].number
+    second = symbols(generate(app))
+    assert app.session_state["result"][0].number != first_number and second != first
+    app.number_input(key="recall_number").set_value(first_number)
+    app.button(key="recall").click().run()
+    assert not app.exception and symbols(app) == first and app.session_state["result"][0].number == first_number
 
 
-def test_variations_and_any_of_the_24_output_keys(app):
-    app.slider(key="variations").set_value(3)
-    assert len(app.selectbox(key="output_key").options) == 25  # the seed's key, or any of the 24
-    app.selectbox(key="output_key").set_value("D minor")
+def test_the_link_holds_the_recipe_and_a_fresh_session_makes_the_same_melody(app, monkeypatch):
+    app.selectbox(key="ready").set_value("Waltz opening (3/4)").run()
+    app.slider(key="bars").set_value(6)
+    app.select_slider(key="temperature").set_value(1.2)
+    app.slider(key="variations").set_value(2)
+    app.selectbox(key="output_key").set_value("D major")
+    app.selectbox(key="instrument").set_value("Violin")
+    generate(app)
+    query = dict(app.query_params)
+    assert query["ready"] == "waltz" and query["bars"] == "6" and query["meter"] == "3/4"
+    assert query["t"] == "1.2" and query["n"] == "2" and query["key"] == "D major" and query["inst"] == "Violin"
+    made = [symbols(app, 0), symbols(app, 1)]
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.query_params.update(query)
+    fresh.run()
+    assert not fresh.exception and not fresh.error
+    assert [symbols(fresh, 0), symbols(fresh, 1)] == made  # generated on load, no click
+    assert fresh.selectbox(key="instrument").value == "Violin" and not stale(fresh)
+
+
+def test_a_typed_seed_travels_in_the_link(app):
+    seed_box(app).set_value("D4 E4 F#4 A4").run()
+    assert app.selectbox(key="ready").value.startswith("Your own notes")
     app.slider(key="bars").set_value(4)
-    app.button(key="generate").click().run()
-    assert not app.exception
-    assert len(app.code) == 3 and len(app.get("audio")) == 3
-    # the seed's G4 G4 G4 F4 E4 in C major becomes A4 A4 A4 G4 F4 in D minor (F#, the 3rd, lowered)
-    assert app.code[0].value.split()[:8] == ["69", "_", "69", "_", "69", "_", "_", "67"]
-    assert app.code[0].value.split()[8] == "65"
-    assert sum("D minor" in m.value for m in app.markdown) == 3
+    generate(app)
+    assert app.query_params["seed"] == "D4 E4 F#4 A4" and "ready" not in app.query_params
+    assert symbols(app)[:16] == "62 _ _ _ 64 _ _ _ 66 _ _ _ 69 _ _ _".split()
+
+
+def test_a_bad_link_value_is_named_and_the_rest_still_works(monkeypatch):
+    monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"ready": "scale", "bars": "999", "melody": "12"})
+    at.run()
+    assert not at.exception and any("bars" in w.value for w in at.warning)
+    assert at.session_state["result"][0].number == 12 and at.slider(key="bars").value == 16
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda at: at.slider(key="bars").set_value(5),
+        lambda at: at.select_slider(key="temperature").set_value(1.5),
+        lambda at: at.selectbox(key="meter").set_value("3/4"),
+        lambda at: at.number_input(key="pickup").set_value(2),
+        lambda at: at.selectbox(key="seed_key").set_value("A minor"),
+        lambda at: seed_box(at).set_value("C4 E4 G4"),
+        lambda at: at.selectbox(key="ready").set_value("Rising scale"),
+        lambda at: at.slider(key="variations").set_value(2),
+        lambda at: at.selectbox(key="output_key").set_value("G major"),
+        lambda at: at.slider(key="tempo").set_value(140),
+        lambda at: at.selectbox(key="instrument").set_value("Flute"),
+        lambda at: at.number_input(key="top_k").set_value(3),
+        lambda at: at.number_input(key="max_seq_len").set_value(16),
+    ],
+    ids=[
+        "bars",
+        "temperature",
+        "meter",
+        "pickup",
+        "seed_key",
+        "seed",
+        "ready",
+        "variations",
+        "output_key",
+        "tempo",
+        "instrument",
+        "top_k",
+        "window",
+    ],  # fmt: skip
+)
+def test_a_changed_control_marks_the_result_out_of_date_until_generate(app, change):
+    app.slider(key="bars").set_value(4)
+    generate(app)
+    assert not stale(app)
+    change(app)
+    app.run()
+    assert not app.exception and stale(app)
+    generate(app)
+    assert not stale(app)
+
+
+def test_a_ready_seed_carries_its_meter_and_pickup(app):
+    app.selectbox(key="ready").set_value("Waltz opening (3/4)").run()
+    assert app.selectbox(key="meter").value == "3/4" and app.number_input(key="pickup").value == 4
+    app.slider(key="bars").set_value(4)
+    generate(app)
+    [melody] = app.session_state["result"][1]
+    assert (melody.meter, melody.pickup) == ("3/4", 4)
+
+
+def test_a_real_song_seed_in_a_far_key_generates_and_scores_its_notes(app):
+    # a real song keeps meter, pickup and key editable (prefilled from the song) and names its origin
+    song = next(o for o in app.selectbox(key="ready").options if "Mai" in o)
+    app.selectbox(key="ready").set_value(song).run()
+    assert app.selectbox(key="meter").value == "3/4" and app.number_input(key="pickup").value == 4
+    assert app.selectbox(key="seed_key").value == "C major"
+    assert any("from Deutschland" in c.value for c in app.caption)
+    app.selectbox(key="meter").set_value("6/8").run()  # a real song in 6/8
+    app.number_input(key="pickup").set_value(0)
+    app.selectbox(key="seed_key").set_value("E minor")
+    app.slider(key="bars").set_value(4)
+    generate(app)
+    [melody] = app.session_state["result"][1]
+    assert (melody.meter, melody.pickup, melody.key) == ("6/8", 0, "E minor")
+    app.toggle(key="surprise-0").set_value(True).run()
+    assert len(app.get("audio")) == 1 and len(app.get("vega_lite_chart")) == 2
+    app.switch_page("pages/1_How_it_works.py").run()
+    assert not app.exception and not app.error
+    assert any("The melody you generated last" in c.value for c in app.caption)
 
 
 def test_the_seed_key_is_found_from_the_notes_or_chosen(app):
     seed_box(app).set_value("D4 _ F#4 _ A4 _ D5 _ _ _ A4 _ F#4 _ D4 _").run()
     assert any("D major (found from the notes)" in c.value for c in app.caption)
     app.slider(key="bars").set_value(4)
-    app.button(key="generate").click().run()
-    assert not app.exception and app.code[0].value.split()[0] == "62"
-    assert any("D major" in m.value for m in app.markdown)
+    generate(app)
+    assert symbols(app)[0] == "62" and any("D major" in m.value for m in app.markdown)
     app.selectbox(key="seed_key").set_value("B minor").run()  # the same notes, read in B minor
     assert any("B minor" in c.value for c in app.caption) and not app.error
 
 
-def test_a_bad_seed_shows_an_error_and_the_page_stays(app):
+def test_note_names_without_holds_are_quarter_notes_with_a_hint(app):
+    seed_box(app).set_value("C4, D4, E4").run()
+    assert any("each note is a quarter note" in c.value for c in app.caption)
+    assert any("C4 quarter, D4 quarter, E4 quarter" in c.value for c in app.caption)
+
+
+def test_a_bad_seed_shows_its_error_under_the_box_and_generate_waits(app):
     seed_box(app).set_value("60 H4 62").run()
-    assert not app.exception
-    assert "'H4'" in app.error[0].value
+    assert not app.exception and "'H4'" in app.error[0].value
+    assert app.button(key="generate").disabled
     seed_box(app).set_value("60 _ 62").run()
-    assert not app.error
+    assert not app.error and not app.button(key="generate").disabled
 
 
-def test_a_real_song_opening_is_a_ready_seed(app):
-    name = next(o for o in app.selectbox[0].options if "Essen collection" in o)
-    app.selectbox[0].set_value(name).run()
-    assert not app.exception and not app.error
-    assert len(seed_box(app).value.split()) >= 16  # two bars at least
+def test_variations_are_tabs_in_any_of_the_24_keys(app):
+    app.slider(key="variations").set_value(3)
+    assert len(app.selectbox(key="output_key").options) == 25  # the seed's key, or any of the 24
+    app.selectbox(key="output_key").set_value("D minor")
     app.slider(key="bars").set_value(4)
-    app.button(key="generate").click().run()
-    assert not app.exception and len(app.get("image")) == 1
+    generate(app)
+    assert len(app.tabs) == 3 and len(app.get("audio")) == 3
+    # the seed's G4 G4 G4 F4 E4 in C major becomes A4 A4 A4 G4 F4 in D minor (F#, the 3rd, lowered)
+    assert symbols(app)[:9] == ["69", "_", "69", "_", "69", "_", "_", "67", "65"]
+    assert len({" ".join(symbols(app, i)) for i in range(3)}) == 3
 
 
-def test_a_typed_seed_in_3_4_with_a_pickup_gives_a_waltz_with_a_pickup_bar(app):
-    seed_box(app).set_value("67 _ _ _ 72 _ _ _ _ _ _ _ 74 _ 76 _").run()
-    app.selectbox(key="meter").set_value("3/4").run()
-    app.number_input(key="pickup").set_value(4)
+def test_top_k_and_the_window(app):
+    app.number_input(key="top_k").set_value(1)  # top-1: the likeliest step each time, whatever the number
     app.slider(key="bars").set_value(4)
-    app.button(key="generate").click().run()
-    assert not app.exception and not app.error
-    [melody] = app.session_state["melodies"]
-    assert (melody.meter, melody.pickup) == ("3/4", 4)
-    assert any("3/4" in m.value for m in app.markdown)
+    top1 = symbols(generate(app))
+    assert symbols(generate(app)) == top1 and len(top1) == 4 * 16
+    app.number_input(key="top_k").set_value(0)
+    app.number_input(key="max_seq_len").set_value(8)
+    assert symbols(generate(app))[:15] == EXAMPLE.split()
 
 
-def test_a_real_song_seed_in_a_far_key_generates_and_scores_its_notes(app):
-    # the presenter's path that crashed: a real-song seed, E minor, Generate, then How it works
-    song = next(option for option in app.selectbox[0].options if "Kaisari" in option)
-    app.selectbox[0].set_value(song).run()
-    app.selectbox(key="output_key").set_value("E minor")
+def test_tempo_and_instrument_reach_the_melody(app):
+    app.slider(key="tempo").set_value(150)
+    app.selectbox(key="instrument").set_value("Flute")
     app.slider(key="bars").set_value(4)
-    app.button(key="generate").click().run()
-    assert not app.exception and not app.error
-    assert len(app.get("audio")) == 1 and len(app.get("vega_lite_chart")) == 2  # the surprise charts drew
-    app.switch_page("pages/1_How_it_works.py").run()
-    assert not app.exception and not app.error
-    assert "The melody you generated last" in app.caption[0].value
+    generate(app)
+    assert app.session_state["result"][1][0].tempo == 150 and "150 bpm" in app.markdown[0].value
 
 
 def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch):
@@ -139,11 +252,12 @@ def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch)
     assert "Something went wrong while making the melody (RuntimeError)" in error.value
     assert "a bug nobody foresaw" not in error.value  # internals stay in the server's log
     monkeypatch.setattr(melody.sampler, "generate", real)
-    app.button(key="generate").click().run()
-    assert not app.exception and not app.error and len(app.get("audio")) == 1
+    generate(app)
+    assert len(app.get("audio")) == 1
 
 
 def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
+    # ...and it visibly replaces the ready seed
     from conftest import DATA
 
     import melody.corpus
@@ -156,9 +270,29 @@ def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
         return real(name, data)
 
     monkeypatch.setattr(melody.corpus, "melody_from_upload", counted)
+    app.run()  # the page's upload callback now sees the counting reader
     app.file_uploader(key="upload").set_value(("tunes.abc", (DATA / "two_tunes.abc").read_bytes(), "text/plain")).run()
-    app.slider(key="temperature").set_value(0.5).run()  # widget changes rerun the page...
+    assert app.selectbox(key="ready").value == "Your file: tunes.abc"
+    assert seed_box(app).value.startswith("A4 _ D5")  # its own opening, as note names
+    app.select_slider(key="temperature").set_value(0.4).run()  # widget changes rerun the page...
     app.slider(key="bars").set_value(4).run()
-    app.button(key="generate").click().run()
-    assert not app.exception and not app.error and len(app.get("audio")) == 1
+    generate(app)
+    assert len(app.get("audio")) == 1
     assert calls == ["tunes.abc"]  # ...but the file was parsed once
+    app.file_uploader(key="upload").set_value(None).run()  # removed: back to a ready seed
+    assert app.selectbox(key="ready").value == "Falling thirds (the example)"
+
+
+def test_settings_survive_a_visit_to_another_page(app):
+    app.slider(key="bars").set_value(5)
+    generate(app)
+    app.switch_page("pages/2_The_model.py").run()
+    app.switch_page("app.py").run()
+    assert not app.exception and app.slider(key="bars").value == 5 and not stale(app)
+
+
+def test_a_pickup_too_long_for_a_new_meter_is_shortened_not_an_error(app):
+    app.selectbox(key="meter").set_value("4/4").run()
+    app.number_input(key="pickup").set_value(12).run()
+    app.selectbox(key="meter").set_value("2/4").run()  # a bar of 8 sixteenths
+    assert not app.exception and app.number_input(key="pickup").value == 7

@@ -1,10 +1,12 @@
-"""A real browser: headless Debian Chromium, driven by Playwright, clicks Generate.
+"""A real browser: headless Debian Chromium, driven by Playwright, on the running studio.
 
-Starts `streamlit run app.py` on a free local port, types a seed, clicks Generate, and
-waits for the engraved score (an SVG image) and an audio player with a source. Saves a
-full-page screenshot (set FOLK_SCREENSHOT=path to keep it). Uses /usr/bin/chromium, never
-a browser download; skipped, saying why, where Debian's chromium is not installed
-(`make test` installs it when apt is there).
+Starts `streamlit run app.py` on a free local port (once for this file) and checks what a
+newcomer meets: at 1400x900 the seed, length, how adventurous and Generate, and after a
+click the score and the player, all on the first screen; two clicks give two melodies;
+the page's link opens the same melody in a fresh browser; a phone (390x844) gets a
+narrow, readable score; uploads. Set FOLK_SCREENSHOTS=folder to keep the screenshots
+(assets/ holds the shipped ones). Uses /usr/bin/chromium, never a browser download;
+skipped, saying why, where Debian's chromium is not installed.
 """
 
 import contextlib
@@ -19,24 +21,15 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)"
 )
+DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
+WIDE_SCORE, NARROW_SCORE = ".st-key-score-wide-0 img", ".st-key-score-narrow-0 img"
+SOUND = """(before) => {
+  const a = document.querySelector('audio');
+  return a && a.src && a.src !== before && a.duration > 0;
+}"""
 
 
-@contextlib.contextmanager
-def studio_page(url: str, width: int = 1000, height: int = 2300):
-    """A fresh page of headless Debian Chromium on the studio (tall: Streamlit scrolls inside the page)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(url, timeout=60_000)
-        yield page
-        browser.close()
-
-
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server():
     from melody.serving import streamlit_server
 
@@ -44,41 +37,153 @@ def server():
         yield url
 
 
-def test_type_a_seed_click_generate_see_and_hear(server, tmp_path):
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
 
-    with studio_page(server) as page:
-        seed = page.locator("input[aria-label='Seed melody, one symbol per 16th note']")
-        seed.fill("G4 _ G4 _ A4 _ G4 _ C5 _ _ _ B4 _ _ _")
-        seed.press("Enter")
-        page.get_by_text("Seed as notes: 67 (2/16), 67 (2/16), 69 (2/16)").wait_for(timeout=30_000)
-        started = time.perf_counter()
-        page.get_by_role("button", name="Generate").click()
-        score = page.locator("img[src^='data:image/svg+xml']").first
-        score.wait_for(timeout=30_000)
-        page.wait_for_function(
-            "() => { const a = document.querySelector('audio'); return a && a.src && a.duration > 0; }"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
         )
-        seconds = time.perf_counter() - started  # the score is drawn and the audio is loaded
-        page.get_by_role("button", name="WAV").wait_for(timeout=30_000)  # the page has finished
-        assert score.evaluate("img => img.naturalWidth") > 300  # the score really drew
-        shot = pathlib.Path(os.environ.get("FOLK_SCREENSHOT", tmp_path / "studio.png"))
-        page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
-    print(f"click to score and audio: {seconds:.2f} s")
+        yield launched
+        launched.close()
 
 
-def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, tmp_path):
+@contextlib.contextmanager
+def studio_page(browser, url: str, viewport=DESKTOP):
+    """A fresh browser context (no shared session or storage) on ``url``, the Generate button drawn."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(url, timeout=60_000)
+    page.get_by_role("button", name="Generate").wait_for(timeout=60_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def click_generate(page) -> float:
+    """Click Generate; seconds until a new sound is loaded and the score drawn."""
+    before = page.evaluate("() => { const a = document.querySelector('audio'); return a ? a.src : ''; }")
+    started = time.perf_counter()
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(SOUND, arg=before, timeout=60_000)
+    page.locator(WIDE_SCORE).wait_for(state="attached", timeout=60_000)
+    seconds = time.perf_counter() - started
+    page.get_by_role("button", name="WAV").first.wait_for(timeout=60_000)  # the page has finished
+    return seconds
+
+
+def shown_melody(page) -> tuple[str, str]:
+    """The melody's heading (with its number) and its score's SVG."""
+    heading = page.get_by_text("Folk melody #").first.inner_text()
+    return heading, page.locator(WIDE_SCORE).get_attribute("src")
+
+
+def box(page, locator) -> dict:
+    found = locator.bounding_box()
+    assert found, f"{locator} is not drawn"
+    return found
+
+
+def shot(page, name: str, tmp_path) -> None:
+    folder = pathlib.Path(os.environ.get("FOLK_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)  # fonts and charts settle
+    page.screenshot(path=str(folder / name))
+
+
+def test_one_screen_at_1400x900_controls_then_score_and_player(server, browser, tmp_path):
+    with studio_page(browser, server) as page:
+        controls = {
+            "seed": page.locator("input[aria-label='Seed melody']"),
+            "start from": page.get_by_text("Start from", exact=True),
+            "length": page.locator("[data-testid='stSlider']").filter(has_text="Length (bars)"),
+            "adventurous": page.locator("[data-testid='stSlider']").filter(has_text="How adventurous"),
+            "generate": page.get_by_role("button", name="Generate"),
+        }
+        for name, locator in controls.items():
+            found = box(page, locator)
+            assert found["y"] + found["height"] <= 900, (name, found)
+        seconds = click_generate(page)
+        for name, locator in {"score": page.locator(WIDE_SCORE), "player": page.locator("audio").first}.items():
+            found = box(page, locator)
+            assert found["y"] + found["height"] <= 900 and found["width"] > 300, (name, found)
+        assert not page.locator(NARROW_SCORE).is_visible()  # the phone's score is for phones
+        assert page.locator("[data-testid='stException']").count() == 0
+        shot(page, "app.png", tmp_path)
+    print(f"click to score and sound: {seconds:.2f} s")
+
+
+def test_two_clicks_give_two_different_melodies(server, browser):
+    with studio_page(browser, server) as page:
+        click_generate(page)
+        first = shown_melody(page)
+        click_generate(page)
+        second = shown_melody(page)
+    assert first[0] != second[0] and first[1] != second[1]  # another number, another score
+
+
+def test_the_link_opens_the_same_melody_in_a_fresh_browser(server, browser):
+    with studio_page(browser, server) as page:
+        page.get_by_text("How adventurous").wait_for()
+        click_generate(page)
+        made, link = shown_melody(page), page.url
+        assert "melody=" in link and "bars=16" in link
+        page.get_by_role("button", name="Generate").wait_for()
+        copy = page.frame_locator("iframe").first.get_by_role("button", name="Copy link")
+        copy.click()
+        page.frame_locator("iframe").first.get_by_text("Copied").wait_for(timeout=10_000)
+    with studio_page(browser, link) as fresh:  # no click: the link makes its melody on load
+        fresh.locator(WIDE_SCORE).wait_for(state="attached", timeout=60_000)
+        assert shown_melody(fresh) == made
+        assert fresh.get_by_text("Settings changed").count() == 0
+
+
+def test_the_phone_gets_a_narrow_readable_score_and_can_reach_generate(server, browser, tmp_path):
+    with studio_page(browser, server, PHONE) as page:
+        generate = page.get_by_role("button", name="Generate")
+        generate.scroll_into_view_if_needed()
+        assert generate.is_visible() and box(page, generate)["width"] > 250  # a big target
+        click_generate(page)
+        score = page.locator(NARROW_SCORE)
+        score.scroll_into_view_if_needed()
+        assert score.is_visible() and not page.locator(WIDE_SCORE).is_visible()
+        drawn, natural = box(page, score)["width"], score.evaluate("img => img.naturalWidth")
+        assert drawn >= 330 and drawn / natural > 0.8  # drawn near its own size: about 3 bars a line
+        shot(page, "app-phone.png", tmp_path)
+
+
+def test_screenshots_of_the_explanation_pages(server, browser, tmp_path):
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        with studio_page(browser, server, viewport) as page:
+            click_generate(page)
+            for path, name, ready in (
+                ("How_it_works", "how-it-works", "How adventurous: the temperature"),
+                ("The_model", "the-model", "like guessing among"),  # the table is drawn
+            ):
+                page.goto(f"{server}/{path}", timeout=60_000)
+                page.get_by_text(ready).first.wait_for(timeout=60_000)
+                assert page.locator("[data-testid='stException']").count() == 0
+                shot(page, f"{name}{suffix}.png", tmp_path)
+
+
+def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, browser, tmp_path):
     from conftest import DATA
 
     (tmp_path / "not-music.mid").write_bytes(b"this is not a MIDI file")
-    with studio_page(server) as page:
+    with studio_page(browser, server) as page:
         upload = page.locator("input[type=file]")
         upload.set_input_files(str(DATA / "two_tunes.abc"))
         page.get_by_text("Seed from two_tunes.abc").wait_for(timeout=30_000)
-        # A | d2e f2g in D minor, its own key (while Streamlit reruns, the old box may linger beside the new)
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('input[aria-label^=\"Seed melody\"]')]"
-            ".some(box => box.value.startsWith('69 _ 74 _ _ _ 76 _ 77'))",
+        page.wait_for_function(  # the menu says the file replaced the ready seed (a menu's value is its input's)
+            "() => [...document.querySelectorAll('[data-testid=\"stSelectbox\"] input')]"
+            ".some(menu => menu.value === 'Your file: two_tunes.abc')",
+            timeout=30_000,
+        )
+        page.wait_for_function(  # A | d2e f2g in D minor, its own key, as note names
+            "() => [...document.querySelectorAll('input[aria-label=\"Seed melody\"]')]"
+            ".some(box => box.value.startsWith('A4 _ D5 _ _ _ E5 _ F5'))",
             timeout=30_000,
         )
         upload.set_input_files(str(tmp_path / "not-music.mid"))
@@ -86,7 +191,7 @@ def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, tmp_
         assert page.get_by_role("button", name="Generate").is_enabled()  # the page keeps working
 
 
-def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(server, tmp_path):
+def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(server, browser, tmp_path):
     from test_hostile_files import ABC_BOMB, MIDI_BOMB, TWO_VOICES, mxl_bomb
 
     files = {  # name -> bytes: size bombs, two voices, junk
@@ -97,26 +202,15 @@ def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(se
         "junk.mid": b"MThd\x00\x00\x00\x06" + bytes(range(256)) * 4,
     }
     refused_s = {}
-    with studio_page(server) as page:
+    with studio_page(browser, server) as page:
         upload = page.locator("input[type=file]")
-        previous_audio = ""
-        for number, (name, data) in enumerate(files.items(), start=1):
+        for name, data in files.items():
             (tmp_path / name).write_bytes(data)
             started = time.perf_counter()
             upload.set_input_files(str(tmp_path / name))
             page.get_by_text(f"{name} cannot be used").wait_for(timeout=30_000)
             refused_s[name] = time.perf_counter() - started
-            random_seed = page.locator("input[aria-label='Random seed (same number, same melody)']")
-            random_seed.fill(str(number))  # each Generate a different melody, so a new sound to wait for
-            random_seed.press("Enter")
-            page.get_by_role("button", name="Generate").click()
-            page.wait_for_function(
-                "(before) => { const a = document.querySelector('audio');"
-                " return a && a.src && a.src !== before && a.duration > 0; }",
-                arg=previous_audio,
-                timeout=30_000,
-            )
-            previous_audio = page.evaluate("document.querySelector('audio').src")
+            click_generate(page)  # each click a new melody, so a new sound to wait for
             assert page.get_by_text(f"{name} cannot be used").is_visible()  # the reason stays beside the upload
             assert page.locator("[data-testid='stException']").count() == 0  # never a traceback
     print("upload to its error, in the browser: " + ", ".join(f"{n} {s:.2f} s" for n, s in refused_s.items()))

@@ -15,6 +15,8 @@ def test_how_it_works_shows_a_real_song_the_network_and_the_temperature_view():
     assert not at.exception and not at.error
     assert len(at.get("image")) == 1 and len(at.get("graphviz_chart")) == 1
     assert at.code[0].value.split()[0].isdigit()  # the song's symbols
+    text = " ".join(m.value for m in at.markdown)
+    assert "Alle Meine Entchen" in text and "from Deutschland" in text and "Island" not in text  # its own O: line
     at.slider(key="how_temperature").set_value(0.0).run()
     assert not at.exception
     chart = at.get("arrow_bar_chart") or at.get("vega_lite_chart")
@@ -25,18 +27,24 @@ def test_the_model_page_shows_the_card_figures():
     at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
     assert not at.exception and not at.error
     table = at.table[0].value
-    assert list(table.columns) == ["figure", "this model", "5-gram baseline"]
-    assert table["this model"][0] < table["5-gram baseline"][0]
+    assert list(table.columns) == ["figure", "this model", "5-gram baseline", "in plain words (this model)"]
+    assert float(table["this model"][0]) < float(table["5-gram baseline"][0])
+    assert table["this model"][3] == "79%" and "52% chance" in table["in plain words (this model)"][0]
 
 
 def test_the_model_page_compares_meter_aware_and_blind_per_meter():
     at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
     models = at.table[1].value  # the shipped card holds scripts/meter_report.py's figures
-    assert list(models["model"]) == ["essen-lstm", "essen-lstm-meter-blind", "KN-5"]
+    assert list(models["model"]) == [
+        "this model (told the meter and bar position)",
+        "the same network, not told the meter",
+        "a counting model (5-gram)",
+    ]  # plain names, not the folders' names
     assert models["surprise per 16th note (nats)"][0] < models["surprise per 16th note (nats)"][1]
     at.selectbox(key="card_meter").set_value("6/8").run()
     per_meter = at.table[2].value
-    assert not at.exception and list(per_meter["melodies from"])[0] == "test songs" and len(per_meter) == 3
+    assert not at.exception and list(per_meter["melodies from"])[0] == "real songs it never saw" and len(per_meter) == 3
+    assert all(value.endswith("%") for value in per_meter.iloc[0, 1:])  # shares as percentages
 
 
 def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
@@ -58,12 +66,15 @@ def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
     data = (
         chart.proto.datasets[0].data.data if chart.proto.datasets else chart.proto.data.data
     )  # st.bar_chart: a named dataset
-    symbols = pyarrow.ipc.open_stream(data).read_all().column("symbol").to_pylist()
+    symbols = pyarrow.ipc.open_stream(data).read_all().column("next").to_pylist()
     from melody.analysis import step_probabilities
+    from melody.plain import note_name
 
     melody = at.session_state["melodies"][0]
     expected = step_probabilities(loaded, melody, whole_song=True)[15]  # the studio's melodies are whole songs
-    assert symbols[0] == symbols_in_key(loaded, "D major")[expected.argmax()]  # named in D major, not C major
+    top = symbols_in_key(loaded, "D major")[expected.argmax()]  # named in D major, not C major
+    assert symbols[0] == (note_name(int(top), "D major") if top.isdigit() else symbols[0])
+    assert any(name[:-1] in ("D", "E", "F#", "G", "A", "B", "C#") for name in symbols)  # note names, not numbers
 
 
 def test_a_card_with_missing_figures_is_an_error_on_the_page_not_a_traceback(monkeypatch, tmp_path):

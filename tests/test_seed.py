@@ -16,3 +16,21 @@ def test_mixed_seed_with_commas_and_spaces():
 
 
 # bad seeds: see the catalogue in test_bad_inputs.py
+
+
+def test_typed_note_names_without_holds_are_quarter_notes():
+    from melody.seed import read_typed_seed
+
+    typed = read_typed_seed("C4, D4, E4", meter="3/4", pickup=4)
+    assert typed.as_quarters and typed.melody.steps == tuple("60 _ _ _ 62 _ _ _ 64 _ _ _".split())
+    assert typed.melody.pickup == 4  # the pickup fits the quarters, not the three typed tokens
+    held = read_typed_seed("C4 _ D4")
+    assert not held.as_quarters and held.melody.steps == ("60", "_", "62")
+
+
+def test_seed_text_writes_note_names_that_read_back():
+    from melody.seed import seed_text
+
+    melody = parse_seed("67 _ 70 r _ 61", meter="3/4")
+    assert seed_text(melody) == "G4 _ Bb4 r _ C#4"
+    assert parse_seed(seed_text(melody)).steps == melody.steps

@@ -1,0 +1,140 @@
+"""What made a melody, as a share link's query parameters and back.
+
+A `Recipe` is everything the studio needs to make the same melody again: the seed (the
+id of a ready seed, or the text typed), its meter, pickup and key, the length, the
+temperature, the variations, the key of the result, tempo, instrument and the melody
+number (the random seed). `to_query` writes it as short query parameters; `from_query`
+reads them back, keeping a default (and saying why) for anything it cannot read, so a
+mangled link still opens the studio.
+
+    >>> recipe = Recipe(seed="G4 _ A4 _", bars=8, number=48213)
+    >>> to_query(recipe)["melody"], from_query(to_query(recipe))[0] == recipe
+    ('48213', True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from .melody import TEMPO_RANGE, MelodyError, all_keys, bar_steps, canonical_meter
+from .sampler import BARS_RANGE
+
+MAX_NUMBER = 99_999  # melody numbers are 0 to 99,999: short enough to read out and type
+MAX_VARIATIONS = 4
+NAMES = {  # Recipe field -> query parameter
+    "ready": "ready",
+    "seed": "seed",
+    "meter": "meter",
+    "pickup": "pickup",
+    "seed_key": "seedkey",
+    "bars": "bars",
+    "temperature": "t",
+    "variations": "n",
+    "key": "key",
+    "tempo": "tempo",
+    "instrument": "inst",
+    "top_k": "topk",
+    "window": "window",
+    "number": "melody",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """What made a melody. ``ready``: a ready seed's id ('' for typed text or a file);
+    ``seed``: the seed text; ``seed_key`` and ``key``: '' to find the key from the notes /
+    keep the seed's key; ``top_k``, ``window``: 0 for no limit; ``number``: the melody
+    number (the random seed), None before a melody is made."""
+
+    seed: str = ""
+    ready: str = ""
+    meter: str = "4/4"
+    pickup: int = 0
+    seed_key: str = ""
+    bars: int = 16
+    temperature: float = 0.8
+    variations: int = 1
+    key: str = ""
+    tempo: float = 100.0
+    instrument: str = "Piano"
+    top_k: int = 0
+    window: int = 0
+    number: int | None = None
+
+    def same_melody_settings(self, other: Recipe) -> bool:
+        """True when ``other`` would make the same melodies given the same number."""
+        return dataclasses.replace(self, number=None) == dataclasses.replace(other, number=None)
+
+
+def to_query(recipe: Recipe) -> dict[str, str]:
+    """The recipe as query parameters (text values); a ready seed is named by its id only."""
+    query = {}
+    for field, name in NAMES.items():
+        value = getattr(recipe, field)
+        if value is None or value == "" or (field == "seed" and recipe.ready):
+            continue
+        query[name] = f"{value:g}" if isinstance(value, float) else str(value)
+    return query
+
+
+def _whole(text: str, low: int, high: int) -> int:
+    value = int(text)
+    if not low <= value <= high:
+        raise ValueError(f"{value} is outside {low} to {high}")
+    return value
+
+
+def _number(text: str, low: float, high: float) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{text} is outside {low:g} to {high:g}")
+    return value
+
+
+def _key(text: str) -> str:
+    if text and text not in all_keys():
+        raise ValueError(f"{text!r} is not one of the 24 keys, e.g. 'D major'")
+    return text
+
+
+def _readers(instruments) -> dict:
+    return {
+        "ready": str,
+        "seed": lambda text: text[:4000],
+        "meter": canonical_meter,
+        "pickup": lambda text: _whole(text, 0, 95),
+        "seed_key": _key,
+        "bars": lambda text: _whole(text, *BARS_RANGE),
+        "temperature": lambda text: _number(text, 0.0, 2.0),
+        "variations": lambda text: _whole(text, 1, MAX_VARIATIONS),
+        "key": _key,
+        "tempo": lambda text: _number(text, *TEMPO_RANGE),
+        "instrument": lambda text: text if instruments is None or text in instruments else _bad(text, instruments),
+        "top_k": lambda text: _whole(text, 0, 1000),
+        "window": lambda text: _whole(text, 0, 100_000),
+        "number": lambda text: _whole(text, 0, MAX_NUMBER),
+    }
+
+
+def _bad(text: str, choices) -> str:
+    raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+
+
+def from_query(query, default: Recipe | None = None, instruments=None) -> tuple[Recipe, list[str]]:
+    """A recipe from query parameters (a mapping of text), and one line per value that could
+    not be read (that field keeps ``default``'s value). ``instruments``: the names allowed."""
+    recipe, problems, changes = default or Recipe(), [], {}
+    readers = _readers(instruments)
+    for field, name in NAMES.items():
+        if name not in query:
+            continue
+        try:
+            changes[field] = readers[field](str(query[name]).strip() if field != "seed" else str(query[name]))
+        except (ValueError, MelodyError) as error:
+            problems.append(f"{name}: {error}")
+    recipe = dataclasses.replace(recipe, **changes)
+    if recipe.pickup >= bar_steps(recipe.meter):
+        problems.append(f"pickup: {recipe.pickup} sixteenths do not fit a bar of {recipe.meter}")
+        recipe = dataclasses.replace(recipe, pickup=0)
+    return recipe, problems

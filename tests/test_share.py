@@ -1,0 +1,65 @@
+"""Share links: a recipe to query parameters and back; plain words; the ready seeds' songs."""
+
+import pytest
+
+from melody.plain import chance, length_name, nearest_temperature, note_name, notes_in_words, temperature_words
+from melody.seed import parse_seed
+from melody.share import Recipe, from_query, to_query
+
+
+def test_a_recipe_round_trips_through_its_query():
+    recipe = Recipe(
+        seed="D4 E4 F#4", meter="6/8", pickup=2, seed_key="D major", bars=12, temperature=1.2, variations=3,
+        key="B minor", tempo=132.5, instrument="Violin", top_k=5, window=64, number=48213,
+    )  # fmt: skip
+    query = to_query(recipe)
+    assert query["melody"] == "48213" and query["seed"] == "D4 E4 F#4" and query["t"] == "1.2"
+    assert from_query(query) == (recipe, [])
+
+
+def test_a_ready_seed_is_named_by_its_id_only():
+    query = to_query(Recipe(seed="G4 _", ready="waltz", number=1))
+    assert query["ready"] == "waltz" and "seed" not in query
+    assert "key" not in query and "seedkey" not in query  # empty: found from the notes / the seed's key
+
+
+@pytest.mark.parametrize(
+    "name, value, problem",
+    [("bars", "999", "bars"), ("t", "nan", "t:"), ("meter", "5/7", "meter"), ("melody", "-3", "melody"),
+     ("key", "H major", "key"), ("inst", "Kazoo", "inst"), ("pickup", "16", "pickup")],
+)  # fmt: skip
+def test_a_bad_value_keeps_the_default_and_says_which(name, value, problem):
+    default = Recipe(seed="C4", number=7)
+    recipe, problems = from_query({name: value}, default, instruments=("Piano", "Violin"))
+    assert recipe == default and len(problems) == 1 and problems[0].startswith(problem)
+
+
+def test_same_melody_settings_ignores_only_the_number():
+    a = Recipe(seed="C4", number=1)
+    assert a.same_melody_settings(Recipe(seed="C4", number=2))
+    assert not a.same_melody_settings(Recipe(seed="C4", number=1, bars=8))
+
+
+def test_plain_words():
+    assert [note_name(p, "C major") for p in (60, 61, 67)] == ["C4", "C#4", "G4"]
+    assert note_name(70, "D minor") == "Bb4" and note_name(66, "G major") == "F#4"
+    assert [length_name(n) for n in (1, 2, 3, 4, 6, 8, 12, 16, 5)] == [
+        "16th", "8th", "dotted 8th", "quarter", "dotted quarter", "half", "dotted half", "whole", "5 sixteenths",
+    ]  # fmt: skip
+    assert notes_in_words(parse_seed("67 _ r _ _ _ 72 _ _ _"), limit=2) == "G4 8th, rest quarter and 1 more"
+    assert temperature_words(0) == "Safest" and temperature_words(1.0) == "The model's own taste"
+    assert temperature_words(2.0) == "Wild" and nearest_temperature(0.75) == 0.8
+    assert chance(1.0) == "50%" and chance(20) == "<1%"
+
+
+def test_the_ready_songs_are_german_and_name_their_origin():
+    from melody.ready_seeds import demo_songs, origin_of, ready_seeds
+
+    assert origin_of("X:1\nT: A\nO: Europa, Mitteleuropa, Deutschland, Baden\nK:C\n") == "Deutschland, Baden"
+    assert origin_of("X:1\nT: A\nO: Europa, Island\n") == "Island"
+    songs = demo_songs()
+    assert len(songs) == 5 and all(song.origin.startswith("Deutschland") for song in songs)
+    assert {song.melody.meter for song in songs} >= {"2/4", "3/4", "4/4", "6/8"}
+    seeds = ready_seeds()
+    assert seeds["waltz"].melody.meter == "3/4" and seeds["waltz"].melody.pickup == 4
+    assert all(seeds[song.id].origin == song.origin for song in songs)
