@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
@@ -67,10 +66,10 @@ def _render_one(melody: Melody, program: int) -> tuple[render.Renders, str]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def renders(melodies: tuple[Melody, ...], program: int) -> list[tuple[render.Renders, str]]:
-    """MIDI, MusicXML, score (wide, and narrow for phones) and sound of each melody, the
-    melodies side by side in threads (each sound is its own FluidSynth process)."""
-    with ThreadPoolExecutor(max_workers=len(melodies)) as pool:
-        return list(pool.map(_render_one, melodies, [program] * len(melodies)))
+    """MIDI, MusicXML, score (wide, and narrow for phones) and sound of each melody, one
+    after another: the sound comes from the one FluidSynth in this process, so threads
+    would only wait for each other (and for the GIL)."""
+    return [_render_one(melody, program) for melody in melodies]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
