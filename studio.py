@@ -59,17 +59,13 @@ def seed_svg(seed: Melody) -> str:
     return render.to_svg(seed, **SEED_SCORE)
 
 
-def _render_one(melody: Melody, program: int) -> tuple[render.Renders, str]:
+@st.cache_data(show_spinner=False, max_entries=64)
+def renders(melody: Melody, program: int) -> tuple[render.Renders, str]:
+    """MIDI, MusicXML, score (wide, and narrow for phones) and sound of one melody. The page
+    renders variations one at a time and shows each as soon as it is made: the sound comes
+    from the one FluidSynth in this process, so threads would only wait for each other."""
     out = render.render_all(melody, program)
     return out, render.to_svg(melody, width=PHONE_SCORE_WIDTH, musicxml=out.musicxml)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def renders(melodies: tuple[Melody, ...], program: int) -> list[tuple[render.Renders, str]]:
-    """MIDI, MusicXML, score (wide, and narrow for phones) and sound of each melody, one
-    after another: the sound comes from the one FluidSynth in this process, so threads
-    would only wait for each other (and for the GIL)."""
-    return [_render_one(melody, program) for melody in melodies]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -211,11 +207,11 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
         copy_link_ui(recipe)
     st.caption(f"melody #{recipe.number}: type this number under “Bring back a melody” (sidebar) to hear it again.")
     with errors_shown("drawing the melodies"):
-        outs = renders(tuple(melodies), INSTRUMENTS.get(recipe.instrument, 0))
         many = len(melodies) > 1
         places = st.tabs([f"Melody {i + 1}" for i in range(len(melodies))]) if many else [st.container()]
-        for index, (place, melody, (out, narrow)) in enumerate(zip(places, melodies, outs, strict=True)):
-            with place:
+        for index, (place, melody) in enumerate(zip(places, melodies, strict=True)):
+            with place:  # drawn before the next variation is rendered: the first one plays at once
+                out, narrow = renders(melody, INSTRUMENTS.get(recipe.instrument, 0))
                 melody_ui(loaded, index, melody, out, narrow, recipe.number, many)
     if render.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
