@@ -197,27 +197,41 @@ def cpu_name() -> str:
 
 
 def process_cost(command: list[str], cwd=None, env: dict | None = None) -> tuple[float, float]:
-    """(wall seconds, peak resident MB) of one whole child process, from its start to its exit."""
-    import os
+    """(wall seconds, peak resident MB) of one whole child process, from its start to its exit.
+
+    The peak is the child's own VmHWM, polled every 5 ms: its high-water mark starts afresh
+    when it executes the command. (``wait4``'s ru_maxrss would not do: Linux carries over
+    the memory of the process that forked it, e.g. a benchmark with TensorFlow loaded.)"""
     import subprocess
 
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    peak = 0.0
+    while child.poll() is None:
+        try:
+            peak = max(peak, _status_mb(child.pid, "VmHWM"))
+        except (OSError, RuntimeError):  # exiting
+            pass
+        time.sleep(0.005)
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}: {child.stderr.read().decode()[-500:]}")
+    errors = child.stderr.read().decode(errors="replace")
     child.stderr.close()
-    return seconds, usage.ru_maxrss / 1024  # Linux: ru_maxrss in kB
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}: {errors[-500:]}")
+    return seconds, peak
+
+
+def _status_mb(pid: int, field: str) -> float:
+    """A memory field of /proc/PID/status (VmRSS, VmHWM), in MB."""
+    for line in open(f"/proc/{pid}/status", encoding="utf-8"):
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for process {pid}")
 
 
 def resident_mb(pid: int) -> float:
     """Resident memory of a running process now (VmRSS), in MB."""
-    for line in open(f"/proc/{pid}/status", encoding="utf-8"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    return _status_mb(pid, "VmRSS")
 
 
 AUDIO_SOURCE = "() => { const audio = document.querySelector('audio'); return audio ? audio.src : ''; }"
