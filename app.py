@@ -309,7 +309,6 @@ def number_asked() -> int | None:
 
 def studio() -> None:
     """The studio: controls on the left, the melody on the right (stacked on a phone)."""
-    st.html(STYLE)
     loaded = model_or_stop()
     prepare_state()
     st.title("Folk Melody Studio")
@@ -352,4 +351,5 @@ navigation = st.navigation(
         st.Page("pages/2_The_model.py", title="The model", icon=":material/insights:"),
     ]
 )
+st.html(STYLE)  # every page: a wide score on screens, a narrow one on phones (studio.scores_ui)
 navigation.run()

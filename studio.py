@@ -53,6 +53,15 @@ def score_svg(melody: Melody, width: int = 2100) -> str:
     return render.to_svg(melody, width=width, musicxml=musicxml_bytes(melody))  # one MusicXML export per melody
 
 
+def scores_ui(wide_svg: str, narrow_svg: str, name: str) -> None:
+    """A score drawn twice: wide, and narrow for phones (app.py's style shows one of them by
+    the screen's width). As <img>s: verovio's <defs>/<use> survive."""
+    with st.container(key=f"score-wide-{name}"):
+        st.image(wide_svg, width="stretch")
+    with st.container(key=f"score-narrow-{name}"):
+        st.image(narrow_svg, width="stretch")
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def seed_svg(seed: Melody) -> str:
     """The seed as a small score, drawn as people type."""
@@ -166,10 +175,7 @@ def melody_ui(
 ) -> None:
     """One melody: player, score (wide, or narrow on a phone), downloads, notes and surprise."""
     st.audio(out.wav, format="audio/wav")
-    with st.container(key=f"score-wide-{index}"):
-        st.image(out.svg, width="stretch")  # an <img>: verovio's <defs>/<use> survive
-    with st.container(key=f"score-narrow-{index}"):
-        st.image(narrow_svg, width="stretch")
+    scores_ui(out.svg, narrow_svg, str(index))
     named = melody.replace(title="Folk melody" + (f" variation {index + 1}" if many else ""))
     columns = st.columns(3)
     files = (

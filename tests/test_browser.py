@@ -165,6 +165,10 @@ def test_screenshots_of_the_explanation_pages(server, browser, tmp_path):
                 page.goto(f"{server}/{path}", timeout=60_000)
                 page.get_by_text(ready).first.wait_for(timeout=60_000)
                 assert page.locator("[data-testid='stException']").count() == 0
+                if name == "how-it-works":  # the example song's score: the narrow one on a phone only
+                    shown, hidden = ("narrow", "wide") if suffix else ("wide", "narrow")
+                    page.locator(f".st-key-score-{shown}-example img").wait_for(state="visible", timeout=30_000)
+                    assert not page.locator(f".st-key-score-{hidden}-example img").is_visible()
                 shot(page, f"{name}{suffix}.png", tmp_path)
 
 
