@@ -1,8 +1,8 @@
 # Folk Melody Studio: `make app` starts the studio on the shipped model, `make test` runs the tests.
 # Both create .venv/ and install what is needed on first use (pip packages; Debian packages
 # for sound and the browser test when apt is there, skipped cleanly when it is not).
-# `make app` installs serving only (requirements-app.txt: no TensorFlow); `make test` and
-# `make train-venv` everything (requirements.txt = serving + training + test tools).
+# `make app` installs serving only (requirements-app.txt: no TensorFlow); `make test`,
+# `make train` and `make train-venv` everything (requirements.txt = serving + training + tests).
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +11,7 @@ APP_STAMP := $(VENV)/.installed-app-$(shell cat requirements-app.txt | cksum | c
 STAMP := $(VENV)/.installed-all-$(shell cat requirements-app.txt requirements-train.txt requirements.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: app test venv app-venv train-venv system-packages lint clean
+.PHONY: app test train venv app-venv train-venv system-packages lint clean
 
 venv train-venv: $(STAMP)
 
@@ -37,6 +37,11 @@ app: $(APP_STAMP) system-packages
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest -q
+
+# the shipped model's recipe, into a new folder (the shipped one is only replaced by hand)
+train: $(STAMP)
+	$(PY) scripts/preprocess.py
+	$(PY) scripts/train.py --layers 2 --to-go-bars 16 --max-minutes 32 --out models/essen-lstm-retrained
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
