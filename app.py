@@ -26,7 +26,7 @@ from melody.sampler import BARS_RANGE, GenerationSettings, generate
 from melody.seed import ALLOWED, read_typed_seed, seed_text
 from studio import INSTRUMENTS, errors_shown, model_or_stop, result_ui, seed_svg
 
-METERS = ("4/4", "3/4", "2/4", "6/8", "3/8", "6/4", "3/2")
+METERS = share.METERS
 FIND_KEY = "From the notes"
 SEED_KEY = "Same as the seed"
 DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids
@@ -151,7 +151,11 @@ def prepare_state() -> None:
 
 def open_link(query: dict) -> None:
     """Set every control from a share link and ask for its melody to be made on this run."""
-    recipe, problems = share.from_query(query, share.Recipe(seed=defaults()["seed:text"]), INSTRUMENTS)
+    ready = ready_seeds().get(str(query.get(share.NAMES["ready"], "")))  # its own meter and pickup by default
+    base = share.Recipe(seed=defaults()["seed:text"])
+    if ready:
+        base = dataclasses.replace(base, meter=ready.melody.meter, pickup=ready.melody.pickup)
+    recipe, problems = share.from_query(query, base, INSTRUMENTS, tuple(ready_seeds()))
     if recipe.ready in ready_seeds():
         st.session_state["ready"] = menu_entry(recipe.ready)
         text = seed_text(ready_seeds()[recipe.ready].melody)
@@ -161,14 +165,14 @@ def open_link(query: dict) -> None:
     st.session_state.update(
         {
             "seed:text": text,
-            "meter": recipe.meter if recipe.meter in METERS else "4/4",
+            "meter": recipe.meter,
             "pickup": recipe.pickup,
             "seed_key": recipe.seed_key or FIND_KEY,
             "bars": recipe.bars,
             "temperature": plain.nearest_temperature(recipe.temperature),
             "variations": recipe.variations,
             "output_key": recipe.key or SEED_KEY,
-            "tempo": int(min(max(recipe.tempo, 40), 200)),
+            "tempo": int(recipe.tempo),
             "instrument": recipe.instrument,
             "top_k": recipe.top_k,
             "max_seq_len": recipe.window,
@@ -245,11 +249,11 @@ def settings_sidebar() -> None:
         st.subheader("More settings")
         st.slider("Variations (melodies at once)", 1, share.MAX_VARIATIONS, key="variations")
         st.selectbox("Key of the song", [SEED_KEY, *all_keys()], key="output_key", help="Any of the 24 keys.")
-        st.slider("Tempo (quarter notes per minute)", 40, 200, key="tempo")
+        st.slider("Tempo (quarter notes per minute)", *share.STUDIO_TEMPO, key="tempo")
         st.selectbox("Instrument", list(INSTRUMENTS), key="instrument")
         with st.expander("For the curious: limit the model's choices"):
-            st.number_input("Choose only among the k likeliest (0: no limit)", 0, 45, key="top_k")
-            st.number_input("Memory in 16ths (0: the whole melody so far)", 0, 1024, key="max_seq_len")
+            st.number_input("Choose only among the k likeliest (0: no limit)", 0, share.MAX_TOP_K, key="top_k")
+            st.number_input("Memory in 16ths (0: the whole melody so far)", 0, share.MAX_WINDOW, key="max_seq_len")
         st.subheader("Bring back a melody")
         st.number_input("Melody number", 0, share.MAX_NUMBER, value=None, key="recall_number", placeholder="e.g. 48213")
         st.button("Make this melody again", key="recall", help="Same number and settings, same melody.")

@@ -279,7 +279,7 @@ def _from_first_note(melody: Melody) -> Melody:
 def _synthesized(melody: Melody, program: int, sample_rate: int) -> tuple[np.ndarray, int]:
     """The melody played from time 0: mono floats (full scale 1.0) and their sample rate."""
     midi = to_pretty_midi(melody, program, align_bars=False)
-    synth = _fluidsynth(sample_rate) if synthesizer() == "fluidsynth" else None
+    synth = _fluidsynth(sample_rate) if synthesizer() == "fluidsynth" else None  # (tests force pretty_midi)
     if synth:
         return synth.play(midi.instruments[0].notes, program, WAV_TAIL_S + 0.5), sample_rate
     return midi.synthesize(fs=sample_rate), sample_rate
@@ -287,7 +287,7 @@ def _synthesized(melody: Melody, program: int, sample_rate: int) -> tuple[np.nda
 
 def _finished(audio: np.ndarray, rate: int, melody: Melody) -> np.ndarray:
     """``audio`` cut `WAV_TAIL_S` after the last note ends, faded out over its last
-    `FADE_S`, normalised (`loudness.normalisation_gain_db`), as 16-bit samples."""
+    `FADE_S`, normalised (`loudness.normalised`), as 16-bit samples."""
     notes = [event for event in melody.events() if event.pitch is not None]
     if notes:
         end_s = (notes[-1].start + notes[-1].length) * 60.0 / melody.tempo * STEP_QL + WAV_TAIL_S
@@ -296,7 +296,7 @@ def _finished(audio: np.ndarray, rate: int, melody: Melody) -> np.ndarray:
     fade = min(len(audio), round(FADE_S * rate))
     if fade:
         audio[-fade:] *= np.linspace(1.0, 0.0, fade)
-    audio *= 32768.0 * 10.0 ** (loudness.normalisation_gain_db(audio, rate) / 20.0)
+    audio = loudness.normalised(audio, rate) * 32768.0
     return np.rint(np.clip(audio, -32768.0, 32767.0, out=audio), out=audio).astype("<i2")
 
 

@@ -100,8 +100,13 @@ def read_typed_seed(text: str, **fields) -> TypedSeed:
     ('60', '_', '_', '_', '62', '_', '_', '_', '64', '_', '_', '_')
     """
     tokens = [t for t in re.split(r"[\s,]+", text or "") if t]
-    if HOLD in tokens or len(tokens) * QUARTER_STEPS > MAX_SEED_TOKENS:
+    if HOLD in tokens:
         return TypedSeed(parse_seed(text, **fields))
+    if len(tokens) * QUARTER_STEPS > MAX_SEED_TOKENS:
+        raise SeedSyntaxError(
+            f"{len(tokens)} notes without '_' would be {len(tokens)} quarter notes, longer than a seed may be "
+            f"({MAX_SEED_TOKENS // QUARTER_STEPS} quarters); write the lengths with '_' or use fewer notes"
+        )
     plain = parse_seed(text, **{k: v for k, v in fields.items() if k != "pickup"})  # the pickup fits the quarters
     steps = [symbol for step in plain.steps for symbol in (step, *[HOLD] * (QUARTER_STEPS - 1))]
     return TypedSeed(Melody(tuple(steps), **fields), as_quarters=True)

@@ -17,11 +17,17 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from .melody import TEMPO_RANGE, MelodyError, all_keys, bar_steps, canonical_meter
+from .melody import MelodyError, all_keys, bar_steps, canonical_meter
 from .sampler import BARS_RANGE
 
 MAX_NUMBER = 99_999  # melody numbers are 0 to 99,999: short enough to read out and type
 MAX_VARIATIONS = 4
+# the studio's controls, and so what a link may ask for (the page's widgets use the same)
+METERS = ("4/4", "3/4", "2/4", "6/8", "3/8", "6/4", "3/2")
+STUDIO_TEMPO = (40, 200)  # quarter notes per minute
+MAX_TOP_K = 45  # the model's symbols
+MAX_WINDOW = 1024  # 16ths of memory
+MAX_SEED_CHARS = 6000  # a typed seed in a link (1,024 notes of "C#4 " fit)
 NAMES = {  # Recipe field -> query parameter
     "ready": "ready",
     "seed": "seed",
@@ -98,34 +104,48 @@ def _key(text: str) -> str:
     return text
 
 
-def _readers(instruments) -> dict:
+def _meter(text: str) -> str:
+    meter = canonical_meter(text)
+    if meter not in METERS:
+        raise ValueError(f"{meter} is not one of the studio's meters ({', '.join(METERS)})")
+    return meter
+
+
+def _seed(text: str) -> str:
+    if len(text) > MAX_SEED_CHARS:
+        raise ValueError(f"the seed is {len(text)} characters, more than a link may carry ({MAX_SEED_CHARS})")
+    return text
+
+
+def _readers(instruments, ready_ids) -> dict:
     return {
-        "ready": str,
-        "seed": lambda text: text[:4000],
-        "meter": canonical_meter,
+        "ready": lambda text: text if ready_ids is None or text in ready_ids else _bad(text, ready_ids),
+        "seed": _seed,
+        "meter": _meter,
         "pickup": lambda text: _whole(text, 0, 95),
         "seed_key": _key,
         "bars": lambda text: _whole(text, *BARS_RANGE),
         "temperature": lambda text: _number(text, 0.0, 2.0),
         "variations": lambda text: _whole(text, 1, MAX_VARIATIONS),
         "key": _key,
-        "tempo": lambda text: _number(text, *TEMPO_RANGE),
+        "tempo": lambda text: _number(text, *STUDIO_TEMPO),
         "instrument": lambda text: text if instruments is None or text in instruments else _bad(text, instruments),
-        "top_k": lambda text: _whole(text, 0, 1000),
-        "window": lambda text: _whole(text, 0, 100_000),
+        "top_k": lambda text: _whole(text, 0, MAX_TOP_K),
+        "window": lambda text: _whole(text, 0, MAX_WINDOW),
         "number": lambda text: _whole(text, 0, MAX_NUMBER),
     }
 
 
 def _bad(text: str, choices) -> str:
-    raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+    raise ValueError(f"{text[:40]!r} is not one of {', '.join(choices)}")
 
 
-def from_query(query, default: Recipe | None = None, instruments=None) -> tuple[Recipe, list[str]]:
+def from_query(query, default: Recipe | None = None, instruments=None, ready_ids=None) -> tuple[Recipe, list[str]]:
     """A recipe from query parameters (a mapping of text), and one line per value that could
-    not be read (that field keeps ``default``'s value). ``instruments``: the names allowed."""
+    not be read (that field keeps ``default``'s value): every value is checked against what
+    the studio's controls allow. ``instruments``, ``ready_ids``: the names allowed."""
     recipe, problems, changes = default or Recipe(), [], {}
-    readers = _readers(instruments)
+    readers = _readers(instruments, ready_ids)
     for field, name in NAMES.items():
         if name not in query:
             continue

@@ -108,6 +108,19 @@ def test_a_bad_link_value_is_named_and_the_rest_still_works(monkeypatch):
     assert at.session_state["result"][0].number == 12 and at.slider(key="bars").value == 16
 
 
+def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeypatch):
+    monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"ready": "waltz", "bars": "4", "melody": "5"})
+    at.run()
+    assert not at.exception and at.selectbox(key="meter").value == "3/4"  # the waltz's own, not 4/4
+    odd = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    odd.query_params.update({"seed": "C4 E4", "meter": "99/1", "bars": "4", "melody": "5"})
+    odd.run()
+    assert not odd.exception and any("meter" in w.value for w in odd.warning)
+    assert odd.selectbox(key="meter").value == "4/4"
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -34,3 +34,12 @@ def test_seed_text_writes_note_names_that_read_back():
     melody = parse_seed("67 _ 70 r _ 61", meter="3/4")
     assert seed_text(melody) == "G4 _ Bb4 r _ C#4"
     assert parse_seed(seed_text(melody)).steps == melody.steps
+
+
+def test_too_many_notes_without_holds_are_refused_not_read_as_16ths():
+    from melody.seed import MAX_SEED_TOKENS, SeedSyntaxError, read_typed_seed
+
+    fits = MAX_SEED_TOKENS // 4
+    assert read_typed_seed(" ".join(["C4"] * fits)).as_quarters
+    with pytest.raises(SeedSyntaxError, match="quarter notes"):
+        read_typed_seed(" ".join(["C4"] * (fits + 1)))

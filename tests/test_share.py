@@ -26,11 +26,14 @@ def test_a_ready_seed_is_named_by_its_id_only():
 @pytest.mark.parametrize(
     "name, value, problem",
     [("bars", "999", "bars"), ("t", "nan", "t:"), ("meter", "5/7", "meter"), ("melody", "-3", "melody"),
-     ("key", "H major", "key"), ("inst", "Kazoo", "inst"), ("pickup", "16", "pickup")],
+     ("key", "H major", "key"), ("inst", "Kazoo", "inst"), ("pickup", "16", "pickup"),
+     # what the studio's controls cannot show is refused, not quietly changed by the page
+     ("meter", "99/1", "meter"), ("meter", "5/4", "meter"), ("tempo", "20", "tempo"), ("topk", "1000", "topk"),
+     ("window", "100000", "window"), ("seed", "C4 " * 2500, "seed"), ("ready", "no-such-seed", "ready")],
 )  # fmt: skip
 def test_a_bad_value_keeps_the_default_and_says_which(name, value, problem):
     default = Recipe(seed="C4", number=7)
-    recipe, problems = from_query({name: value}, default, instruments=("Piano", "Violin"))
+    recipe, problems = from_query({name: value}, default, instruments=("Piano", "Violin"), ready_ids=("waltz",))
     assert recipe == default and len(problems) == 1 and problems[0].startswith(problem)
 
 
