@@ -81,8 +81,8 @@ def put_seed(melody: Melody, find_key: bool) -> None:
     st.session_state.update(
         {
             "seed:text": seed_text(melody),
-            "meter": melody.meter if melody.meter in METERS else "4/4",
-            "pickup": melody.pickup if melody.meter in METERS else 0,
+            "meter": melody.meter,  # ready seeds and accepted uploads are in one of METERS
+            "pickup": melody.pickup,
             "seed_key": FIND_KEY if find_key else melody.key,
         }
     )
@@ -131,6 +131,12 @@ def upload_changed() -> None:
     song = read_upload(uploaded.name, hashlib.sha256(data).hexdigest(), data)
     if isinstance(song, str):
         st.session_state["_upload_error"] = song
+        return
+    if song.meter not in METERS:  # its bars would be drawn and continued in a meter it is not in
+        st.session_state["_upload_error"] = (
+            f"{uploaded.name} is in {song.meter}; the studio writes songs in {', '.join(METERS)}. "
+            "Try a song in one of those meters."
+        )
         return
     st.session_state["_upload"] = (uploaded.name, song.opening(2))
     st.session_state["ready"] = menu_entry(UPLOAD)

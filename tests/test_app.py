@@ -309,3 +309,10 @@ def test_a_pickup_too_long_for_a_new_meter_is_shortened_not_an_error(app):
     app.number_input(key="pickup").set_value(12).run()
     app.selectbox(key="meter").set_value("2/4").run()  # a bar of 8 sixteenths
     assert not app.exception and app.number_input(key="pickup").value == 7
+
+
+def test_an_upload_in_a_meter_the_studio_does_not_write_is_refused_by_name(app):
+    five = b"X:1\nT:Five\nM:5/4\nL:1/4\nK:C\nC D E F G|A B c d e|G F E D C|C5|\n"
+    app.file_uploader(key="upload").set_value(("five.abc", five, "text/plain")).run()
+    assert not app.exception and any("5/4" in e.value and "five.abc" in e.value for e in app.error)
+    assert not app.selectbox(key="ready").value.startswith("Your file")  # the seed stays what it was
