@@ -98,11 +98,7 @@ def surprise_rows(_loaded, melody: Melody) -> list[dict]:
 
 def charts_ui(rows: list[dict], key: str) -> None:
     """Piano roll coloured by surprise, and how surprising each note was, as a strip of bars."""
-    names = (
-        json.dumps(["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"])
-        if plain.uses_flats(key)
-        else (json.dumps(["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]))
-    )
+    names = json.dumps(list(plain.pitch_class_names(key)))  # the axis names notes as plain.note_name does
     note_axis = {"labelExpr": f"{names}[datum.value % 12] + (floor(datum.value / 12) - 1)", "tickMinStep": 1}
     colour = {"field": "bits", "type": "quantitative", "scale": {"scheme": "orangered"}, "title": "surprise"}
     tooltip = [{"field": "note", "title": "note no."}, {"field": "name", "title": "note"}, {"field": "chance"}]

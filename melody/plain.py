@@ -36,10 +36,14 @@ def uses_flats(key: str) -> bool:
     return major_tonic in _FLAT_MAJORS or "b" in tonic[1:]
 
 
+def pitch_class_names(key: str = "C major") -> tuple[str, ...]:
+    """The 12 pitch-class names from C, with flats in flat keys (as `note_name` spells them)."""
+    return _FLATS if uses_flats(key) else _SHARPS
+
+
 def note_name(pitch: int, key: str = "C major") -> str:
     """``60`` -> ``"C4"`` (middle C); black keys spelled as ``key`` writes them (Bb in F major, A# in B major)."""
-    names = _FLATS if uses_flats(key) else _SHARPS
-    return f"{names[pitch % 12]}{pitch // 12 - 1}"
+    return f"{pitch_class_names(key)[pitch % 12]}{pitch // 12 - 1}"
 
 
 def length_name(steps: int) -> str:
