@@ -198,7 +198,10 @@ def _midi_meta(midi, first_tick: int) -> tuple[float, str, str | None, int]:
     the first key signature's key (``"C major"`` style) or None, and the tick of a barline
     (0, or the end of a pickup written as a short bar of its own, `_short_first_bar`)."""
     import mido
-    from pretty_midi import key_name_to_key_number
+
+    from .render import quiet_import
+
+    key_name_to_key_number = quiet_import("pretty_midi").key_name_to_key_number
 
     found: dict[str, list] = {"set_tempo": [], "time_signature": [], "key_signature": []}
     for track in midi.tracks:

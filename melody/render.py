@@ -10,11 +10,13 @@ Bars follow the melody's meter and pickup; notes that cross a barline are tied.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
 import pathlib
 import re
+import sys
 import threading
 import unicodedata
 import wave
@@ -153,12 +155,24 @@ def pickup_signature(melody: Melody) -> tuple[int, int] | None:
     raise AssertionError("a pickup is a whole number of 16ths")
 
 
+def quiet_import(name: str):
+    """Import ``name`` with stdout silenced: pyfluidsynth (imported by pretty_midi too) prints
+    where it found libfluidsynth when the environment sets CI, which would land in the output
+    of generate.py. Import pretty_midi and fluidsynth through this."""
+    import importlib
+
+    if name not in sys.modules:
+        with contextlib.redirect_stdout(io.StringIO()):
+            importlib.import_module(name)
+    return sys.modules[name]
+
+
 def to_pretty_midi(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True, velocity: int = 90):
     """A pretty_midi object whose first note (or rest) starts at time 0. With ``align_bars``
     a pickup is a short first bar with its own time signature (`pickup_signature`), and the
     melody's meter starts at the first barline, so notation programs put every note in the
     right bar; without, the meter is simply set at 0 (for synthesis)."""
-    import pretty_midi
+    pretty_midi = quiet_import("pretty_midi")
 
     pm = pretty_midi.PrettyMIDI(initial_tempo=melody.tempo)
     step_s = 60.0 / melody.tempo * STEP_QL
@@ -201,7 +215,7 @@ class _FluidSynth:
     most of a click's wait (2-core AMD EPYC, one run)."""
 
     def __init__(self, soundfont: str, sample_rate: int):
-        import fluidsynth  # pyfluidsynth: ctypes over Debian's libfluidsynth (apt: fluidsynth)
+        fluidsynth = quiet_import("fluidsynth")  # pyfluidsynth: ctypes over Debian's libfluidsynth (apt: fluidsynth)
 
         # the chorus effect is off: with reverb and chorus both on, rendering takes twice as long;
         # 16 voices hold a melody's notes with their releases (a piano note is 2 voices) and
