@@ -32,7 +32,12 @@ SEED_KEY = "Same as the seed"
 DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
-@media (max-width: 700px) { [class*="st-key-score-wide"] { display: none; } }
+@media (max-width: 700px) {
+  [class*="st-key-score-wide"], .st-key-seed-score { display: none; }
+  h1 { font-size: 2rem !important; }
+  .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; gap: 0.5rem; }
+  .st-key-seed-shape [data-testid="stColumn"] { min-width: 0 !important; flex: 1 1 0 !important; }
+}
 @media (min-width: 701px) { [class*="st-key-score-narrow"] { display: none; } }
 </style>"""
 
@@ -204,7 +209,7 @@ def seed_ui() -> Melody | None:
         on_change=text_changed,
         help=f"Notes like G4 A4 B4 (C4 is middle C), '_' holds a note one more 16th, 'r' is a rest. Use {ALLOWED}.",
     )
-    meter_box, pickup_box, key_box = st.columns([1, 1, 2])
+    meter_box, pickup_box, key_box = st.container(key="seed-shape").columns([1, 1, 2])
     meter = meter_box.selectbox("Meter", METERS, key="meter", help="Time signature of the seed and of the song.")
     st.session_state["pickup"] = min(int(st.session_state["pickup"]), bar_steps(meter) - 1)  # fits a shorter bar
     pickup = pickup_box.number_input(
@@ -228,7 +233,8 @@ def seed_ui() -> Melody | None:
         return None
     seed = typed.melody if seed_key != FIND_KEY else typed.melody.replace(key=key_of(typed.melody))
     found = " (found from the notes)" if seed_key == FIND_KEY and seed.pitches() else ""
-    st.image(seed_svg(seed.replace(title="Your seed")), width=420)
+    with st.container(key="seed-score"):  # not on phones: Generate stays on the first screen
+        st.image(seed_svg(seed.replace(title="Your seed")), width=420)
     quarters = " No '_' in it, so each note is a quarter note." if typed.as_quarters else ""
     st.caption(f"{plain.notes_in_words(seed, 12)} · {seed.key}{found} · {seed.meter}.{quarters}")
     return seed
