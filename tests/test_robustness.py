@@ -119,9 +119,11 @@ def test_preprocessing_killed_keeps_the_old_dataset_and_resumes_from_its_cache(t
     args = [songs, "--out", out, "--cache", cache, "--workers", 1]
     entries = lambda: sorted(cache.glob("[!.]*.json"))  # finished entries; '.name.tmp' files are writes in flight
     cached_before = len(entries())
-    job = subprocess.Popen(_script("preprocess.py", *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    job = subprocess.Popen(
+        _script("preprocess.py", *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     _wait_for(lambda: len(entries()) >= cached_before + 10, job)
-    job.send_signal(signal.SIGKILL)
+    os.killpg(job.pid, signal.SIGKILL)  # the script and its worker processes, as a closed terminal would
     job.wait()
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # the previous dataset, whole and unchanged
