@@ -13,7 +13,7 @@ def shipped_model(monkeypatch):
 def test_how_it_works_shows_a_real_song_the_network_and_the_temperature_view():
     at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60).run()
     assert not at.exception and not at.error
-    assert len(at.get("image")) == 1 and len(at.get("graphviz_chart")) == 1
+    assert len(at.get("image")) == 2 and len(at.get("graphviz_chart")) == 1  # the score, wide and for phones
     assert at.code[0].value.split()[0].isdigit()  # the song's symbols
     text = " ".join(m.value for m in at.markdown)
     assert "Alle Meine Entchen" in text and "from Deutschland" in text and "Island" not in text  # its own O: line
