@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 
@@ -142,7 +143,7 @@ def charts_ui(rows: list[dict], key: str) -> None:
 
 def copy_link_ui(recipe: share.Recipe) -> None:
     """A "Copy link" button: the studio's address with this melody's settings (no network)."""
-    query = json.dumps("?" + "&".join(f"{k}={v}" for k, v in _encoded(share.to_query(recipe))))
+    query = json.dumps("?" + urlencode(share.to_query(recipe), quote_via=quote))
     st.iframe(
         f"""<button id="copy" style="font: 14px sans-serif; padding: 6px 12px; border-radius: 8px;
         border: 1px solid #bbb; background: white; cursor: pointer">Copy link</button>
@@ -158,12 +159,6 @@ def copy_link_ui(recipe: share.Recipe) -> None:
         </script>""",
         height=42,
     )
-
-
-def _encoded(query: dict[str, str]):
-    from urllib.parse import quote
-
-    return [(k, quote(v, safe="")) for k, v in query.items()]
 
 
 def melody_ui(

@@ -9,7 +9,7 @@ music21 costs seconds of the studio's start (importing music21, parsing ABC), th
 millisecond. ``scripts/ready_seeds.py`` writes it again; a test holds it equal to a fresh
 reading, so it cannot drift from the corpus code.
 
-    >>> sorted(PATTERNS)[0]
+    >>> PATTERNS["thirds"][0]
     'Falling thirds (the example)'
     >>> ready_seeds()["waltz"].melody.meter
     '3/4'
@@ -26,17 +26,11 @@ import re
 from .melody import Melody
 from .seed import EXAMPLE, parse_seed
 
-PATTERNS = {  # name -> seed text (MIDI numbers, '_' and 'r')
-    "Falling thirds (the example)": EXAMPLE,
-    "Rising scale": "60 _ 62 _ 64 _ 65 _ 67 _ _ _",
-    "Waltz opening (3/4)": "67 _ _ _ 72 _ _ _ 76 _ _ _ 74 _ 72 _",
-    "Start from nothing but a note": "67 _ _ _",
-}
-PATTERN_IDS = {  # name -> (id in share links, meter, pickup in 16ths): a pattern carries its own meter
-    "Falling thirds (the example)": ("thirds", "4/4", 0),
-    "Rising scale": ("scale", "4/4", 0),
-    "Waltz opening (3/4)": ("waltz", "3/4", 4),  # a quarter-note pickup, then one bar of 3/4
-    "Start from nothing but a note": ("note", "4/4", 0),
+PATTERNS = {  # id in share links -> (menu name, seed text, meter, pickup in 16ths): each carries its own meter
+    "thirds": ("Falling thirds (the example)", EXAMPLE, "4/4", 0),
+    "scale": ("Rising scale", "60 _ 62 _ 64 _ 65 _ 67 _ _ _", "4/4", 0),
+    "waltz": ("Waltz opening (3/4)", "67 _ _ _ 72 _ _ _ 76 _ _ _ 74 _ 72 _", "3/4", 4),  # a quarter-note pickup
+    "note": ("Start from nothing but a note", "67 _ _ _", "4/4", 0),
 }
 # German songs of music21's Essen sets (ESSEN_GERMAN_SETS), by file and tune number (the
 # n-th tune of the file): a meter each of 2/4, 3/4, 4/4, 6/8, and two with a pickup
@@ -145,17 +139,11 @@ def demo_songs() -> tuple[DemoSong, ...]:
     return tuple(songs)
 
 
-def real_song_openings(bars: int = 2) -> dict[str, Melody]:
-    """Openings (pickup + ``bars`` bars) of the demo songs, named by title and origin, in C major / A minor."""
-    return {f"{song.name} ({song.region})": song.melody.opening(bars) for song in demo_songs()}
-
-
 @functools.cache
 def ready_seeds() -> dict[str, ReadySeed]:
     """Every ready seed by id, patterns first, then the real songs' openings (two bars)."""
     seeds = {}
-    for name, text in PATTERNS.items():
-        seed_id, meter, pickup = PATTERN_IDS[name]
+    for seed_id, (name, text, meter, pickup) in PATTERNS.items():
         seeds[seed_id] = ReadySeed(seed_id, name, parse_seed(text, meter=meter, pickup=pickup), find_key=True)
     for song in demo_songs():
         opening = song.melody.opening(2)

@@ -8,7 +8,7 @@ import streamlit as st
 from melody import plain
 from melody.analysis import step_probabilities, symbols_in_key
 from melody.melody import is_pitch
-from melody.ready_seeds import DemoSong, demo_songs
+from melody.ready_seeds import demo_songs
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
 from studio import PHONE_SCORE_WIDTH, errors_shown, model_or_stop, score_svg, scores_ui
@@ -30,12 +30,6 @@ def network_graph(config) -> str:
 }}"""
 
 
-@st.cache_data(show_spinner=False)
-def a_real_song() -> DemoSong:
-    """The first demo song (a German song of music21's Essen sets), in C/Am, with its origin."""
-    return demo_songs()[0]
-
-
 def symbol_words(symbol: str, key: str) -> str:
     """A symbol of the model in words: ``"67"`` -> ``"G4"``, ``"_"`` -> ``"hold (_)"``."""
     if is_pitch(symbol):
@@ -49,7 +43,7 @@ loaded = model_or_stop()
 
 st.header("1. A melody as a row of 16th notes")
 with errors_shown("drawing the example song"):
-    example = a_real_song()
+    example = demo_songs()[0]  # a German song of music21's Essen sets, in C/Am, with its origin
     song = example.melody
     st.write(
         f"**{example.name}**, a folk song from {example.origin} (the Essen collection; music21's file "

@@ -99,12 +99,14 @@ def shipped():
 
 
 def _ready_seeds() -> dict[str, Melody]:
+    """The studio's ready seeds as it uses them: patterns in the key found from their notes."""
     from melody.corpus import detect_key
-    from melody.ready_seeds import PATTERNS, real_song_openings
-    from melody.seed import parse_seed
+    from melody.ready_seeds import ready_seeds
 
-    patterns = {name: parse_seed(text) for name, text in PATTERNS.items()}
-    return {name: seed.replace(key=detect_key(seed)) for name, seed in patterns.items()} | real_song_openings()
+    return {
+        seed.name: seed.melody.replace(key=detect_key(seed.melody)) if seed.find_key else seed.melody
+        for seed in ready_seeds().values()
+    }
 
 
 def test_every_ready_seed_in_every_key_is_scored_on_the_notes_the_model_drew(shipped):
