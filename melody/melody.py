@@ -49,6 +49,36 @@ class MelodyError(ValueError):
     """A Melody was built from values that cannot describe a monophonic line."""
 
 
+CHORD_QUALITIES = ("major", "minor", "diminished", "augmented")
+_QUALITY_SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
+_QUALITY_INTERVALS = {"major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6), "augmented": (0, 4, 8)}
+
+
+class Chord(NamedTuple):
+    """A triad that sounds from step ``start`` until the next chord (or the melody's end).
+
+    ``root`` is a pitch class (0 = C, absolute, not relative to the key); ``quality`` one of
+    `CHORD_QUALITIES`. 7ths, 6ths, sus chords and slash basses are reduced to their triad.
+    """
+
+    start: int
+    root: int
+    quality: str
+
+    def pitch_classes(self) -> tuple[int, ...]:
+        """The triad's three pitch classes, root first: ``Chord(0, 7, "major")`` -> (7, 11, 2)."""
+        return tuple((self.root + step) % 12 for step in _QUALITY_INTERVALS[self.quality])
+
+    def symbol(self, flats: bool = False) -> str:
+        """The chord as a lead-sheet symbol: ``"G"``, ``"Am"``, ``"Bdim"``, ``"Caug"``
+        (black-key roots as sharps, or flats when ``flats``)."""
+        names = _MAJOR_NAMES if flats else _MINOR_NAMES
+        return names[self.root % 12] + _QUALITY_SUFFIX[self.quality]
+
+    def transpose(self, semitones: int) -> Chord:
+        return self._replace(root=(self.root + semitones) % 12)
+
+
 class NoteEvent(NamedTuple):
     """One note (``pitch`` a MIDI number) or rest (``pitch`` None), in steps of a 16th."""
 
@@ -149,6 +179,8 @@ class Melody:
     pickup: length of the opening incomplete bar in steps (0: starts on a downbeat).
     tempo:  quarter notes per minute.
     title:  free text, for scores and file names.
+    chords: the harmony under the melody (empty: none), `Chord` values in order of their
+            ``start`` step, each sounding until the next; the first need not start at 0.
     """
 
     steps: tuple[str, ...]
@@ -157,6 +189,7 @@ class Melody:
     pickup: int = 0
     tempo: float = DEFAULT_TEMPO_BPM
     title: str = ""
+    chords: tuple[Chord, ...] = ()
 
     def __post_init__(self) -> None:
         for index, symbol in enumerate(self.steps):
@@ -176,6 +209,7 @@ class Melody:
                 f"make it at most {len(self.steps)}, or 0 to start on a downbeat"
             )
         check_tempo(self.tempo)
+        object.__setattr__(self, "chords", _checked_chords(self.chords, len(self.steps)))
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -214,15 +248,23 @@ class Melody:
                     raise MelodyError(f"transposing {symbol} by {semitones} leaves the MIDI range")
                 symbol = str(pitch)
             moved.append(symbol)
-        return dataclasses.replace(self, steps=tuple(moved), key=key or transpose_key(self.key, semitones))
+        chords = tuple(chord.transpose(semitones) for chord in self.chords)
+        return dataclasses.replace(
+            self, steps=tuple(moved), key=key or transpose_key(self.key, semitones), chords=chords
+        )
 
     def opening(self, bars: int = 2) -> Melody:
         """The pickup and the first ``bars`` full bars (e.g. to seed a new melody)."""
         return self.with_steps(self.steps[: self.pickup + bars * self.bar_steps])
 
     def with_steps(self, steps: tuple[str, ...] | list[str]) -> Melody:
-        """A melody like this one (key, meter, pickup, tempo) with other steps."""
-        return dataclasses.replace(self, steps=tuple(steps))
+        """A melody like this one (key, meter, pickup, tempo) with other steps; the chords,
+        which belonged to the old steps, are dropped."""
+        return dataclasses.replace(self, steps=tuple(steps), chords=())
+
+    def with_chords(self, chords) -> Melody:
+        """The same melody with ``chords`` (a sequence of `Chord`) under it."""
+        return dataclasses.replace(self, chords=tuple(chords))
 
     def replace(self, **changes) -> Melody:
         """A copy with some fields changed (``dataclasses.replace``)."""
@@ -238,6 +280,27 @@ class Melody:
             steps.append(REST if pitch is None else str(pitch))
             steps.extend([HOLD] * (length - 1))
         return cls(tuple(steps), **fields)
+
+
+def _checked_chords(chords, length: int) -> tuple[Chord, ...]:
+    checked: list[Chord] = []
+    for chord in chords:
+        if not isinstance(chord, Chord):
+            try:
+                chord = Chord(*chord)
+            except TypeError:
+                raise MelodyError(f"chord {chord!r} is not (start, root, quality)") from None
+        start, root, quality = chord
+        if isinstance(start, bool) or not isinstance(start, numbers.Integral) or not 0 <= start < max(length, 1):
+            raise MelodyError(f"chord {chord!r} starts outside the melody's {length} steps")
+        if isinstance(root, bool) or not isinstance(root, numbers.Integral) or not 0 <= root < 12:
+            raise MelodyError(f"chord {chord!r} has root {root!r}; a root is a pitch class 0 to 11")
+        if quality not in CHORD_QUALITIES:
+            raise MelodyError(f"chord {chord!r} has quality {quality!r}; use one of {', '.join(CHORD_QUALITIES)}")
+        if checked and start <= checked[-1].start:
+            raise MelodyError(f"chords must start at increasing steps; {chord!r} follows {tuple(checked[-1])!r}")
+        checked.append(Chord(int(start), int(root), quality))
+    return tuple(checked)
 
 
 def _one_rest_per_silence(steps) -> tuple[str, ...]:
