@@ -45,13 +45,9 @@ def model_or_stop():
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def musicxml_bytes(melody: Melody) -> bytes:
-    return render.to_musicxml_bytes(melody)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def score_svg(melody: Melody, width: int = 2100) -> str:
-    return render.to_svg(melody, width=width, musicxml=musicxml_bytes(melody))  # one MusicXML export per melody
+def score_svgs(melody: Melody) -> tuple[str, str]:
+    """The score wide (screens) and narrow (phones), for `scores_ui`."""
+    return tuple(render.to_svgs(melody, (render.SCORE_WIDTH, PHONE_SCORE_WIDTH)))
 
 
 def scores_ui(wide_svg: str, narrow_svg: str, name: str) -> None:
@@ -74,8 +70,9 @@ def renders(melody: Melody, program: int) -> tuple[render.Renders, str]:
     """MIDI, MusicXML, score (wide, and narrow for phones) and sound of one melody. The page
     renders variations one at a time and shows each as soon as it is made: the sound comes
     from the one FluidSynth in this process, so threads would only wait for each other."""
-    out = render.render_all(melody, program)
-    return out, render.to_svg(melody, width=PHONE_SCORE_WIDTH, musicxml=out.musicxml)
+    wav, musicxml = render.to_wav_bytes(melody, program), render.to_musicxml_bytes(melody)
+    wide, narrow = render.to_svgs(melody, (render.SCORE_WIDTH, PHONE_SCORE_WIDTH), musicxml=musicxml)
+    return render.Renders(render.to_midi_bytes(melody, program), musicxml, wide, wav), narrow
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -175,8 +172,15 @@ def melody_ui(
         ("WAV", out.wav, ".wav", "audio/wav"),
     )
     for column, (label, data, suffix, mime) in zip(columns, files, strict=True):
+        # the bytes are handed over on a click only (not stored and hashed with every result),
+        # and a download does not run the page again
         column.download_button(
-            f"⬇ {label}", data, render.download_name(named, number, suffix), mime, key=f"{label}{index}"
+            f"⬇ {label}",
+            lambda data=data: data,
+            render.download_name(named, number, suffix),
+            mime,
+            key=f"{label}{index}",
+            on_click="ignore",
         )
     # measured on request only: the model reads the whole melody again (a second or so on 2 busy cores)
     if st.toggle("Show how surprising each note was", key=f"surprise-{index}"):

@@ -42,6 +42,7 @@ NAMES = {  # Recipe field -> query parameter
     "instrument": "inst",
     "top_k": "topk",
     "window": "window",
+    "chords": "chords",
     "number": "melody",
 }
 
@@ -51,7 +52,8 @@ class Recipe:
     """What made a melody. ``ready``: a ready seed's id ('' for typed text or a file);
     ``seed``: the seed text; ``seed_key`` and ``key``: '' to find the key from the notes /
     keep the seed's key; ``top_k``, ``window``: 0 for no limit; ``number``: the melody
-    number (the random seed), None before a melody is made."""
+    number (the random seed), None before a melody is made; ``chords``: chords and an
+    accompaniment under the melodies (they do not change the melodies)."""
 
     seed: str = ""
     ready: str = ""
@@ -66,11 +68,13 @@ class Recipe:
     instrument: str = "Piano"
     top_k: int = 0
     window: int = 0
+    chords: bool = True
     number: int | None = None
 
     def same_melody_settings(self, other: Recipe) -> bool:
-        """True when ``other`` would make the same melodies given the same number."""
-        return dataclasses.replace(self, number=None) == dataclasses.replace(other, number=None)
+        """True when ``other`` would make the same melodies given the same number (the
+        chords go under whatever melody is shown)."""
+        return dataclasses.replace(self, number=None, chords=True) == dataclasses.replace(other, number=None, chords=True)
 
 
 def to_query(recipe: Recipe) -> dict[str, str]:
@@ -80,7 +84,10 @@ def to_query(recipe: Recipe) -> dict[str, str]:
         value = getattr(recipe, field)
         if value is None or value == "" or (field == "seed" and recipe.ready):
             continue
-        query[name] = f"{value:g}" if isinstance(value, float) else str(value)
+        if isinstance(value, bool):
+            query[name] = "1" if value else "0"
+        else:
+            query[name] = f"{value:g}" if isinstance(value, float) else str(value)
     return query
 
 
@@ -132,8 +139,15 @@ def _readers(instruments, ready_ids) -> dict:
         "instrument": lambda text: text if instruments is None or text in instruments else _bad(text, instruments),
         "top_k": lambda text: _whole(text, 0, MAX_TOP_K),
         "window": lambda text: _whole(text, 0, MAX_WINDOW),
+        "chords": _switch,
         "number": lambda text: _whole(text, 0, MAX_NUMBER),
     }
+
+
+def _switch(text: str) -> bool:
+    if text.lower() not in ("0", "1", "true", "false"):
+        raise ValueError(f"{text[:40]!r} is not 1 (on) or 0 (off)")
+    return text.lower() in ("1", "true")
 
 
 def _bad(text: str, choices) -> str:

@@ -11,7 +11,7 @@ from melody.melody import is_pitch
 from melody.ready_seeds import demo_songs
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
-from studio import PHONE_SCORE_WIDTH, errors_shown, model_or_stop, score_svg, scores_ui
+from studio import errors_shown, model_or_stop, score_svgs, scores_ui
 
 
 def network_graph(config) -> str:
@@ -52,7 +52,7 @@ with errors_shown("drawing the example song"):
         "`r` starts a rest. Songs are moved to C major or A minor before training."
     )
     titled = song.replace(title=example.name)
-    scores_ui(score_svg(titled), score_svg(titled, width=PHONE_SCORE_WIDTH), "example")
+    scores_ui(*score_svgs(titled), "example")
     st.code(" ".join(song.steps[:64]) + " ...", language=None)
     st.caption(f"The same start in notes: {plain.notes_in_words(song.with_steps(song.steps[:64]), 16)}.")
 

@@ -10,10 +10,11 @@ from melody.share import Recipe, from_query, to_query
 def test_a_recipe_round_trips_through_its_query():
     recipe = Recipe(
         seed="D4 E4 F#4", meter="6/8", pickup=2, seed_key="D major", bars=12, temperature=1.2, variations=3,
-        key="B minor", tempo=132.5, instrument="Violin", top_k=5, window=64, number=48213,
+        key="B minor", tempo=132.5, instrument="Violin", top_k=5, window=64, chords=False, number=48213,
     )  # fmt: skip
     query = to_query(recipe)
     assert query["melody"] == "48213" and query["seed"] == "D4 E4 F#4" and query["t"] == "1.2"
+    assert query["chords"] == "0" and to_query(Recipe())["chords"] == "1"
     assert from_query(query) == (recipe, [])
 
 
@@ -29,7 +30,8 @@ def test_a_ready_seed_is_named_by_its_id_only():
      ("key", "H major", "key"), ("inst", "Kazoo", "inst"), ("pickup", "16", "pickup"),
      # what the studio's controls cannot show is refused, not quietly changed by the page
      ("meter", "99/1", "meter"), ("meter", "5/4", "meter"), ("tempo", "20", "tempo"), ("topk", "1000", "topk"),
-     ("window", "100000", "window"), ("seed", "C4 " * 2500, "seed"), ("ready", "no-such-seed", "ready")],
+     ("window", "100000", "window"), ("seed", "C4 " * 2500, "seed"), ("ready", "no-such-seed", "ready"),
+     ("chords", "maybe", "chords")],
 )  # fmt: skip
 def test_a_bad_value_keeps_the_default_and_says_which(name, value, problem):
     default = Recipe(seed="C4", number=7)
@@ -37,9 +39,10 @@ def test_a_bad_value_keeps_the_default_and_says_which(name, value, problem):
     assert recipe == default and len(problems) == 1 and problems[0].startswith(problem)
 
 
-def test_same_melody_settings_ignores_only_the_number():
+def test_same_melody_settings_ignores_only_the_number_and_the_chords():
     a = Recipe(seed="C4", number=1)
     assert a.same_melody_settings(Recipe(seed="C4", number=2))
+    assert a.same_melody_settings(Recipe(seed="C4", number=1, chords=False))  # chords go under any melody
     assert not a.same_melody_settings(Recipe(seed="C4", number=1, bars=8))
 
 
