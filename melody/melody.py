@@ -72,7 +72,7 @@ class Chord(NamedTuple):
     def symbol(self, flats: bool = False) -> str:
         """The chord as a lead-sheet symbol: ``"G"``, ``"Am"``, ``"Bdim"``, ``"Caug"``
         (black-key roots as sharps, or flats when ``flats``)."""
-        names = _MAJOR_NAMES if flats else _MINOR_NAMES
+        names = _FLAT_NAMES if flats else _SHARP_NAMES
         return names[self.root % 12] + _QUALITY_SUFFIX[self.quality]
 
     def transpose(self, semitones: int) -> Chord:
@@ -320,6 +320,8 @@ def _one_rest_per_silence(steps) -> tuple[str, ...]:
 _PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+_FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
 
 def midi_name(pitch: int) -> str:

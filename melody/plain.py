@@ -12,11 +12,11 @@ say "G4, a quarter note" rather than "67 (4/16)".
 
 from __future__ import annotations
 
-from .melody import Melody, parse_key, tonic_pitch_class
+from .melody import Melody
+from .musicxml import key_fifths
 
 _SHARPS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _FLATS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
-_FLAT_MAJORS = {5, 10, 3, 8, 1, 6}  # F, Bb, Eb, Ab, Db, Gb major: written with flats
 _LENGTHS = {1: "16th", 2: "8th", 3: "dotted 8th", 4: "quarter", 6: "dotted quarter", 8: "half", 12: "dotted half"}
 _LENGTHS |= {16: "whole"}
 # the studio's "how adventurous" scale: temperatures people can pick, and a word for each
@@ -30,10 +30,9 @@ SURPRISE_SENTENCE = (
 
 
 def uses_flats(key: str) -> bool:
-    """True for keys written with flats (F major, D minor, Bb major ...), False otherwise."""
-    tonic, mode = parse_key(key)
-    major_tonic = (tonic_pitch_class(key) + (3 if mode == "minor" else 0)) % 12  # the relative major
-    return major_tonic in _FLAT_MAJORS or "b" in tonic[1:]
+    """True for keys written with flats (F major, D minor, Bb major ...), False otherwise:
+    as the score's key signature (`musicxml.key_fifths`)."""
+    return key_fifths(key) < 0
 
 
 def pitch_class_names(key: str = "C major") -> tuple[str, ...]:
@@ -85,3 +84,15 @@ def chance(bits: float) -> str:
 def percent(share: float) -> str:
     """``0.79`` -> ``"79%"``."""
     return f"{share:.0%}"
+
+
+def chords_in_words(melody: Melody) -> str:
+    """The chords bar by bar, as lead sheets write them: ``"C | G | Am F | G C"`` (a bar
+    with no chord of its own goes on with the last: ``%``); empty without chords."""
+    if not melody.chords:
+        return ""
+    flats, bar, lead = uses_flats(melody.key), melody.bar_steps, (melody.bar_steps - melody.pickup) % melody.bar_steps
+    bars: list[list[str]] = [[] for _ in range((len(melody) + lead - 1) // bar + 1)]
+    for chord in melody.chords:
+        bars[(chord.start + lead) // bar].append(chord.symbol(flats))
+    return " | ".join(" ".join(names) or "%" for names in bars)

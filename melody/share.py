@@ -74,7 +74,8 @@ class Recipe:
     def same_melody_settings(self, other: Recipe) -> bool:
         """True when ``other`` would make the same melodies given the same number (the
         chords go under whatever melody is shown)."""
-        return dataclasses.replace(self, number=None, chords=True) == dataclasses.replace(other, number=None, chords=True)
+        ignored = {"number": None, "chords": True}
+        return dataclasses.replace(self, **ignored) == dataclasses.replace(other, **ignored)
 
 
 def to_query(recipe: Recipe) -> dict[str, str]:
