@@ -192,7 +192,7 @@ class _Speller:
         fifths = key_fifths(key)
         self.flats = fifths < 0
         self.signature = {letter: 0 for letter in _LETTERS}
-        for letter in (_SHARP_ORDER[:fifths] if fifths > 0 else _FLAT_ORDER[: -fifths]):
+        for letter in _SHARP_ORDER[:fifths] if fifths > 0 else _FLAT_ORDER[:-fifths]:
             self.signature[letter] = 1 if fifths > 0 else -1
         self.bar: dict[tuple[str, int], int] = {}
 
@@ -360,4 +360,3 @@ def to_musicxml_bytes(melody: Melody) -> bytes:
         f"<part-list>{part_list}</part-list>{body}</score-partwise>\n"
     )
     return text.encode("utf-8")
-
