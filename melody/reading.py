@@ -16,13 +16,25 @@ hard, on the file before parsing), never after a list with one entry per 16th is
 
 from __future__ import annotations
 
+import bisect
 import io
 
-from .melody import ACCEPTED_DURATIONS_QL, STEP_QL, Melody, MelodyError, bar_steps, clamp_tempo, transpose_key
+from .accompaniment import ACCOMPANIMENT_NAME, BASS_RANGE, chord_from_pitches, chord_from_symbol
+from .melody import (
+    ACCEPTED_DURATIONS_QL,
+    STEP_QL,
+    Chord,
+    Melody,
+    MelodyError,
+    bar_steps,
+    clamp_tempo,
+    transpose_key,
+)
 
 MAX_SONG_STEPS = 8192  # 128 bars of 4/4; the longest German Essen song: 2,784 (in 6/2)
 MAX_SONG_NOTES = 1024  # Essen's most: 278
 MAX_SONG_BARS = 256  # written bars; Essen's most: 74
+MAX_BACKING_NOTES = 8 * MAX_SONG_NOTES  # of a MIDI file's accompaniment: more are not read for its chords
 MAX_NOTE_STEPS = 256  # 16 whole notes; the seed's filter (training data) keeps at most 4 quarters
 MAX_UNPACKED_BYTES = 20 * 2**20  # an .mxl of one folk song unpacks to well under 1 MB
 MAX_PACKING_RATIO = 400  # zeros pack ~1000 to 1; MusicXML packs 10-50 to 1
@@ -98,7 +110,8 @@ def check_counts(notes: int, bars: int = 0) -> None:
 
 
 def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mode: bool = False) -> Melody:
-    """A Melody from a music21 stream (first part), in the song's own key.
+    """A Melody from a music21 stream (one part; a part named "Accompaniment" beside it is
+    not read as melody), in the song's own key, with its chord symbols (`score_chords`).
 
     ``strict`` applies the seed's duration filter; otherwise any 16th-grid duration is kept.
     ``trust_file_mode``: where the file states major or minor (MusicXML's ``<mode>``), that
@@ -106,7 +119,8 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
     """
     from music21 import chord, meter, note, stream, tempo
 
-    parts = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
+    every_part = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
+    parts = [part for part in every_part if not _is_accompaniment(part.partName)] or every_part
     if len(parts) > 1:
         raise SongSkipped("polyphony", f"{len(parts)} parts (only single melodic lines are used)")
     part = parts[0]
@@ -116,10 +130,11 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
             raise SongSkipped("polyphony", f"{len(voices)} voices in one part")
     flat = part.flatten()
     pieces: list[list] = []  # [midi or None, quarter length]; tied notes joined
-    end = None
+    end = origin = None  # origin: the offset of step 0
     for element in flat.notesAndRests:
-        if element.duration.isGrace or element.quarterLength == 0:
+        if element.duration.isGrace or element.quarterLength == 0:  # chord symbols too: they last 0
             continue
+        origin = float(element.offset) if origin is None else origin
         if isinstance(element, chord.Chord):
             raise SongSkipped("polyphony", "a chord")
         offset = float(element.offset)
@@ -149,9 +164,62 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
         title = score.metadata.title.strip()
         title = title.title() if title.isupper() else title
     try:
-        return Melody.from_events(events, key=key_text, meter=meter_text, pickup=pickup, title=title, **fields)
+        melody = Melody.from_events(events, key=key_text, meter=meter_text, pickup=pickup, title=title, **fields)
     except MelodyError as error:
         raise SongSkipped("bad_meter", str(error)) from error
+    others = [other for other in every_part if other is not part]
+    return melody.with_chords(score_chords([part, *others], origin, len(melody)))
+
+
+def _is_accompaniment(name) -> bool:
+    """True for the name of an accompaniment part or track (`accompaniment.ACCOMPANIMENT_NAME`)."""
+    return isinstance(name, str) and name.strip().lower() == ACCOMPANIMENT_NAME
+
+
+def score_chords(parts, origin: float, length: int) -> tuple[Chord, ...]:
+    """The chord symbols (MusicXML ``<harmony>``, music21 ChordSymbol) of the first of
+    ``parts`` that has any, as triads (`_triad`) on the melody's grid: step 0 at offset
+    ``origin`` (quarter lengths), ``length`` steps long. "N.C." and symbols without a root
+    are skipped."""
+    from music21 import harmony
+
+    for part in parts:
+        found = []
+        for symbol in part.flatten().getElementsByClass(harmony.ChordSymbol):
+            triad = None if isinstance(symbol, harmony.NoChord) else _triad(symbol)
+            if triad:
+                found.append(Chord(round((float(symbol.offset) - origin) / STEP_QL), *triad))
+        if found:
+            return _placed(found, length)
+    return ()
+
+
+def _triad(symbol) -> tuple[int, str] | None:
+    """(root pitch class, quality) of a music21 ChordSymbol reduced to its triad: 7ths and
+    6ths to the triad under them, sus and power chords to major, the bass of a slash chord
+    ignored; None without a root."""
+    from music21.exceptions21 import Music21Exception
+
+    try:
+        root = symbol.root().pitchClass
+    except (AttributeError, ValueError, Music21Exception):  # a symbol music21 could not spell: no pitches
+        return None
+    classes = {(pitch.pitchClass - root) % 12 for pitch in symbol.pitches}
+    minor = 3 in classes and 4 not in classes
+    if minor and 6 in classes and 7 not in classes:
+        return root, "diminished"
+    if not minor and 8 in classes and 7 not in classes:
+        return root, "augmented"
+    return root, "minor" if minor else "major"
+
+
+def _placed(chords: list[Chord], length: int) -> tuple[Chord, ...]:
+    """``chords`` as a melody of ``length`` steps holds them: in order, one per start (the
+    last written), those from before step 0 the one sounding at 0, none at or after the end."""
+    by_start: dict[int, Chord] = {}
+    for chord in sorted(chords, key=lambda chord: chord.start):
+        by_start[max(chord.start, 0)] = chord._replace(start=max(chord.start, 0))
+    return tuple(chord for start, chord in sorted(by_start.items()) if start < length)
 
 
 def _pickup_steps(part, meter_text: str) -> int:
@@ -168,11 +236,20 @@ def _pickup_steps(part, meter_text: str) -> int:
     return first if 0 < first < bar else 0
 
 
-def _midi_notes(midi) -> list[tuple[int, int, int]]:
-    """(start tick, end tick, pitch) of every non-drum note, paired as pretty_midi pairs
-    them (a note-off closes the notes of its pitch and channel begun at earlier ticks)."""
+def _midi_notes(tracks) -> list[tuple[int, int, int]]:
+    """(start tick, end tick, pitch) of every non-drum note of ``tracks`` (mido tracks),
+    sorted; more than `MAX_SONG_NOTES`: SongSkipped."""
+    notes = _paired_notes(tracks, MAX_SONG_NOTES)
+    check_counts(len(notes))
+    return notes
+
+
+def _paired_notes(tracks, most: int) -> list[tuple[int, int, int]]:
+    """(start tick, end tick, pitch) of the non-drum notes of ``tracks``, paired as
+    pretty_midi pairs them (a note-off closes the notes of its pitch and channel begun at
+    earlier ticks), sorted; the reading stops after the track where ``most`` are passed."""
     notes = []
-    for track in midi.tracks:
+    for track in tracks:
         tick, playing = 0, {}
         for message in track:
             tick += message.time
@@ -187,10 +264,52 @@ def _midi_notes(midi) -> list[tuple[int, int, int]]:
                 kept = [start for start in playing.pop(key) if start == tick]
                 if closed and kept:
                     playing[key] = kept
-        if len(notes) > MAX_SONG_NOTES:
+        if len(notes) > most:
             break
-    check_counts(len(notes))
     return sorted(notes)
+
+
+def _accompaniment_tracks(midi) -> tuple[list, list]:
+    """The file's tracks as (melody, accompaniment): a track named "accompaniment" (as
+    `melody.render` writes one under a melody with chords) is accompaniment where another
+    track has notes; otherwise every track is melody."""
+    backing = [track for track in midi.tracks if _is_accompaniment(track.name)]
+    melody = [track for track in midi.tracks if not _is_accompaniment(track.name)]
+    if not backing or not any(message.type == "note_on" for track in melody for message in track):
+        return list(midi.tracks), []
+    return melody, backing
+
+
+def midi_chords(midi, tracks, origin: int, length: int) -> tuple[Chord, ...]:
+    """The chords an accompaniment (mido ``tracks``) plays under a melody whose step 0 is
+    the file's step ``origin`` (16ths from the start), ``length`` steps long. A chord starts
+    at each chord symbol written as a text event (else at each bass note: one at or below
+    `BASS_RANGE`'s top), and is the triad that the accompaniment's notes from there to the
+    next start sound (`accompaniment.chord_from_pitches`, the symbol breaking ties);
+    a bass note that repeats the chord before it starts none."""
+    sixteenth = midi.ticks_per_beat * STEP_QL
+    notes = [(round(start / sixteenth), pitch) for start, _, pitch in _paired_notes(tracks, MAX_BACKING_NOTES)]
+    onsets = [step for step, _ in notes]  # sorted
+    written: dict[int, Chord | None] = {}
+    for track in midi.tracks:
+        tick = 0
+        for message in track:
+            tick += message.time
+            symbol = chord_from_symbol(message.text) if message.type == "text" else None
+            if symbol:
+                written[round(tick / sixteenth)] = symbol
+    if not written:
+        basses = {step for step, pitch in notes if pitch <= BASS_RANGE[1]} or {step for step, _ in notes}
+        written = dict.fromkeys(basses)
+    starts = sorted(written)
+    chords: list[Chord] = []
+    for start, end in zip(starts, starts[1:] + [None]):
+        first, stop = bisect.bisect_left(onsets, start), len(notes) if end is None else bisect.bisect_left(onsets, end)
+        pitches = [pitch for _, pitch in notes[first:stop]]
+        chord = chord_from_pitches(pitches, start - origin, written[start])
+        if chord and (written[start] or not chords or chords[-1][1:] != chord[1:]):
+            chords.append(chord)
+    return _placed(chords, length)
 
 
 def _midi_meta(midi, first_tick: int) -> tuple[float, str, str | None, int]:
@@ -238,7 +357,8 @@ def _short_first_bar(first, following, ticks: int, resolution: int) -> bool:
 def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melody:
     """A Melody from monophonic MIDI bytes, quantised to the 16th-note grid by beats (ticks
     over the file's resolution, so tempo changes move nothing); ``strict``: the seed's
-    duration filter too. The tempo is the one sounding at the first note."""
+    duration filter too. The tempo is the one sounding at the first note. An accompaniment
+    track (`_accompaniment_tracks`) is not melody: it gives the chords (`midi_chords`)."""
     import mido
 
     try:
@@ -248,7 +368,8 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
             raise ValueError(f"SMPTE or zero time division {resolution}")
     except Exception as error:  # mido raises many kinds on bad bytes
         raise SongSkipped("parse_error", f"not a readable MIDI file ({type(error).__name__})") from error
-    notes = _midi_notes(midi)
+    melody_tracks, backing = _accompaniment_tracks(midi)
+    notes = _midi_notes(melody_tracks)
     if not notes:
         raise SongSkipped("empty", "no notes")
 
@@ -287,7 +408,8 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     melody = Melody.from_events(
         events, meter=meter_text, pickup=pickup, tempo=round(clamp_tempo(tempo), 2), title=title
     )
-    return melody.replace(key=key or detect_key(melody))
+    chords = midi_chords(midi, backing, spans[0][0], len(melody)) if backing else ()
+    return melody.replace(key=key or detect_key(melody), chords=chords)
 
 
 def _song_key(flat, trust_file_mode: bool = False):

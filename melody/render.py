@@ -20,38 +20,34 @@ import sys
 import threading
 import unicodedata
 import wave
+from typing import NamedTuple
 
 import numpy as np
 
-from . import loudness
-from .melody import STEP_QL, Melody, tonic_pitch_class
+from . import accompaniment, loudness, musicxml
+from .melody import STEP_QL, Melody, parse_key, tonic_pitch_class
+from .musicxml import melody_pieces
 from .storage import atomic_write_bytes
 
 DEFAULT_PROGRAM = 0  # General MIDI: acoustic grand piano
+ACCOMPANIMENT_PROGRAM = 24  # General MIDI: nylon-string guitar, the chords under the melody's piano
+MELODY_VELOCITY = 90
+GM_DEFAULT_VOLUME = 100  # MIDI controller 7 (channel volume) where a file sets none: the melody's
+# The accompaniment under the melody: played softly (velocity) on a channel turned down (controller 7, in
+# the MIDI file too). Alone in the WAV its RMS is 8-11 dB below the melody's alone (piano melody, FluidR3_GM:
+# 9.3 dB in 4/4 and 3/4, 8.2 in 2/4, 10.9 in 6/8's broken chords; tests/test_accompaniment.py). Only the
+# product counts: General MIDI's level curve is 40 log10 of velocity x volume.
+ACCOMPANIMENT_VELOCITY = 60
+ACCOMPANIMENT_VOLUME = 45
+# in the WAV the guitar's strings are damped after each chord: its release 4 times shorter (0.8 s -> 0.2 s,
+# a SoundFont 2.01 NRPN), which keeps the pattern clear and the synthesis of 16 bars ~15 ms shorter
+ACCOMPANIMENT_RELEASE_TIMECENTS = -2400
 SOUNDFONT_PATHS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/default-GM.sf2")
 WAV_SAMPLE_RATE = 22050  # Hz, mono: enough for a melody, half the bytes of CD rate
 WAV_TAIL_S = 1.0  # seconds of sound kept after the last note ends (its release and the reverb)
 MAX_TITLE_CHARS, MAX_NAME_CHARS = 40, 80  # of a download's name (before its suffix)
+SCORE_WIDTH = 2100  # verovio page units of a score on a screen (a phone's is narrower: see studio.py)
 FADE_S = 0.05  # the WAV's last 50 ms fade to silence: no click where the tail is cut
-
-
-def _bar_pieces(melody: Melody) -> list[tuple[int, int, int | None, int, str | None]]:
-    """Events cut at barlines: (bar index, step in bar, pitch, length, tie type)."""
-    bar = melody.bar_steps
-    lead = (bar - melody.pickup) % bar  # where step 0 falls in the first bar
-    pieces = []
-    for event in melody.events():
-        position, remaining, cut = event.start + lead, event.length, []
-        while remaining:
-            take = min(bar - position % bar, remaining)
-            cut.append((position // bar, position % bar, take))
-            position, remaining = position + take, remaining - take
-        for i, (index, step, length) in enumerate(cut):
-            tie = None
-            if event.pitch is not None and len(cut) > 1:
-                tie = "start" if i == 0 else "stop" if i == len(cut) - 1 else "continue"
-            pieces.append((index, step, event.pitch, length, tie))
-    return pieces
 
 
 def to_music21(melody: Melody):
@@ -65,10 +61,10 @@ def to_music21(melody: Melody):
     lead = (bar - melody.pickup) % bar
     measures: dict[int, stream.Measure] = {}
     flats = key.Key(*_music21_key(melody.key)).sharps < 0
-    for index, step, pitch, length, tie_type in _bar_pieces(melody):
+    for index, step, pitches, length, tie_type in melody_pieces(melody):
         if index not in measures:
             measures[index] = stream.Measure(number=index if melody.pickup else index + 1)
-        element = note.Rest() if pitch is None else _spelled_note(pitch, flats)
+        element = _spelled_note(pitches[0], flats) if pitches else note.Rest()
         element.quarterLength = length * STEP_QL
         if tie_type:
             element.tie = tie.Tie(tie_type)
@@ -112,28 +108,52 @@ def _spelled_note(midi: int, flats: bool):
 
 
 def to_musicxml_bytes(melody: Melody) -> bytes:
-    """MusicXML text of the melody (UTF-8)."""
-    from music21.musicxml.m21ToXml import GeneralObjectExporter
+    """MusicXML text of the melody (UTF-8), with its chords and accompaniment if it has
+    chords (`musicxml.to_musicxml_bytes`: written directly, not through music21)."""
+    return musicxml.to_musicxml_bytes(melody)
 
-    return GeneralObjectExporter(to_music21(melody)).parse()
 
-
-def to_svg(melody: Melody, width: int = 2100, scale: int = 40, musicxml: bytes | None = None) -> str:
+def to_svg(melody: Melody, width: int = SCORE_WIDTH, scale: int = 40, musicxml: bytes | None = None) -> str:
     """The engraved score as SVG text (verovio from the MusicXML): title, key and time
     signature, barlines, ties across them. ``width`` is verovio's page width in its units;
     pass ``musicxml`` (from `to_musicxml_bytes`) if you have it already."""
-    import verovio
+    return to_svgs(melody, (width,), scale, musicxml)[0]
 
-    # One toolkit per call: cheap (milliseconds) and never shared between threads. Its fonts
-    # are set explicitly: verovio's default resource path is only set in the importing thread.
-    toolkit = verovio.toolkit(False)
-    if not toolkit.setResourcePath(str(pathlib.Path(verovio.__file__).parent / "data")):
-        raise RuntimeError("verovio's fonts are missing: reinstall with pip install -r requirements.txt")
-    options = {"pageWidth": width, "adjustPageHeight": True, "scale": scale, "footer": "none", "breaks": "auto"}
-    toolkit.setOptions({**options, "xmlIdSeed": 1})  # element ids from a fixed seed: same melody, same SVG
+
+def to_svgs(melody: Melody, widths=(SCORE_WIDTH,), scale: int = 40, musicxml: bytes | None = None) -> list[str]:
+    """The score engraved at each page width of ``widths`` (e.g. wide for screens, narrow
+    for phones): the MusicXML is read once and only the layout is redone for each further
+    width (~26 ms instead of ~37 ms a width for 16 bars)."""
+    toolkit = _toolkit()
+    options = {"adjustPageHeight": True, "scale": scale, "footer": "none", "breaks": "auto", "xmlIdSeed": 1}
+    toolkit.setOptions({**options, "pageWidth": widths[0]})  # ids from a fixed seed: same melody, same SVG
     if not toolkit.loadData((musicxml or to_musicxml_bytes(melody)).decode("utf-8")):
         raise ValueError("verovio could not read the MusicXML of this melody")
-    return "".join(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
+    svgs = []
+    for index, width in enumerate(widths):
+        if index:
+            toolkit.setOptions({"pageWidth": width})
+            toolkit.redoLayout()
+        svgs.append("".join(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1)))
+    return svgs
+
+
+_TOOLKITS = threading.local()
+
+
+def _toolkit():
+    """This thread's verovio toolkit (made once a thread: ~6 ms; a toolkit is never shared
+    between threads). Its fonts are set explicitly: verovio's default resource path is only
+    set in the importing thread."""
+    toolkit = getattr(_TOOLKITS, "toolkit", None)
+    if toolkit is None:
+        import verovio
+
+        toolkit = verovio.toolkit(False)
+        if not toolkit.setResourcePath(str(pathlib.Path(verovio.__file__).parent / "data")):
+            raise RuntimeError("verovio's fonts are missing: reinstall with pip install -r requirements.txt")
+        _TOOLKITS.toolkit = toolkit
+    return toolkit
 
 
 def _key_number(key_text: str) -> int:
@@ -167,11 +187,15 @@ def quiet_import(name: str):
     return sys.modules[name]
 
 
-def to_pretty_midi(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True, velocity: int = 90):
+def to_pretty_midi(
+    melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True, velocity: int = MELODY_VELOCITY
+):
     """A pretty_midi object whose first note (or rest) starts at time 0. With ``align_bars``
     a pickup is a short first bar with its own time signature (`pickup_signature`), and the
     melody's meter starts at the first barline, so notation programs put every note in the
-    right bar; without, the meter is simply set at 0 (for synthesis)."""
+    right bar; without, the meter is simply set at 0 (for synthesis). A melody with chords
+    gets a second instrument, `accompaniment.ACCOMPANIMENT_NAME` on `ACCOMPANIMENT_PROGRAM`
+    (`accompaniment.notes`), and each chord's symbol as a text event where it starts."""
     pretty_midi = quiet_import("pretty_midi")
 
     pm = pretty_midi.PrettyMIDI(initial_tempo=melody.tempo)
@@ -183,13 +207,34 @@ def to_pretty_midi(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: b
     barline_s = melody.pickup * step_s if short else 0.0
     pm.time_signature_changes.append(pretty_midi.TimeSignature(numerator, denominator, barline_s))
     pm.key_signature_changes.append(pretty_midi.KeySignature(_key_number(melody.key), 0.0))
-    instrument = pretty_midi.Instrument(program=program, name=melody.title or "melody")
+    name = melody.title or "melody"
+    if name.strip().lower() == accompaniment.ACCOMPANIMENT_NAME:
+        name = "melody"  # the accompaniment's name is the one track a reader of the melody skips
+    instrument = pretty_midi.Instrument(program=program, name=name)
     for event in melody.events():
         if event.pitch is not None:
             start, end = event.start * step_s, (event.start + event.length) * step_s
             instrument.notes.append(pretty_midi.Note(velocity=velocity, pitch=event.pitch, start=start, end=end))
     pm.instruments.append(instrument)
+    if melody.chords:
+        backing = pretty_midi.Instrument(program=ACCOMPANIMENT_PROGRAM, name=accompaniment.ACCOMPANIMENT_NAME)
+        for event in accompaniment.notes(melody):
+            start, end = event.start * step_s, (event.start + event.length) * step_s
+            backing.notes.extend(pretty_midi.Note(ACCOMPANIMENT_VELOCITY, pitch, start, end) for pitch in event.pitches)
+        backing.control_changes.append(pretty_midi.ControlChange(7, ACCOMPANIMENT_VOLUME, 0.0))
+        pm.instruments.append(backing)
+        flats = _uses_flats(melody.key)
+        pm.text_events.extend(pretty_midi.Text(chord.symbol(flats), chord.start * step_s) for chord in melody.chords)
     return pm
+
+
+def _uses_flats(key_text: str) -> bool:
+    """True when ``key_text``'s signature has flats (chord symbols then spell Bb, not A#)."""
+    tonic, mode = parse_key(key_text)
+    if len(tonic) > 1:
+        return tonic.endswith("b")
+    major = (tonic_pitch_class(key_text) + (3 if mode == "minor" else 0)) % 12
+    return (major * 7 + 6) % 12 - 6 < 0  # sharps (negative: flats) on the circle of fifths
 
 
 def to_midi_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True) -> bytes:
@@ -219,7 +264,9 @@ class _FluidSynth:
 
         # the chorus effect is off: with reverb and chorus both on, rendering takes twice as long;
         # 16 voices hold a melody's notes with their releases (a piano note is 2 voices) and
-        # render a song of 16 bars in ~75 ms instead of ~115 ms with the default 256
+        # render a song of 16 bars in ~75 ms instead of ~115 ms with the default 256; with the
+        # accompaniment (a guitar note is 1 voice, its release shortened) 16 take from 256 at most
+        # release tails 58 dB under the music (16 bars of 8ths, 60 to 240 quarters a minute)
         options = {"synth.chorus.active": 0, "synth.dynamic-sample-loading": 1, "synth.polyphony": 16}
         self.synth = fluidsynth.Synth(gain=0.8, samplerate=float(sample_rate), **options)
         self.font = self.synth.sfload(soundfont)
@@ -228,26 +275,59 @@ class _FluidSynth:
         self.sample_rate = sample_rate
         self.lock = threading.Lock()
 
-    def play(self, notes, program: int, tail_s: float) -> np.ndarray:
-        """Mono floats (full scale 1.0) of ``notes`` (pretty_midi Notes, seconds from 0) on a
-        General MIDI ``program``, and ``tail_s`` of release and reverb after the last one."""
-        events = sorted([(n.start, 1, n.pitch, n.velocity) for n in notes] + [(n.end, 0, n.pitch, 0) for n in notes])
+    def play(self, parts: list[SynthPart], tail_s: float) -> np.ndarray:
+        """Mono floats (full scale 1.0) of ``parts``, each on a MIDI channel of its own (0, 1,
+        ...), and ``tail_s`` of release and reverb after the last note."""
+        events = sorted(
+            event
+            for channel, part in enumerate(parts)
+            for n in part.notes
+            for event in ((n.start, 1, channel, n.pitch, n.velocity), (n.end, 0, channel, n.pitch, 0))
+        )
         chunks, done = [], 0
         with self.lock:
-            self.synth.system_reset()  # no voice or reverb left over from the last melody
-            self.synth.program_select(0, self.font, 0, program)
-            for seconds, on, pitch, velocity in events:
+            self.synth.system_reset()  # no voice, reverb or release change left over from the last melody
+            for channel, part in enumerate(parts):
+                self.synth.program_select(channel, self.font, 0, part.program)
+                self.synth.cc(channel, 7, part.volume)
+                if part.release_timecents:
+                    self._offset_release(channel, part.release_timecents)
+            for seconds, on, channel, pitch, velocity in events:
                 due = round(seconds * self.sample_rate) - done
                 if due > 0:
                     chunks.append(self.synth.get_samples(due))
                     done += due
                 if on:
-                    self.synth.noteon(0, pitch, velocity)
+                    self.synth.noteon(channel, pitch, velocity)
                 else:
-                    self.synth.noteoff(0, pitch)
+                    self.synth.noteoff(channel, pitch)
             chunks.append(self.synth.get_samples(max(round(tail_s * self.sample_rate), 1)))
-        stereo = np.concatenate(chunks).reshape(-1, 2)  # interleaved 16-bit left, right
-        return stereo.sum(axis=1, dtype=np.float64) / (2 * 32768.0)
+        interleaved = np.concatenate(chunks)  # 16-bit left, right, left, ...
+        # left + right in float64: ~4 ms for a song of 16 bars, where sum(axis=1, dtype=...) took ~30
+        return (interleaved[0::2].astype(np.float64) + interleaved[1::2]) / (2 * 32768.0)
+
+    def _offset_release(self, channel: int, timecents: int) -> None:
+        """Move ``channel``'s release times by ``timecents`` (-1200: half as long), in steps of
+        256, with the SoundFont 2.01 NRPN: MSB 120, LSB the generator, then the data's most
+        significant byte alone (data counts 2 timecents around 8192; FluidSynth applies either
+        data byte at once, and `system_reset` takes the change back)."""
+        data_msb = min(max(round((8192 + timecents / 2) / 128), 0), 127)
+        for control, value in ((99, 120), (98, _RELEASE_GENERATOR), (6, data_msb)):
+            self.synth.cc(channel, control, value)
+
+
+class SynthPart(NamedTuple):
+    """One instrument for `_FluidSynth.play`: pretty_midi Notes (seconds from 0), a General
+    MIDI program, its channel volume (MIDI controller 7: 100 is General MIDI's default) and a
+    change to its release time in timecents (0: as the SoundFont has it)."""
+
+    notes: list
+    program: int
+    volume: int = GM_DEFAULT_VOLUME
+    release_timecents: int = 0
+
+
+_RELEASE_GENERATOR = 38  # SoundFont 2.01 generator: releaseVolEnv
 
 
 _SYNTHS: dict[int, _FluidSynth | None] = {}  # sample rate -> synthesizer (None: unavailable here)
@@ -274,38 +354,65 @@ def synthesizer() -> str:
 
 def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: int = WAV_SAMPLE_RATE) -> bytes:
     """Mono 16-bit WAV: FluidSynth with a General MIDI SoundFont, else pretty_midi's sine
-    synthesis. It starts with the first note and ends `WAV_TAIL_S` after the last note ends
-    (the release and reverb, faded out over the last `FADE_S` so there is no click). It is
-    normalised to `loudness.TARGET_LUFS` (-16 LUFS integrated, BS.1770) unless that would
-    lift a sample above `loudness.PEAK_CEILING_DBFS` (-1 dBFS): then the gain stops with
-    the peak at -1 dBFS, and the WAV is quieter than -16 LUFS."""
-    sounding = _from_first_note(melody)
-    audio, rate = _synthesized(sounding, program, sample_rate)
-    return _wav_bytes(_finished(audio, rate, sounding), rate)
+    synthesis; the accompaniment of the melody's chords under it, if it has chords. It starts
+    with the first melody note and ends `WAV_TAIL_S` after the last note (of the melody or
+    the accompaniment) ends (the release and reverb, faded out over the last `FADE_S` so
+    there is no click). It is normalised to `loudness.TARGET_LUFS` (-16 LUFS integrated,
+    BS.1770) unless that would lift a sample above `loudness.PEAK_CEILING_DBFS` (-1 dBFS):
+    then the gain stops with the peak at -1 dBFS, and the WAV is quieter than -16 LUFS."""
+    audio, rate, end_s = _synthesized(melody, program, sample_rate)
+    return _wav_bytes(_finished(audio, rate, end_s), rate)
 
 
-def _from_first_note(melody: Melody) -> Melody:
-    """The melody without the rest it may open with (its sound starts with the first note)."""
-    first = next((event.start for event in melody.events() if event.pitch is not None), 0)
-    return melody.replace(steps=melody.steps[first:], pickup=0) if first else melody
-
-
-def _synthesized(melody: Melody, program: int, sample_rate: int) -> tuple[np.ndarray, int]:
-    """The melody played from time 0: mono floats (full scale 1.0) and their sample rate."""
-    midi = to_pretty_midi(melody, program, align_bars=False)
+def _synthesized(melody: Melody, program: int, sample_rate: int) -> tuple[np.ndarray, int, float]:
+    """The melody and its accompaniment (`sounding_parts`) played: mono floats (full scale
+    1.0), their sample rate, and the second at which the last note ends."""
+    parts = sounding_parts(melody, program)
+    end_s = max((note.end for part in parts for note in part.notes), default=0.0)
     synth = _fluidsynth(sample_rate) if synthesizer() == "fluidsynth" else None  # (tests force pretty_midi)
     if synth:
-        return synth.play(midi.instruments[0].notes, program, WAV_TAIL_S + 0.5), sample_rate
-    return midi.synthesize(fs=sample_rate), sample_rate
+        return synth.play(parts, WAV_TAIL_S + 0.5), sample_rate, end_s
+    pretty_midi = quiet_import("pretty_midi")
+    midi = pretty_midi.PrettyMIDI()
+    for part in parts:  # sines, whose level is linear in velocity: scaled by the channel volume as much
+        instrument, scale = pretty_midi.Instrument(part.program), part.volume / GM_DEFAULT_VOLUME
+        for n in part.notes:
+            instrument.notes.append(pretty_midi.Note(max(round(n.velocity * scale), 1), n.pitch, n.start, n.end))
+        midi.instruments.append(instrument)
+    return midi.synthesize(fs=sample_rate), sample_rate, end_s
 
 
-def _finished(audio: np.ndarray, rate: int, melody: Melody) -> np.ndarray:
-    """``audio`` cut `WAV_TAIL_S` after the last note ends, faded out over its last
-    `FADE_S`, normalised (`loudness.normalised`), as 16-bit samples."""
-    notes = [event for event in melody.events() if event.pitch is not None]
-    if notes:
-        end_s = (notes[-1].start + notes[-1].length) * 60.0 / melody.tempo * STEP_QL + WAV_TAIL_S
-        audio = audio[: round(end_s * rate)]
+def sounding_parts(melody: Melody, program: int = DEFAULT_PROGRAM) -> list[SynthPart]:
+    """What the WAV plays: the melody on ``program`` and, if it has chords, the accompaniment
+    (its program, volume and shortened release), timed from the first melody note (a rest
+    the melody opens with is not played; accompaniment under it is cut there)."""
+    midi = to_pretty_midi(melody, program, align_bars=False)
+    first = next((event.start for event in melody.events() if event.pitch is not None), 0)
+    shift_s = first * 60.0 / melody.tempo * STEP_QL
+    parts = [SynthPart(_from_second(midi.instruments[0].notes, shift_s), program)]
+    if melody.chords:
+        backing = _from_second(midi.instruments[1].notes, shift_s)
+        parts.append(SynthPart(backing, ACCOMPANIMENT_PROGRAM, ACCOMPANIMENT_VOLUME, ACCOMPANIMENT_RELEASE_TIMECENTS))
+    return parts
+
+
+def _from_second(notes, seconds: float) -> list:
+    """pretty_midi Notes moved ``seconds`` earlier; what sounded before 0 starts at 0, what
+    ended by then is gone."""
+    pretty_midi = quiet_import("pretty_midi")
+
+    return [
+        pretty_midi.Note(note.velocity, note.pitch, max(note.start - seconds, 0.0), note.end - seconds)
+        for note in notes
+        if note.end - seconds > 1e-9
+    ]
+
+
+def _finished(audio: np.ndarray, rate: int, end_s: float) -> np.ndarray:
+    """``audio`` cut `WAV_TAIL_S` after ``end_s`` (where the last note ends), faded out over
+    its last `FADE_S`, normalised (`loudness.normalised`), as 16-bit samples."""
+    if end_s > 0:
+        audio = audio[: round((end_s + WAV_TAIL_S) * rate)]
     audio = np.array(audio, dtype=np.float64)  # a copy: the fade and the gain write into it
     fade = min(len(audio), round(FADE_S * rate))
     if fade:

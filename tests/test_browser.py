@@ -124,6 +124,23 @@ def test_two_clicks_give_two_different_melodies(server, browser):
     assert first[0] != second[0] and first[1] != second[1]  # another number, another score
 
 
+def test_the_downloads_hand_over_files_named_after_the_melody(server, browser):
+    with studio_page(browser, server) as page:
+        click_generate(page)
+        number = shown_melody(page)[0].split("#")[1].split()[0]
+        for label, suffix, magic in (
+            ("WAV", ".wav", b"RIFF"),
+            ("MIDI", ".mid", b"MThd"),
+            ("MusicXML", ".musicxml", b"<?xml"),
+        ):
+            with page.expect_download(timeout=30_000) as download:
+                page.get_by_role("button", name=label).first.click()
+            name = download.value.suggested_filename
+            assert name.startswith(f"folk-melody-{number}-") and name.endswith(suffix)
+            assert pathlib.Path(download.value.path()).read_bytes().startswith(magic)
+        assert page.locator("[data-testid='stException']").count() == 0
+
+
 def test_the_link_opens_the_same_melody_in_a_fresh_browser(server, browser):
     with studio_page(browser, server) as page:
         page.get_by_text("How adventurous").wait_for()
