@@ -140,7 +140,8 @@ def load_melodies(folder: str | pathlib.Path) -> list[Melody]:
     melodies = []
     for line in path.read_text().splitlines():
         record = json.loads(line)
-        fields = {f.name: record[f.name] for f in dataclasses.fields(Melody)}
+        # a field the record lacks keeps its default (datasets written before it existed, e.g. chords)
+        fields = {f.name: record[f.name] for f in dataclasses.fields(Melody) if f.name in record}
         melodies.append(Melody(**{**fields, "steps": tuple(fields["steps"])}))
     return melodies
 

@@ -9,6 +9,7 @@
 from .corpus import CorpusError, SongSkipped
 from .dataset import DatasetError
 from .encoding import UnknownSymbolError, VocabularyFileError
+from .harmony import HarmonyModelError
 from .melody import MelodyError
 from .model import ModelFolderError
 from .sampler import GenerationError
@@ -19,6 +20,7 @@ USER_ERRORS = (
     CorpusError,
     DatasetError,
     GenerationError,
+    HarmonyModelError,
     MelodyError,
     ModelFolderError,
     SeedSyntaxError,
