@@ -78,6 +78,7 @@ def defaults() -> dict:
         "instrument": "Piano",
         "top_k": 0,
         "max_seq_len": 0,
+        "chords": True,
     }
 
 
@@ -187,6 +188,7 @@ def open_link(query: dict) -> None:
             "instrument": recipe.instrument,
             "top_k": recipe.top_k,
             "max_seq_len": recipe.window,
+            "chords": recipe.chords,
             "_link_number": recipe.number,
         }
     )
@@ -290,6 +292,7 @@ def recipe_now() -> share.Recipe:
         instrument=state["instrument"],
         top_k=int(state["top_k"]),
         window=int(state["max_seq_len"]),
+        chords=bool(state["chords"]),
     )
 
 
@@ -348,6 +351,11 @@ def studio() -> None:
             key="temperature",
             format_func=plain.temperature_label,
             help="Safest (0) always takes the likeliest note; 1 follows the model's own odds; higher is wilder.",
+        )
+        st.toggle(
+            "Chords under the melody",
+            key="chords",
+            help="A second instrument plays chords chosen for the melody (learned from folk dance tunes).",
         )
         st.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
         number, recipe = number_asked(), recipe_now()

@@ -7,6 +7,7 @@ UI glue only (every computation lives in the `melody` package); app.py and pages
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 from urllib.parse import quote, urlencode
@@ -33,6 +34,22 @@ def shared_model(folder: str):
     loaded = load_model_folder(folder)
     warm_up(loaded)
     return loaded
+
+
+@st.cache_resource(show_spinner=False)
+def shared_harmony(folder: str):
+    """The chord model, loaded once for all sessions (NumPy, a few hundred kB)."""
+    from melody import harmony
+
+    return harmony.load(folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def with_chords(melody: Melody) -> Melody:
+    """``melody`` with chords chosen by the shipped chord model (`harmony.harmonize`)."""
+    from melody import harmony
+
+    return harmony.harmonize(melody, shared_harmony(str(harmony.DEFAULT_FOLDER)))
 
 
 def model_or_stop():
@@ -188,6 +205,8 @@ def melody_ui(
             charts_ui(surprise_rows(loaded, melody), melody.key)
     with st.expander("The notes"):
         st.write(plain.notes_in_words(melody, limit=400))
+        if melody.chords:
+            st.write("Chords, bar by bar: " + plain.chords_in_words(melody))
         st.caption("As the model writes them, one symbol per 16th note (a MIDI number starts a note, 60 = C4):")
         st.code(" ".join(melody.steps), language=None)
 
@@ -202,6 +221,10 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
         st.warning("Settings changed since this melody was made: click **Generate** for a new melody.", icon="⚠️")
     first = melodies[0]
     bars = f"{recipe.bars} bars"
+    if recipe.chords != now.chords:  # the switch acts at once, on this melody too, and the link says so
+        recipe = dataclasses.replace(recipe, chords=now.chords)
+        st.session_state["result"] = (recipe, melodies)
+        st.query_params.from_dict(share.to_query(recipe))
     title, link = st.columns([3, 1], vertical_alignment="bottom")
     title.markdown(f"**Folk melody #{recipe.number}** · {first.key} · {first.meter} · {bars} · {first.tempo:g} bpm")
     with link:
@@ -212,10 +235,21 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
         places = st.tabs([f"Melody {i + 1}" for i in range(len(melodies))]) if many else [st.container()]
         for index, (place, melody) in enumerate(zip(places, melodies, strict=True)):
             with place:  # drawn before the next variation is rendered: the first one plays at once
+                if recipe.chords:
+                    melody = chords_or_none(melody)
                 out, narrow = renders(melody, INSTRUMENTS.get(recipe.instrument, 0))
                 melody_ui(loaded, index, melody, out, narrow, recipe.number, many)
     if render.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
+
+
+def chords_or_none(melody: Melody) -> Melody:
+    """``melody`` with its chords; without them (and a warning) if the chord model is missing."""
+    try:
+        return with_chords(melody)
+    except USER_ERRORS as error:
+        st.warning(f"No chords this time: {error}", icon="⚠️")
+        return melody
 
 
 @contextlib.contextmanager
