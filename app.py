@@ -17,14 +17,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-from melody import plain, share
+from melody import making, plain, share
 from melody.corpus import SONG_SUFFIXES, SongSkipped, detect_key, melody_from_upload, upload_problem
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, all_keys, bar_steps
 from melody.ready_seeds import ready_seeds
-from melody.sampler import BARS_RANGE, GenerationSettings, generate
+from melody.sampler import BARS_RANGE
 from melody.seed import ALLOWED, read_typed_seed, seed_text
-from studio import INSTRUMENTS, errors_shown, model_or_stop, result_ui, seed_svg
+from studio import INSTRUMENTS, errors_shown, made_ahead, make_ahead, model_or_stop, result_ui, seed_svg
 
 METERS = share.METERS
 FIND_KEY = "From the notes"
@@ -296,24 +296,16 @@ def recipe_now() -> share.Recipe:
     )
 
 
-def make(loaded, seed: Melody, recipe: share.Recipe) -> None:
-    """Generate the recipe's melodies and keep them with the recipe (and in the link)."""
-    settings = GenerationSettings(
-        bars=recipe.bars,
-        temperature=recipe.temperature,
-        random_seed=recipe.number,
-        variations=recipe.variations,
-        top_k=recipe.top_k or None,
-        max_seq_len=recipe.window or None,
-        key=recipe.key or None,
-    )
-    melodies = generate(loaded, seed, settings)
-    many = len(melodies) > 1
-    titled = [
-        m.replace(title=f"Folk melody #{recipe.number}" + (f"-{i + 1}" if many else "")) for i, m in enumerate(melodies)
-    ]
-    st.session_state["result"] = (recipe, titled)
-    st.session_state["melodies"] = titled  # How it works shows the last melody
+def make(loaded, seed: Melody, recipe: share.Recipe, made: making.Made | None = None) -> None:
+    """Generate the recipe's melodies (or take those ``made`` ahead) and keep them with the
+    recipe (and in the link)."""
+    if made is None:
+        melodies, views = making.melodies(loaded, seed, recipe), {}
+    else:
+        recipe, melodies, views = made.recipe, made.melodies, made.views
+    st.session_state["result"] = (recipe, melodies)
+    st.session_state["_views"] = views  # what the page shows of each, if made ahead
+    st.session_state["melodies"] = melodies  # How it works shows the last melody
     st.query_params.from_dict(share.to_query(recipe))
 
 
@@ -352,18 +344,22 @@ def studio() -> None:
             format_func=plain.temperature_label,
             help="Safest (0) always takes the likeliest note; 1 follows the model's own odds; higher is wilder.",
         )
-        st.toggle(
-            "Chords under the melody",
+        button, switch = st.columns([3, 2], vertical_alignment="center")
+        button.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
+        switch.toggle(
+            "Chords",
             key="chords",
-            help="A second instrument plays chords chosen for the melody (learned from folk dance tunes).",
+            help="Chords under the melody, chosen for it by a second network (learned from folk dance tunes), "
+            "played by a guitar and written under the score.",
         )
-        st.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
         number, recipe = number_asked(), recipe_now()
         if number is not None and seed is not None:
             with errors_shown("making the melody"):
-                make(loaded, seed, dataclasses.replace(recipe, number=number))
+                made = made_ahead(recipe) if st.session_state.get("generate") else None
+                make(loaded, seed, dataclasses.replace(recipe, number=number), made)
     with results:
         result_ui(loaded, st.session_state.get("result"), recipe)
+    make_ahead(loaded, seed, recipe)  # the next Generate's melody, made while this one plays
     st.session_state["_kept"] = {key: st.session_state[key] for key in defaults()}
 
 

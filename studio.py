@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from melody import plain, render, share
+from melody import making, plain, render, share
 from melody.analysis import note_surprise
 from melody.errors import USER_ERRORS
 from melody.melody import Melody
@@ -23,7 +23,6 @@ from melody.serving import warm_up
 
 _LOG = logging.getLogger("folk_melody_studio")
 INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
-PHONE_SCORE_WIDTH = 1000  # verovio page units: two or three bars a line, readable on a 390-px phone
 SEED_SCORE = {"width": 1400, "scale": 35}
 
 
@@ -49,7 +48,38 @@ def with_chords(melody: Melody) -> Melody:
     """``melody`` with chords chosen by the shipped chord model (`harmony.harmonize`)."""
     from melody import harmony
 
-    return harmony.harmonize(melody, shared_harmony(str(harmony.DEFAULT_FOLDER)))
+    return making.heard(melody, True, shared_harmony(str(harmony.DEFAULT_FOLDER)))
+
+
+@st.cache_resource(show_spinner=False)
+def shared_ahead() -> making.Ahead:
+    """The one background thread that makes each session's next melody (`melody.making`)."""
+    return making.Ahead()
+
+
+def make_ahead(loaded, seed: Melody | None, recipe: share.Recipe) -> None:
+    """Have the next melody for the settings on the page made while this one plays (once
+    per settings: a change of settings asks again)."""
+    from melody import harmony
+
+    wanted = dataclasses.replace(recipe, number=None)
+    entry = st.session_state.get("_ahead")
+    if seed is None or (entry and entry[0] == wanted):
+        return
+    if entry:
+        entry[1].cancel()  # settings changed: its melody will not be asked for
+    try:
+        chord_model = shared_harmony(str(harmony.DEFAULT_FOLDER)) if recipe.chords else None
+    except USER_ERRORS:
+        return  # the click will say why there are no chords
+    program = INSTRUMENTS.get(recipe.instrument, 0)
+    st.session_state["_ahead"] = (wanted, shared_ahead().start(loaded, seed, recipe, program, chord_model))
+
+
+def made_ahead(recipe: share.Recipe) -> making.Made | None:
+    """The melody made ahead for these settings (taken: the next is made after this run)."""
+    entry = st.session_state.pop("_ahead", None)
+    return making.Ahead.take(entry[1] if entry else None, recipe)
 
 
 def model_or_stop():
@@ -64,7 +94,7 @@ def model_or_stop():
 @st.cache_data(show_spinner=False, max_entries=64)
 def score_svgs(melody: Melody) -> tuple[str, str]:
     """The score wide (screens) and narrow (phones), for `scores_ui`."""
-    return tuple(render.to_svgs(melody, (render.SCORE_WIDTH, PHONE_SCORE_WIDTH)))
+    return tuple(render.to_svgs(melody, (render.SCORE_WIDTH, render.PHONE_SCORE_WIDTH)))
 
 
 def scores_ui(wide_svg: str, narrow_svg: str, name: str) -> None:
@@ -83,13 +113,11 @@ def seed_svg(seed: Melody) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def renders(melody: Melody, program: int) -> tuple[render.Renders, str]:
-    """MIDI, MusicXML, score (wide, and narrow for phones) and sound of one melody. The page
+def renders(melody: Melody, program: int) -> render.Renders:
+    """Sound, score (wide, and narrow for phones) and MusicXML of one melody. The page
     renders variations one at a time and shows each as soon as it is made: the sound comes
     from the one FluidSynth in this process, so threads would only wait for each other."""
-    wav, musicxml = render.to_wav_bytes(melody, program), render.to_musicxml_bytes(melody)
-    wide, narrow = render.to_svgs(melody, (render.SCORE_WIDTH, PHONE_SCORE_WIDTH), musicxml=musicxml)
-    return render.Renders(render.to_midi_bytes(melody, program), musicxml, wide, wav), narrow
+    return render.render_all(melody, program)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -175,25 +203,23 @@ def copy_link_ui(recipe: share.Recipe) -> None:
     )
 
 
-def melody_ui(
-    loaded, index: int, melody: Melody, out: render.Renders, narrow_svg: str, number: int, many: bool
-) -> None:
+def melody_ui(loaded, index: int, melody: Melody, out: render.Renders, program: int, number: int, many: bool) -> None:
     """One melody: player, score (wide, or narrow on a phone), downloads, notes and surprise."""
     st.audio(out.wav, format="audio/wav")
-    scores_ui(out.svg, narrow_svg, str(index))
+    scores_ui(out.svg, out.phone_svg, str(index))
     named = melody.replace(title="Folk melody" + (f" variation {index + 1}" if many else ""))
     columns = st.columns(3)
     files = (
-        ("MIDI", out.midi, ".mid", "audio/midi"),
-        ("MusicXML", out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
-        ("WAV", out.wav, ".wav", "audio/wav"),
+        ("MIDI", lambda: render.to_midi_bytes(melody, program), ".mid", "audio/midi"),
+        ("MusicXML", lambda: out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
+        ("WAV", lambda: out.wav, ".wav", "audio/wav"),
     )
     for column, (label, data, suffix, mime) in zip(columns, files, strict=True):
-        # the bytes are handed over on a click only (not stored and hashed with every result),
-        # and a download does not run the page again
+        # the bytes are made or handed over on a click only (not stored and hashed with every
+        # result), and a download does not run the page again
         column.download_button(
             f"⬇ {label}",
-            lambda data=data: data,
+            data,
             render.download_name(named, number, suffix),
             mime,
             key=f"{label}{index}",
@@ -237,8 +263,9 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
             with place:  # drawn before the next variation is rendered: the first one plays at once
                 if recipe.chords:
                     melody = chords_or_none(melody)
-                out, narrow = renders(melody, INSTRUMENTS.get(recipe.instrument, 0))
-                melody_ui(loaded, index, melody, out, narrow, recipe.number, many)
+                program = INSTRUMENTS.get(recipe.instrument, 0)
+                out = st.session_state.get("_views", {}).get(melody) or renders(melody, program)  # made ahead?
+                melody_ui(loaded, index, melody, out, program, recipe.number, many)
     if render.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
 

@@ -46,7 +46,8 @@ SOUNDFONT_PATHS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf
 WAV_SAMPLE_RATE = 22050  # Hz, mono: enough for a melody, half the bytes of CD rate
 WAV_TAIL_S = 1.0  # seconds of sound kept after the last note ends (its release and the reverb)
 MAX_TITLE_CHARS, MAX_NAME_CHARS = 40, 80  # of a download's name (before its suffix)
-SCORE_WIDTH = 2100  # verovio page units of a score on a screen (a phone's is narrower: see studio.py)
+SCORE_WIDTH = 2100  # verovio page units of a score on a screen (about 6 bars a line)
+PHONE_SCORE_WIDTH = 1000  # ... and on a 390-px phone: two or three bars a line, readable
 FADE_S = 0.05  # the WAV's last 50 ms fade to silence: no click where the tail is cut
 
 
@@ -125,7 +126,9 @@ def to_svgs(melody: Melody, widths=(SCORE_WIDTH,), scale: int = 40, musicxml: by
     for phones): the MusicXML is read once and only the layout is redone for each further
     width (~26 ms instead of ~37 ms a width for 16 bars)."""
     toolkit = _toolkit()
-    options = {"adjustPageHeight": True, "scale": scale, "footer": "none", "breaks": "auto", "xmlIdSeed": 1}
+    # one page however long the song (the tallest verovio allows): pages joined would not be one SVG image
+    options = {"adjustPageHeight": True, "pageHeight": 60000, "scale": scale, "footer": "none", "breaks": "auto"}
+    options["xmlIdSeed"] = 1
     toolkit.setOptions({**options, "pageWidth": widths[0]})  # ids from a fixed seed: same melody, same SVG
     if not toolkit.loadData((musicxml or to_musicxml_bytes(melody)).decode("utf-8")):
         raise ValueError("verovio could not read the MusicXML of this melody")
@@ -134,7 +137,7 @@ def to_svgs(melody: Melody, widths=(SCORE_WIDTH,), scale: int = 40, musicxml: by
         if index:
             toolkit.setOptions({"pageWidth": width})
             toolkit.redoLayout()
-        svgs.append("".join(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1)))
+        svgs.append(toolkit.renderToSVG(1))
     return svgs
 
 
@@ -433,22 +436,24 @@ def _wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
 
 @dataclasses.dataclass(frozen=True)
 class Renders:
-    """Everything the studio shows and offers for one melody."""
+    """What the studio shows for one melody: its sound, its score engraved wide (screens)
+    and narrow (phones), and the MusicXML behind the score. The MIDI is made when someone
+    asks for it (`to_midi_bytes`: ~25 ms with an accompaniment, not spent on every click)."""
 
-    midi: bytes
+    wav: bytes
     musicxml: bytes
     svg: str
-    wav: bytes
+    phone_svg: str
 
 
 def render_all(melody: Melody, program: int = DEFAULT_PROGRAM) -> Renders:
-    """MIDI, MusicXML, SVG score and WAV, one after another. (The WAV used to be made on a
-    second thread while the score was engraved; with FluidSynth in this process that is
-    slower: its per-note Python calls wait for the GIL that music21 holds, 0.38 s against
-    0.27 s one after another for 16 bars on a 2-core AMD EPYC.)"""
+    """The WAV, the MusicXML and the score at `SCORE_WIDTH` and `PHONE_SCORE_WIDTH`, one after
+    another. (Engraving while a second thread synthesises is slower, not faster: verovio holds
+    the GIL that FluidSynth's per-note Python calls wait for; 255 against 209 ms for 16 bars
+    with chords on a 2-core AMD EPYC.)"""
     wav = to_wav_bytes(melody, program)
     musicxml = to_musicxml_bytes(melody)
-    return Renders(to_midi_bytes(melody, program), musicxml, to_svg(melody, musicxml=musicxml), wav)
+    return Renders(wav, musicxml, *to_svgs(melody, (SCORE_WIDTH, PHONE_SCORE_WIDTH), musicxml=musicxml))
 
 
 WRITERS = {  # suffix -> bytes of (melody, General MIDI program); a score has no instrument sound

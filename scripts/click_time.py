@@ -8,11 +8,15 @@ and waits until the new sound is loaded (its duration is known) and the new scor
 drawn. With ``--variations 4`` the page asks for four melodies at once (sidebar); it
 shows each as soon as it is made, so the time to the first and to all four are both
 reported. The first page load (the model loads once for all sessions) is not timed.
-Prints each run, a summary, and one JSON line.
+Between a result and the next click it waits ``--pause`` seconds, as a person listens
+first: the studio makes the next melody meanwhile (`melody.making`); ``--pause 0`` clicks
+at once, so most clicks make their melody themselves. Prints each run, a summary, and one
+JSON line.
 
 Example:
     .venv/bin/python scripts/click_time.py --runs 10                    # a song of 16 bars, the default
     .venv/bin/python scripts/click_time.py --runs 5 --variations 4      # four melodies a click
+    .venv/bin/python scripts/click_time.py --runs 10 --pause 0          # no time to make the next ahead
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import time
 import _common
 
 CHROMIUM = "/usr/bin/chromium"
+PAUSE_S = 3.0  # a person hears a little of the song before clicking again
 BARS = 16  # the studio's default length (a song of 16 bars of 4/4 from the example seed)
 READY = """(before) => {
   const audio = document.querySelector('audio');
@@ -48,6 +53,13 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=10, help="timed clicks (default: %(default)s)")
     parser.add_argument("--variations", type=int, default=1, choices=range(1, 5), help="melodies a click (1-4)")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=PAUSE_S,
+        help="seconds between a result and the next click, as a person listens first (default: %(default)s; "
+        "the studio makes the next melody meanwhile; 0 clicks at once)",
+    )
     parser.add_argument("--browser", default=CHROMIUM, help="Chromium executable (default: %(default)s)")
     return parser.parse_args()
 
@@ -90,6 +102,7 @@ def main() -> None:
             time.sleep(1.0)
         one_click(page, args.variations)  # a first click, not timed: the first sound and score of this process
         for run in range(args.runs):
+            time.sleep(args.pause)
             first, every = one_click(page, args.variations)
             times.append(first)
             alls.append(every)
@@ -106,11 +119,12 @@ def main() -> None:
         "max_s": round(max(times), 3),
         "min_s": round(min(times), 3),
         "all_median_s": round(statistics.median(alls), 3),  # until every variation plays
+        "pause_s": args.pause,
         "synthesizer": render.synthesizer(),
         "cpu_count": os.cpu_count(),
     }
-    songs = f"{args.variations} song(s) of {BARS} bars"
-    print(f"click to score and audio, {songs}, {args.runs} runs: median {result['median_s']:.2f} s,")
+    songs = f"{args.variations} song(s) of {BARS} bars, {args.runs} runs, {args.pause:g} s between"
+    print(f"click to score and audio, {songs}: median {result['median_s']:.2f} s,")
     print(f"  min {result['min_s']:.2f} s, max {result['max_s']:.2f} s; sound by {result['synthesizer']}")
     if args.variations > 1:
         print(f"  all {args.variations} ready: median {result['all_median_s']:.2f} s")

@@ -356,3 +356,18 @@ def test_the_accompaniment_sounds_8_to_11_db_under_the_melody(meter):
     alone = synth.play([melody], render.WAV_TAIL_S)
     under = synth.play([melody._replace(notes=[]), backing], render.WAV_TAIL_S)  # on its own channel, as in the mix
     assert 7.5 <= _rms_db(alone) - _rms_db(under) <= 11.5
+
+
+def test_a_long_song_with_chords_is_one_well_formed_svg_wide_and_for_phones():
+    import xml.etree.ElementTree as ET
+
+    from melody import render
+
+    song = Melody(tuple("60 _ 62 _ 64 _ 65 _".split()) * 128, meter="4/4")  # 64 bars, the studio's longest
+    bar = song.bar_steps
+    song = song.with_chords(
+        [Chord(start, (0, 7, 5, 7)[start // bar % 4], "major") for start in range(0, len(song), bar)]
+    )
+    for svg in render.to_svgs(song, (render.SCORE_WIDTH, render.PHONE_SCORE_WIDTH)):
+        root = ET.fromstring(svg)  # one document: pages joined would not be an image a browser draws
+        assert root.tag.endswith("svg") and svg.count("Folk melody") >= 1

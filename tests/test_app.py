@@ -250,6 +250,7 @@ def test_tempo_and_instrument_reach_the_melody(app):
 
 
 def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch):
+    import melody.making
     import melody.sampler
 
     real = melody.sampler.generate
@@ -258,6 +259,7 @@ def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch)
         raise RuntimeError("a bug nobody foresaw")
 
     monkeypatch.setattr(melody.sampler, "generate", broken)
+    monkeypatch.setattr(melody.making.Ahead, "take", staticmethod(lambda future, recipe: None))  # made on the click
     app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception  # no traceback on the page
@@ -316,3 +318,31 @@ def test_an_upload_in_a_meter_the_studio_does_not_write_is_refused_by_name(app):
     app.file_uploader(key="upload").set_value(("five.abc", five, "text/plain")).run()
     assert not app.exception and any("5/4" in e.value and "five.abc" in e.value for e in app.error)
     assert not app.selectbox(key="ready").value.startswith("Your file")  # the seed stays what it was
+
+
+def test_the_chords_switch_puts_chords_under_the_same_melody_at_once(app):
+    app.slider(key="bars").set_value(4)
+    generate(app)
+    recipe, [melody] = app.session_state["result"]
+    assert recipe.chords and app.query_params["chords"] == "1"
+    words = " ".join(m.value for m in app.markdown)
+    assert "Chords, bar by bar: " in words and words.split("Chords, bar by bar: ")[1].split()[-1] == "C"  # the tonic
+    with_chords = app.get("audio")[0].proto.url
+    app.toggle(key="chords").set_value(False).run()
+    assert not app.exception and not stale(app)  # the same melody, now without chords: not out of date
+    assert app.session_state["result"][1] == [melody] and app.query_params["chords"] == "0"
+    assert "Chords, bar by bar" not in " ".join(m.value for m in app.markdown)
+    assert app.get("audio")[0].proto.url != with_chords  # another sound
+
+
+def test_the_next_melody_is_made_ahead_and_the_next_click_takes_it(app):
+    app.slider(key="bars").set_value(4).run()
+    ahead = app.session_state["_ahead"]
+    made = ahead[1].result(timeout=60)  # made in the background while the page waits
+    assert made.recipe.bars == 4 and made.recipe.number is not None and made.views
+    generate(app)
+    recipe, melodies = app.session_state["result"]
+    assert recipe.number == made.recipe.number and melodies == made.melodies
+    assert app.session_state["_ahead"][1] is not ahead[1]  # and the one after it is on its way
+    app.slider(key="bars").set_value(5).run()  # other settings: another melody is made ahead
+    assert app.session_state["_ahead"][0].bars == 5

@@ -165,6 +165,8 @@ def test_the_phone_gets_a_narrow_readable_score_and_can_reach_generate(server, b
         click_generate(page)
         score = page.locator(NARROW_SCORE)
         score.scroll_into_view_if_needed()
+        loaded = "(selector) => { const img = document.querySelector(selector); return img && img.naturalWidth > 0; }"
+        page.wait_for_function(loaded, arg=NARROW_SCORE, timeout=30_000)
         assert score.is_visible() and not page.locator(WIDE_SCORE).is_visible()
         drawn, natural = box(page, score)["width"], score.evaluate("img => img.naturalWidth")
         assert drawn >= 330 and drawn / natural > 0.8  # drawn near its own size: about 3 bars a line
