@@ -1,17 +1,20 @@
-"""How it works: the 16th-note encoding on a real German song, the network in one picture, and
-what the temperature does to the model's next-symbol distribution. UI only."""
+"""How it works: the 16th-note encoding on a real German song, the network in one picture,
+what the temperature does to the model's next-symbol distribution, and how the chords under
+a melody are chosen. UI only."""
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
-from melody import plain
+from melody import harmony, plain
 from melody.analysis import step_probabilities, symbols_in_key
 from melody.melody import is_pitch
 from melody.ready_seeds import demo_songs
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
-from studio import errors_shown, model_or_stop, score_svgs, scores_ui
+from studio import chords_or_none, errors_shown, model_or_stop, score_svgs, scores_ui
 
 
 def network_graph(config) -> str:
@@ -94,4 +97,31 @@ with errors_shown("drawing the next-symbol chart"):
     st.caption(
         "Safest (temperature 0) always takes the tallest bar; 1 uses the model's own odds; "
         "higher values flatten the bars, so rarer notes come up more often."
+    )
+
+st.header("4. Chords under the melody")
+with errors_shown("choosing chords for the example song"):
+    card = json.loads((harmony.DEFAULT_FOLDER / "card.json").read_text())
+    test, tunes = card["test"], card["data"]["split"]
+    st.write(
+        f"A second, smaller network chooses the chords. It learned from {tunes['train']} folk dance tunes of "
+        "the Nottingham Music Database that carry chord symbols (jigs, reels, hornpipes, waltzes). For every beat "
+        "it reads which notes sound there (counted from the key's home note), how long, where the beat falls "
+        "in the bar and in the phrase, and how far the end is. It reads the whole melody forwards and backwards "
+        "(a bidirectional LSTM), so a chord can depend on the notes that follow it. Then a search (Viterbi) "
+        "takes the best row of chords: at most one change a beat, cheaper at a bar line or half bar, and the "
+        "home chord (the tonic) at the end, as folk tunes close."
+    )
+    st.write(
+        f"On {test['tunes']} tunes it never saw, its chord matched the one the tune's editor wrote on "
+        f"**{plain.percent(test['model']['accuracy'])}** of the beats. A simple rule (per half bar, the common "
+        f"chord that covers most of the melody) matches {plain.percent(test['rule']['accuracy'])}, and always "
+        f"playing the home chord {plain.percent(test['tonic']['accuracy'])}."
+    )
+    harmonized = chords_or_none(titled)  # the song of section 1
+    scores_ui(*score_svgs(harmonized), "chords")
+    st.caption(f"{example.name} with the network's chords, bar by bar: {plain.chords_in_words(harmonized)}.")
+    st.caption(
+        "A guitar plays them under the melody: bass and chord in a pattern for the meter (oom-pah in 2/4, "
+        "oom-pah-pah in 3/4, a broken chord in 6/8). The Chords switch on the Studio page turns them off."
     )

@@ -11,6 +11,10 @@ key and tempo it keeps unless --meter, --pickup, --seed-key or --tempo say other
 The seed's key is found from its notes (or given with --seed-key); the model works in
 C major / A minor, and the result comes back in the seed's key or in --key.
 
+With --chords a second model (models/nottingham-chords) puts chords under each melody:
+chord symbols and an accompaniment part in the MusicXML, a second track in the MIDI, a
+guitar under the melody in the WAV; they are printed bar by bar after the melody.
+
 With --bars N the result is a song of exactly N bars that ends on its final barline (its
 last bar completes the seed's pickup); with --steps it is the seed report's way: at most
 that many 16ths, ending where the model draws its end symbol.
@@ -20,6 +24,7 @@ Example:
     .venv/bin/python scripts/generate.py --seed "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _" \\
         --steps 256 --temperature 0.8 --random-seed 7 --meter 3/4 --key "D minor" --out melody.mid
     .venv/bin/python scripts/generate.py --seed-file song.abc --seed-bars 4 --out more.musicxml
+    .venv/bin/python scripts/generate.py --bars 16 --chords --out with-chords.wav
 """
 
 from __future__ import annotations
@@ -108,6 +113,15 @@ def parse_args() -> argparse.Namespace:
         help=f"quarter notes per minute, {TEMPO_RANGE[0]:g} to {TEMPO_RANGE[1]:g} "
         f"(default: the seed file's, else {DEFAULT_TEMPO_BPM:g})",
     )
+    parser.add_argument(
+        "--chords",
+        action="store_true",
+        help="chords under each melody (the chord model's), written as chord symbols and an accompaniment "
+        "part in MusicXML, a second track in MIDI and played in the WAV; printed bar by bar",
+    )
+    parser.add_argument(
+        "--chord-model", default=None, help="chord model folder for --chords (default: models/nottingham-chords)"
+    )
     parser.add_argument("--program", type=int, default=0, help="General MIDI program 0-127 (default: 0, piano)")
     parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
     parser.add_argument("--out", default=None, help="write FILE.mid, .musicxml or .wav (variations get -2, -3 ...)")
@@ -132,6 +146,8 @@ def check_args(args: argparse.Namespace, writers) -> None:
         _common.fail(f"--out {args.out}: use a .mid, .musicxml or .wav file name")
     if not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
+    if args.chord_model is not None and not args.chords:
+        _common.fail("--chord-model goes with --chords")
 
 
 def song_opening(path_text: str, bars: int):
@@ -168,8 +184,9 @@ def make_seed(args: argparse.Namespace):
 
 
 def main() -> None:
-    from melody import render
+    from melody import harmony, render
     from melody.model import load_model_folder
+    from melody.plain import chords_in_words
     from melody.sampler import GenerationSettings, generate
 
     args = parse_args()
@@ -188,18 +205,23 @@ def main() -> None:
     )
     settings.check()
     loaded = load_model_folder(args.model)
+    chord_model = harmony.load(args.chord_model) if args.chords else None  # a bad folder: one line, now
     started = time.perf_counter()
     melodies = generate(loaded, seed, settings)
+    if chord_model is not None:
+        melodies = [harmony.harmonize(melody, chord_model) for melody in melodies]
     milliseconds = (time.perf_counter() - started) * 1000
     paths = output_paths(args.out, len(melodies)) if args.out else []
     for index, melody in enumerate(melodies):
         print(" ".join(melody.steps))
+        if melody.chords:
+            print("chords: " + chords_in_words(melody))
         if paths:
             render.write(melody.replace(title=f"Folk melody {index + 1}"), paths[index], program=args.program)
     new_steps = sum(len(m) - len(seed) for m in melodies)
     written = f"; wrote {', '.join(map(str, paths))}" if paths else ""
     source = f", seed from {pathlib.Path(args.seed_file).name}" if args.seed_file else ""
-    keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}"
+    keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}" + (", with chords" * args.chords)
     print(f"generated {len(melodies)} melody(ies), {new_steps} new steps in {milliseconds:.0f} ms ({keys}){written}")
 
 

@@ -10,10 +10,14 @@ def shipped_model(monkeypatch):
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
 
 
-def test_how_it_works_shows_a_real_song_the_network_and_the_temperature_view():
+def test_how_it_works_shows_a_real_song_the_network_the_temperature_view_and_the_chords():
     at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60).run()
     assert not at.exception and not at.error
-    assert len(at.get("image")) == 2 and len(at.get("graphviz_chart")) == 1  # the score, wide and for phones
+    assert len(at.get("image")) == 4 and len(at.get("graphviz_chart")) == 1  # two scores, wide and for phones
+    card = json.loads((ROOT / "models" / "nottingham-chords" / "card.json").read_text())["test"]
+    model, rule = (f"{card[name]['accuracy']:.0%}" for name in ("model", "rule"))
+    assert any(model in m.value and rule in m.value for m in at.markdown)  # the chord model against the rule
+    assert any("with the network's chords, bar by bar: " in c.value and c.value.endswith("C.") for c in at.caption)
     assert at.code[0].value.split()[0].isdigit()  # the song's symbols
     text = " ".join(m.value for m in at.markdown)
     assert "Alle Meine Entchen" in text and "from Deutschland" in text and "Island" not in text  # its own O: line

@@ -20,7 +20,8 @@ def run(script, *args, timeout=300):
 
 @pytest.mark.parametrize(
     "script",
-    ["preprocess.py", "train.py", "generate.py", "evaluate.py", "benchmark.py", "ablation.py", "click_time.py"],
+    ["preprocess.py", "train.py", "generate.py", "evaluate.py", "benchmark.py", "ablation.py", "click_time.py"]
+    + ["train_harmony.py", "harmony_eval.py", "harmonize.py"],
 )
 def test_every_script_has_help(script):
     done = run(script, "--help")
@@ -70,6 +71,42 @@ def test_generate_takes_a_meter_and_any_key(tmp_path):
     score = converter.parse(xml)
     assert str(score.flatten().keySignature.asKey("minor")) == "d minor"
     assert score.flatten().timeSignature.ratioString == "3/4"
+
+
+def test_generate_with_chords_writes_them_where_people_read_and_hear_them(tmp_path):
+    from melody.reading import melody_from_score
+
+    out = tmp_path / "song.musicxml"
+    common = ["--model", SHIPPED_MODEL, "--bars", "8", "--meter", "6/8", "--random-seed", "4", "--chords"]
+    done = run("generate.py", *common, "--key", "G major", "--out", out)
+    assert done.returncode == 0 and ", with chords" in done.stdout, done.stderr
+    steps, chords = done.stdout.splitlines()[:2]
+    assert chords.startswith("chords: ") and chords.count("|") == 7 and chords.split()[-1] == "G"  # 8 bars, the tonic
+    from music21 import converter
+
+    back = melody_from_score(converter.parse(out.read_bytes(), format="musicxml"), strict=False, trust_file_mode=True)
+    assert back.steps == tuple(steps.split()) and back.chords and back.chords[-1].root == 7  # the melody, its chords
+    midi = tmp_path / "song.mid"
+    assert run("generate.py", *common, "--key", "G major", "--out", midi).returncode == 0
+    assert melody_from_midi(midi.read_bytes(), strict=False).chords == back.chords  # the same chords in MIDI
+
+
+def test_harmonize_writes_one_musicxml_per_tune_named_after_it(tmp_path):
+    from conftest import DATA
+    from music21 import converter
+
+    done = run("harmonize.py", DATA / "two_tunes.abc", DATA / "major_g.krn", DATA / "triplets.krn", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "major_g.musicxml",
+        "two_tunes-1.musicxml",
+        "two_tunes-2.musicxml",
+    ]
+    assert "skipped" in done.stdout and "triplets.krn" in done.stdout  # named, with the reason
+    score = converter.parse(tmp_path / "major_g.musicxml")
+    assert len(score.parts) == 2 and score.flatten().getElementsByClass("ChordSymbol")  # accompaniment and symbols
+    bad = run("harmonize.py", DATA / "no-such-file.abc", "--out", tmp_path)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
 # bad arguments and model folders: see the catalogue in test_bad_inputs.py
