@@ -1,5 +1,7 @@
 """AppTest of the two explanation pages: they load the shipped model and draw without errors."""
 
+import json
+
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 from streamlit.testing.v1 import AppTest
