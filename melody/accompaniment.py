@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 import statistics
 from typing import NamedTuple
 
@@ -179,20 +178,6 @@ def _close_triads(chord: Chord) -> list[tuple[int, int, int]]:
 
 
 # ---------------------------------------------------------------- chords back from what sounds
-_SYMBOL_RE = re.compile(r"^([A-G])([#b]?)(m|dim|aug)?$")
-_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-_SUFFIXES = {None: "major", "m": "minor", "dim": "diminished", "aug": "augmented"}
-
-
-def chord_from_symbol(text: str, start: int = 0) -> Chord | None:
-    """The chord of a symbol as `Chord.symbol` writes it (``"F#m"``, ``"Bbdim"``), starting
-    at step ``start``; None for any other text."""
-    match = _SYMBOL_RE.match(text.strip())
-    if not match:
-        return None
-    letter, accidental, suffix = match.groups()
-    root = (_LETTERS[letter] + {"#": 1, "b": -1}.get(accidental, 0)) % 12
-    return Chord(start, root, _SUFFIXES[suffix])
 
 
 def chord_from_pitches(pitches, start: int = 0, hint: Chord | None = None) -> Chord | None:

@@ -57,18 +57,7 @@ CORPUS_FOLDER = ROOT / "corpora" / "nottingham"
 CACHE_FILE = ROOT / "data" / "nottingham-chords.json"
 CACHE_VERSION = "nottingham-v2"  # bump when reading changes, so a cached corpus is read again
 _SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
-_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-_SYMBOL = re.compile(r"^([A-G])([#b-]?)(.*)$")
 _QUOTED_RUN = re.compile(r'(?:"[^"\n]*")+')  # one or more chord symbols side by side
-# what follows the root, in the order tried: quality words first, then any extension
-_QUALITY_PATTERNS = (
-    (re.compile(r"^(m7b5|m7-5|ø)"), "diminished"),
-    (re.compile(r"^(dim|d(?!d)|o|°)"), "diminished"),  # Nottingham writes G diminished as "Gd"
-    (re.compile(r"^(aug|a(?!dd)|\+)"), "augmented"),  # ... and augmented as "Ea", "Fa7"
-    (re.compile(r"^(maj|M|Δ)"), "major"),
-    (re.compile(r"^(min|mi|m|-)"), "minor"),
-)
-_EXTENSION = re.compile(r"^(\d{0,2}|sus\d?|add\d+|[b#]\d+|\(.*\))*$")
 
 
 class TuneSkipped(Exception):
@@ -80,33 +69,13 @@ class TuneSkipped(Exception):
 
 
 # ---------------------------------------------------------------- chord spelling
-def parse_chord(text: str) -> tuple[int, str] | None:
-    """``(root pitch class, quality)`` of a chord symbol in Nottingham's, music21's or
-    lead-sheet spelling (``"Bbd"``, ``"B-m"``, ``"F#m7"``, ``"(E7)"``, ``"Gsus4"``); None
-    for no chord (``"N.C."``, blank) or text that is not a chord."""
-    text = text.strip().strip("()").strip()
-    text = text.split("/", 1)[0]  # a slash bass ("D/f+": D over F#) is ignored
-    match = _SYMBOL.match(text)
-    if not match or text.upper().startswith(("N.C", "NC")):
-        return None
-    letter, accidental, rest = match.groups()
-    root = (_LETTERS[letter] + {"#": 1, "b": -1, "-": -1, "": 0}[accidental]) % 12
-    quality = "major"
-    for pattern, name in _QUALITY_PATTERNS:
-        found = pattern.match(rest)
-        if found:
-            quality, rest = name, rest[found.end() :]
-            break
-    return (root, quality) if _EXTENSION.match(rest) else None
-
-
 def normalise_chord(text: str) -> str | None:
     """A chord symbol as its triad, spelled so music21 reads it: ``"Gd"`` -> ``"Gdim"``,
     ``"Ea"`` -> ``"Eaug"``, ``"A7/c+"`` -> ``"A"``, ``"Bm7"`` -> ``"Bm"``; None for none."""
-    parsed = parse_chord(text)
-    if parsed is None:
+    chord = Chord.from_symbol(text)
+    if chord is None:
         return None
-    root, quality = parsed
+    root, quality = chord.root, chord.quality
     names = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
     return names[root] + _SUFFIX[quality]
 
@@ -322,10 +291,9 @@ def melody_with_chords(score, title: str = "") -> tuple[Melody, set[str]]:
             steps.append(HOLD if step < sounding_until else REST)  # Melody keeps one rest per silence
     chords: list[Chord] = []
     for symbol in flat.getElementsByClass(harmony.ChordSymbol):
-        parsed = parse_chord(symbol.figure)
-        if parsed is None:
+        chord = Chord.from_symbol(symbol.figure, min(round(moved(float(symbol.offset)) * 4), total - 1))
+        if chord is None:
             continue
-        chord = Chord(min(round(moved(float(symbol.offset)) * 4), total - 1), *parsed)
         if chords and chords[-1].start == chord.start:
             chords.pop()
         if not chords or chords[-1][1:] != chord[1:]:

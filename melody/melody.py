@@ -78,6 +78,27 @@ class Chord(NamedTuple):
     def transpose(self, semitones: int) -> Chord:
         return self._replace(root=(self.root + semitones) % 12)
 
+    @classmethod
+    def from_symbol(cls, text: str, start: int = 0) -> Chord | None:
+        """The triad of a chord symbol in lead-sheet, music21 or the Nottingham tunes'
+        spelling, starting at step ``start``: ``"F#m7"`` F# minor, ``"B-"`` Bb major, ``"Gd"``
+        G diminished, ``"Fa7"`` F augmented, ``"Gsus4"`` G major, ``"D/f+"`` D major (a slash
+        bass is ignored); None for no chord (``"N.C."``, blank) or text that is not a chord.
+        The one reader of chord symbols: files, MIDI text events and the chord corpus."""
+        text = text.strip().strip("()").strip().split("/", 1)[0]
+        match = _CHORD_SYMBOL.match(text)
+        if not match or text.upper().startswith(("N.C", "NC")):
+            return None
+        letter, accidental, rest = match.groups()
+        root = (_PITCH_CLASSES[letter] + {"#": 1, "b": -1, "-": -1, "": 0}[accidental]) % 12
+        quality = "major"
+        for pattern, name in _CHORD_QUALITY_WORDS:
+            found = pattern.match(rest)
+            if found:
+                quality, rest = name, rest[found.end() :]
+                break
+        return cls(start, root, quality) if _CHORD_EXTENSION.match(rest) else None
+
 
 class NoteEvent(NamedTuple):
     """One note (``pitch`` a MIDI number) or rest (``pitch`` None), in steps of a 16th."""
@@ -318,6 +339,16 @@ def _one_rest_per_silence(steps) -> tuple[str, ...]:
 
 
 _PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_CHORD_SYMBOL = re.compile(r"^([A-G])([#b-]?)(.*)$")
+# what follows a chord's root, in the order tried: quality words first, then any extension
+_CHORD_QUALITY_WORDS = (
+    (re.compile(r"^(m7b5|m7-5|ø)"), "diminished"),
+    (re.compile(r"^(dim|d(?!d)|o|°)"), "diminished"),  # the Nottingham tunes write G diminished "Gd"
+    (re.compile(r"^(aug|a(?!dd)|\+)"), "augmented"),  # ... and augmented "Ea", "Fa7"
+    (re.compile(r"^(maj|M|Δ)"), "major"),
+    (re.compile(r"^(min|mi|m|-)"), "minor"),
+)
+_CHORD_EXTENSION = re.compile(r"^(\d{0,2}|sus\d?|add\d+|[b#]\d+|\(.*\))*$")
 _MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 _SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import io
 
-from .accompaniment import ACCOMPANIMENT_NAME, BASS_RANGE, chord_from_pitches, chord_from_symbol
+from .accompaniment import ACCOMPANIMENT_NAME, BASS_RANGE, chord_from_pitches
 from .melody import (
     ACCEPTED_DURATIONS_QL,
     STEP_QL,
@@ -178,7 +178,7 @@ def _is_accompaniment(name) -> bool:
 
 def score_chords(parts, origin: float, length: int) -> tuple[Chord, ...]:
     """The chord symbols (MusicXML ``<harmony>``, music21 ChordSymbol) of the first of
-    ``parts`` that has any, as triads (`_triad`) on the melody's grid: step 0 at offset
+    ``parts`` that has any, as triads (`Chord.from_symbol` of music21's figure) on the melody's grid: step 0 at offset
     ``origin`` (quarter lengths), ``length`` steps long. "N.C." and symbols without a root
     are skipped."""
     from music21 import harmony
@@ -186,31 +186,13 @@ def score_chords(parts, origin: float, length: int) -> tuple[Chord, ...]:
     for part in parts:
         found = []
         for symbol in part.flatten().getElementsByClass(harmony.ChordSymbol):
-            triad = None if isinstance(symbol, harmony.NoChord) else _triad(symbol)
-            if triad:
-                found.append(Chord(round((float(symbol.offset) - origin) / STEP_QL), *triad))
+            start = round((float(symbol.offset) - origin) / STEP_QL)
+            chord = None if isinstance(symbol, harmony.NoChord) else Chord.from_symbol(symbol.figure or "", start)
+            if chord:
+                found.append(chord)
         if found:
             return _placed(found, length)
     return ()
-
-
-def _triad(symbol) -> tuple[int, str] | None:
-    """(root pitch class, quality) of a music21 ChordSymbol reduced to its triad: 7ths and
-    6ths to the triad under them, sus and power chords to major, the bass of a slash chord
-    ignored; None without a root."""
-    from music21.exceptions21 import Music21Exception
-
-    try:
-        root = symbol.root().pitchClass
-    except (AttributeError, ValueError, Music21Exception):  # a symbol music21 could not spell: no pitches
-        return None
-    classes = {(pitch.pitchClass - root) % 12 for pitch in symbol.pitches}
-    minor = 3 in classes and 4 not in classes
-    if minor and 6 in classes and 7 not in classes:
-        return root, "diminished"
-    if not minor and 8 in classes and 7 not in classes:
-        return root, "augmented"
-    return root, "minor" if minor else "major"
 
 
 def _placed(chords: list[Chord], length: int) -> tuple[Chord, ...]:
@@ -295,7 +277,7 @@ def midi_chords(midi, tracks, origin: int, length: int) -> tuple[Chord, ...]:
         tick = 0
         for message in track:
             tick += message.time
-            symbol = chord_from_symbol(message.text) if message.type == "text" else None
+            symbol = Chord.from_symbol(message.text) if message.type == "text" else None
             if symbol:
                 written[round(tick / sixteenth)] = symbol
     if not written:
