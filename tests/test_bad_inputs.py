@@ -271,6 +271,10 @@ CLI_CASES = {  # id -> (script and arguments, fragment)
     "cli-train-no-data": (["train.py", "--data", "/no/such/data"], "preprocess.py"),
     "cli-evaluate-no-model": (["evaluate.py", "--model", "/no/such/model", "--split", "test"], "no model folder"),
     "cli-preprocess-no-corpus": (["preprocess.py", "/no/such/songs", "--out", "{tmp}/data"], "no such file or folder"),
+    "cli-generate-chord-model-alone": (["generate.py", "--chord-model", "{tmp}"], "--chord-model goes with --chords"),
+    "cli-generate-no-chord-model": (["generate.py", "--chords", "--chord-model", "{tmp}"], "no chord model at"),
+    "cli-harmonize-no-song": (["harmonize.py", "/no/such/song.abc", "--out", "{tmp}/out"], "no such file or folder"),
+    "cli-harmony-eval-no-model": (["harmony_eval.py", "--model", "{tmp}", "x.abc"], "no chord model at"),
 }
 
 
