@@ -165,21 +165,28 @@ def app_render_ms(loaded, steps: int = 256, repeats: int = 3) -> float:
     return timed(click, repeats)
 
 
-def studio_click_ms(loaded, steps: int = 256, repeats: int = 3) -> float:
-    """What the studio's server does after a click on Generate: generate, then MIDI,
-    MusicXML, the engraved SVG and the WAV (made while the score is engraved), and the
-    per-note surprise. The browser's part is measured by scripts/click_time.py."""
-    from . import render
-    from .analysis import note_surprise
+def studio_click_ms(loaded, steps: int = 256, repeats: int = 3, chords: bool = True) -> float:
+    """What the studio's server does for a click on Generate (made on the click, not ahead):
+    generate, the chords (as the page opens, ``chords``), then the WAV, the MusicXML and the
+    score wide and for phones. The browser's part is measured by scripts/click_time.py."""
+    from . import harmony, render
 
-    seed = parse_seed(EXAMPLE)
+    seed, chord_model = parse_seed(EXAMPLE), harmony.load() if chords else None
 
     def click():
         [melody] = generate(loaded, seed, steps=steps, random_seed=1, full_length=True)
-        render.render_all(melody)
-        note_surprise(loaded, melody)
+        render.render_all(harmony.harmonize(melody, chord_model) if chords else melody)
 
     return timed(click, repeats)
+
+
+def harmonize_ms(loaded, steps: int = 256, repeats: int = 20) -> float:
+    """Choosing the chords of one melody of ``steps`` 16ths (issue 16: at most 50 ms a click)."""
+    from . import harmony
+
+    [melody] = generate(loaded, parse_seed(EXAMPLE), steps=steps, random_seed=1, full_length=True)
+    chord_model = harmony.load()
+    return timed(lambda: harmony.harmonize(melody, chord_model), repeats)
 
 
 # ---------------------------------------------------------------- whole processes

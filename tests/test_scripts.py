@@ -152,6 +152,7 @@ def test_benchmark_quick_prints_the_json_contract():
         "generate_speedup",
         "variations16_ms_256_steps",
         "studio_click_server_ms_256_steps",
+        "harmonize_ms_256_steps",
         "train_targets_per_s",
         "seed_style_train_targets_per_s",
         "train_speedup",
@@ -163,6 +164,7 @@ def test_benchmark_quick_prints_the_json_contract():
         assert result["studio_start_s"] > 0 and result["studio_rss_mb_after_5_clicks"] > 50
     assert "cores" in result["machine"] and "AMX" in result["machine"]  # names the CPU
     assert result["generate_speedup"] > 10 and result["train_speedup"] > 5  # far ahead of the seed's way
+    assert result["harmonize_ms_256_steps"] < 50  # chords add at most 50 ms to a click (issue 16)
     # a bfloat16 trainer is also timed with float32 products, for machines without AMX
     assert ("train_speedup_float32" in result) == (result["train_matmul_dtype"] == "bfloat16")
 
