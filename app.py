@@ -33,12 +33,11 @@ DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values beside
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 @media (max-width: 700px) {
-  [class*="st-key-score-wide"], .st-key-seed-score { display: none; }
+  .st-key-seed-score { display: none; }
   h1 { font-size: 2rem !important; }
   .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; gap: 0.5rem; }
   .st-key-seed-shape [data-testid="stColumn"] { min-width: 0 !important; flex: 1 1 0 !important; }
 }
-@media (min-width: 701px) { [class*="st-key-score-narrow"] { display: none; } }
 </style>"""
 
 
@@ -371,5 +370,5 @@ navigation = st.navigation(
         st.Page("pages/2_The_model.py", title="The model", icon=":material/insights:"),
     ]
 )
-st.html(STYLE)  # every page: a wide score on screens, a narrow one on phones (studio.scores_ui)
+st.html(STYLE)  # every page: on a narrow screen, Generate on the first screen
 navigation.run()

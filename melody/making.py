@@ -82,10 +82,11 @@ class Ahead:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="melody-ahead")
         self.lock = threading.Lock()
 
-    def start(self, loaded, seed: Melody, recipe: Recipe, program: int, chord_model) -> Future:
-        """Make the melody of ``recipe`` with a fresh number, its chords and renders, soon."""
+    def start(self, loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int) -> Future:
+        """Make the melody of ``recipe`` with a fresh number, its chords and renders (the
+        score ``score_width`` wide), soon."""
         recipe = dataclasses.replace(recipe, number=secrets.randbelow(MAX_NUMBER + 1))
-        return self.pool.submit(_make, loaded, seed, recipe, program, chord_model)
+        return self.pool.submit(_make, loaded, seed, recipe, program, chord_model, score_width)
 
     @staticmethod
     def take(future: Future | None, recipe: Recipe) -> Made | None:
@@ -104,7 +105,7 @@ class Ahead:
         return made if made.recipe.same_melody_settings(recipe) and made.recipe.chords == recipe.chords else None
 
 
-def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model) -> Made:
+def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int) -> Made:
     from . import render
 
     time.sleep(AHEAD_DELAY_S)
@@ -112,5 +113,5 @@ def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model) -> Ma
     views = {}
     for melody in made:
         shown = heard(melody, recipe.chords, chord_model)
-        views[shown] = render.render_all(shown, program)
+        views[shown] = render.render_all(shown, program, score_width)
     return Made(recipe, made, views)

@@ -128,7 +128,7 @@ def to_svgs(melody: Melody, widths=(SCORE_WIDTH,), scale: int = 40, musicxml: by
     toolkit = _toolkit()
     # one page however long the song (the tallest verovio allows): pages joined would not be one SVG image
     options = {"adjustPageHeight": True, "pageHeight": 60000, "scale": scale, "footer": "none", "breaks": "auto"}
-    options["xmlIdSeed"] = 1
+    options |= {"xmlIdSeed": 1, "svgFormatRaw": True, "svgRemoveXlink": True}  # no indentation: a third smaller
     toolkit.setOptions({**options, "pageWidth": widths[0]})  # ids from a fixed seed: same melody, same SVG
     if not toolkit.loadData((musicxml or to_musicxml_bytes(melody)).decode("utf-8")):
         raise ValueError("verovio could not read the MusicXML of this melody")
@@ -436,24 +436,23 @@ def _wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
 
 @dataclasses.dataclass(frozen=True)
 class Renders:
-    """What the studio shows for one melody: its sound, its score engraved wide (screens)
-    and narrow (phones), and the MusicXML behind the score. The MIDI is made when someone
-    asks for it (`to_midi_bytes`: ~25 ms with an accompaniment, not spent on every click)."""
+    """What the studio shows for one melody: its sound, its engraved score and the MusicXML
+    behind the score. The MIDI is made when someone asks for it (`to_midi_bytes`: ~25 ms
+    with an accompaniment, not spent on every click)."""
 
     wav: bytes
     musicxml: bytes
     svg: str
-    phone_svg: str
 
 
-def render_all(melody: Melody, program: int = DEFAULT_PROGRAM) -> Renders:
-    """The WAV, the MusicXML and the score at `SCORE_WIDTH` and `PHONE_SCORE_WIDTH`, one after
-    another. (Engraving while a second thread synthesises is slower, not faster: verovio holds
-    the GIL that FluidSynth's per-note Python calls wait for; 255 against 209 ms for 16 bars
-    with chords on a 2-core AMD EPYC.)"""
+def render_all(melody: Melody, program: int = DEFAULT_PROGRAM, score_width: int = SCORE_WIDTH) -> Renders:
+    """The WAV, the MusicXML and the score at ``score_width`` (`SCORE_WIDTH` for screens,
+    `PHONE_SCORE_WIDTH` for phones), one after another. (Engraving while a second thread
+    synthesises is slower, not faster: verovio holds the GIL that FluidSynth's per-note
+    Python calls wait for; 255 against 209 ms for 16 bars with chords on a 2-core AMD EPYC.)"""
     wav = to_wav_bytes(melody, program)
     musicxml = to_musicxml_bytes(melody)
-    return Renders(wav, musicxml, *to_svgs(melody, (SCORE_WIDTH, PHONE_SCORE_WIDTH), musicxml=musicxml))
+    return Renders(wav, musicxml, to_svg(melody, width=score_width, musicxml=musicxml))
 
 
 WRITERS = {  # suffix -> bytes of (melody, General MIDI program); a score has no instrument sound

@@ -14,7 +14,7 @@ from melody.melody import is_pitch
 from melody.ready_seeds import demo_songs
 from melody.sampler import apply_temperature
 from melody.seed import EXAMPLE, parse_seed
-from studio import chords_or_none, errors_shown, model_or_stop, score_svgs, scores_ui
+from studio import chords_or_none, errors_shown, model_or_stop, score_svg, score_ui, score_width
 
 
 def network_graph(config) -> str:
@@ -55,7 +55,7 @@ with errors_shown("drawing the example song"):
         "`r` starts a rest. Songs are moved to C major or A minor before training."
     )
     titled = song.replace(title=example.name)
-    scores_ui(*score_svgs(titled), "example")
+    score_ui(score_svg(titled, score_width()), "example")
     st.code(" ".join(song.steps[:64]) + " ...", language=None)
     st.caption(f"The same start in notes: {plain.notes_in_words(song.with_steps(song.steps[:64]), 16)}.")
 
@@ -119,7 +119,7 @@ with errors_shown("choosing chords for the example song"):
         f"playing the home chord {plain.percent(test['tonic']['accuracy'])}."
     )
     harmonized = chords_or_none(titled)  # the song of section 1
-    scores_ui(*score_svgs(harmonized), "chords")
+    score_ui(score_svg(harmonized, score_width()), "chords")
     st.caption(f"{example.name} with the network's chords, bar by bar: {plain.chords_in_words(harmonized)}.")
     st.caption(
         "A guitar plays them under the melody: bass and chord in a pattern for the meter (oom-pah in 2/4, "

@@ -34,7 +34,7 @@ PAUSE_S = 3.0  # a person hears a little of the song before clicking again
 BARS = 16  # the studio's default length (a song of 16 bars of 4/4 from the example seed)
 READY = """(before) => {
   const audio = document.querySelector('audio');
-  const score = document.querySelector(".st-key-score-wide-0 img");
+  const score = document.querySelector(".st-key-score-0 img");
   return score && score.complete && audio && audio.src && audio.src !== before.audio && audio.duration > 0
     && score.src !== before.score;
 }"""
@@ -44,7 +44,7 @@ ALL_READY = """(count) => {
     && !document.querySelector('[data-testid="stStatusWidget"]');
 }"""
 BEFORE = """() => {
-  const audio = document.querySelector('audio'), score = document.querySelector(".st-key-score-wide-0 img");
+  const audio = document.querySelector('audio'), score = document.querySelector(".st-key-score-0 img");
   return {audio: audio ? audio.src : '', score: score ? score.src : ''};
 }"""
 

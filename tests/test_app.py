@@ -41,7 +41,7 @@ def test_generate_shows_score_audio_notes_charts_and_named_downloads(app):
     generate(app)
     assert symbols(app)[:15] == EXAMPLE.split() and len(symbols(app)) == 4 * 16
     images = app.get("image")
-    assert len(images) == 3  # the seed's small score, the melody's score wide and narrow (phones)
+    assert len(images) == 2  # the seed's small score and the melody's
     assert len(app.get("audio")) == 1
     downloads = app.get("download_button")
     assert len(downloads) == 3  # MIDI, MusicXML, WAV

@@ -22,7 +22,12 @@ pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)"
 )
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
-WIDE_SCORE, NARROW_SCORE = ".st-key-score-wide-0 img", ".st-key-score-narrow-0 img"
+# a phone says so in its User-Agent ("Mobi"): the studio then engraves its narrow score
+PHONE_AGENT = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+SCORE = ".st-key-score-0 img"
 SOUND = """(before) => {
   const a = document.querySelector('audio');
   return a && a.src && a.src !== before && a.duration > 0;
@@ -52,7 +57,8 @@ def browser():
 @contextlib.contextmanager
 def studio_page(browser, url: str, viewport=DESKTOP):
     """A fresh browser context (no shared session or storage) on ``url``, the Generate button drawn."""
-    context = browser.new_context(viewport=viewport)
+    phone = {"user_agent": PHONE_AGENT, "is_mobile": True, "has_touch": True} if viewport == PHONE else {}
+    context = browser.new_context(viewport=viewport, **phone)
     page = context.new_page()
     page.goto(url, timeout=60_000)
     page.get_by_role("button", name="Generate").wait_for(timeout=60_000)
@@ -68,7 +74,7 @@ def click_generate(page) -> float:
     started = time.perf_counter()
     page.get_by_role("button", name="Generate").click()
     page.wait_for_function(SOUND, arg=before, timeout=60_000)
-    page.locator(WIDE_SCORE).wait_for(state="attached", timeout=60_000)
+    page.locator(SCORE).wait_for(state="attached", timeout=60_000)
     seconds = time.perf_counter() - started
     page.get_by_role("button", name="WAV").first.wait_for(timeout=60_000)  # the page has finished
     return seconds
@@ -77,7 +83,7 @@ def click_generate(page) -> float:
 def shown_melody(page) -> tuple[str, str]:
     """The melody's heading (with its number) and its score's SVG."""
     heading = page.get_by_text("Folk melody #").first.inner_text()
-    return heading, page.locator(WIDE_SCORE).get_attribute("src")
+    return heading, page.locator(SCORE).get_attribute("src")
 
 
 def box(page, locator) -> dict:
@@ -106,10 +112,10 @@ def test_one_screen_at_1400x900_controls_then_score_and_player(server, browser, 
             found = box(page, locator)
             assert found["y"] + found["height"] <= 900, (name, found)
         seconds = click_generate(page)
-        for name, locator in {"score": page.locator(WIDE_SCORE), "player": page.locator("audio").first}.items():
+        for name, locator in {"score": page.locator(SCORE), "player": page.locator("audio").first}.items():
             found = box(page, locator)
             assert found["y"] + found["height"] <= 900 and found["width"] > 300, (name, found)
-        assert not page.locator(NARROW_SCORE).is_visible()  # the phone's score is for phones
+        assert page.locator(SCORE).evaluate("img => img.naturalWidth") > 600  # the wide score: 6 bars a line
         assert page.locator("[data-testid='stException']").count() == 0
         shot(page, "app.png", tmp_path)
     print(f"click to score and sound: {seconds:.2f} s")
@@ -152,7 +158,7 @@ def test_the_link_opens_the_same_melody_in_a_fresh_browser(server, browser):
         copy.click()
         page.frame_locator("iframe").first.get_by_text("Copied").wait_for(timeout=10_000)
     with studio_page(browser, link) as fresh:  # no click: the link makes its melody on load
-        fresh.locator(WIDE_SCORE).wait_for(state="attached", timeout=60_000)
+        fresh.locator(SCORE).wait_for(state="attached", timeout=60_000)
         assert shown_melody(fresh) == made
         assert fresh.get_by_text("Settings changed").count() == 0
 
@@ -163,12 +169,12 @@ def test_the_phone_gets_a_narrow_readable_score_and_can_reach_generate(server, b
         assert generate.is_visible() and box(page, generate)["width"] > 250  # a big target
         assert box(page, generate)["y"] + box(page, generate)["height"] <= PHONE["height"]  # on the first screen
         click_generate(page)
-        score = page.locator(NARROW_SCORE)
+        score = page.locator(SCORE)
         score.scroll_into_view_if_needed()
         loaded = "(selector) => { const img = document.querySelector(selector); return img && img.naturalWidth > 0; }"
-        page.wait_for_function(loaded, arg=NARROW_SCORE, timeout=30_000)
-        assert score.is_visible() and not page.locator(WIDE_SCORE).is_visible()
+        page.wait_for_function(loaded, arg=SCORE, timeout=30_000)
         drawn, natural = box(page, score)["width"], score.evaluate("img => img.naturalWidth")
+        assert score.is_visible() and natural < 500  # the narrow score, engraved for the phone
         assert drawn >= 330 and drawn / natural > 0.8  # drawn near its own size: about 3 bars a line
         shot(page, "app-phone.png", tmp_path)
 
@@ -184,10 +190,11 @@ def test_screenshots_of_the_explanation_pages(server, browser, tmp_path):
                 page.goto(f"{server}/{path}", timeout=60_000)
                 page.get_by_text(ready).first.wait_for(timeout=60_000)
                 assert page.locator("[data-testid='stException']").count() == 0
-                if name == "how-it-works":  # the example song's score: the narrow one on a phone only
-                    shown, hidden = ("narrow", "wide") if suffix else ("wide", "narrow")
-                    page.locator(f".st-key-score-{shown}-example img").wait_for(state="visible", timeout=30_000)
-                    assert not page.locator(f".st-key-score-{hidden}-example img").is_visible()
+                if name == "how-it-works":  # the example song's score: narrow on a phone
+                    example = page.locator(".st-key-score-example img")
+                    example.wait_for(state="visible", timeout=30_000)
+                    width = example.evaluate("img => img.naturalWidth")
+                    assert (width < 500) if suffix else (width > 600), width
                 shot(page, f"{name}{suffix}.png", tmp_path)
 
 

@@ -18,7 +18,7 @@ def test_a_recipe_makes_titled_melodies_of_its_number(tiny_model):
 def test_a_melody_made_ahead_is_the_melody_of_its_number(tiny_model, monkeypatch):
     monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
     seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, temperature=1.0, chords=False)
-    future = making.Ahead().start(tiny_model, seed, recipe, 0, None)
+    future = making.Ahead().start(tiny_model, seed, recipe, 0, None, 2100)
     future.result(timeout=60)  # made while the person listens
     made = making.Ahead.take(future, recipe)
     assert made is not None and made.recipe.number is not None
@@ -30,13 +30,13 @@ def test_one_made_for_other_settings_or_still_queued_is_not_taken(tiny_model, mo
     monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
     seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, chords=False)
     ahead = making.Ahead()
-    other = ahead.start(tiny_model, seed, recipe, 0, None)
+    other = ahead.start(tiny_model, seed, recipe, 0, None, 2100)
     other.result(timeout=60)
     assert making.Ahead.take(other, Recipe(seed=EXAMPLE, bars=5)) is None
     assert making.Ahead.take(None, recipe) is None
     busy, gate = ThreadPoolExecutor(1), threading.Event()
     busy.submit(gate.wait)  # another session's job holds the one thread
     ahead.pool = busy
-    queued = ahead.start(tiny_model, seed, recipe, 0, None)
+    queued = ahead.start(tiny_model, seed, recipe, 0, None, 2100)
     assert making.Ahead.take(queued, recipe) is None and queued.cancelled()  # made on the click instead
     gate.set()
