@@ -316,10 +316,11 @@ def _bilstm(x: np.ndarray, forward: list[np.ndarray], backward: list[np.ndarray]
 
 
 def _last_note_segment(melody: Melody, starts: np.ndarray) -> int:
-    """Index of the last segment in which a note sounds (the last one if none does)."""
+    """Index of the last segment in which a note sounds (the first if none does: silence
+    gets the tonic throughout, as `harmonize` promises)."""
     events = [e for e in melody.events() if e.pitch is not None]
     if not events:
-        return len(starts) - 1
+        return 0
     last_step = events[-1].start + events[-1].length - 1
     return int(np.searchsorted(starts, last_step, side="right") - 1)
 

@@ -189,6 +189,11 @@ def test_any_melody_gets_chords_on_beats_ending_on_the_tonic(chord_model, melody
     assert harmony.chord_class(chords[-1], melody.key) == tonic
 
 
+def test_silence_gets_the_tonic_throughout(chord_model):
+    silent = Melody(("r",) + ("_",) * 40, meter="5/8", key="Eb major")  # four bars of rest and a bit
+    assert [tuple(c) for c in harmonize(silent, chord_model).chords] == [(0, 3, "major")]
+
+
 def test_load_refuses_a_missing_or_broken_folder(tmp_path):
     with pytest.raises(HarmonyModelError, match="no chord model"):
         harmony.load(tmp_path / "nothing")
