@@ -27,12 +27,11 @@ moving as little as it can from the chord before (`_triad_cost`).
 
 from __future__ import annotations
 
-import bisect
 import functools
 import statistics
 from typing import NamedTuple
 
-from .melody import CHORD_QUALITIES, Chord, Melody
+from .melody import CHORD_QUALITIES, Chord, Melody, chords_at
 
 ACCOMPANIMENT_NAME = "accompaniment"  # the MIDI track's and the score part's name; readers of the melody skip it
 BASS_RANGE = (40, 51)  # MIDI numbers the bass root is placed in: E2 to Eb3
@@ -59,10 +58,7 @@ class _Voicing(NamedTuple):
 def chord_at(melody: Melody, step: int) -> Chord | None:
     """The chord sounding at ``step`` (the last that starts at or before it); None before
     the first chord, outside the melody or for a melody without chords."""
-    if not 0 <= step < len(melody) or not melody.chords:
-        return None
-    index = bisect.bisect_right([chord.start for chord in melody.chords], step) - 1
-    return melody.chords[index] if index >= 0 else None
+    return chords_at(melody.chords, [step])[0] if 0 <= step < len(melody) else None
 
 
 def notes(melody: Melody) -> list[AccompanimentNote]:

@@ -26,7 +26,7 @@ import threading
 
 import numpy as np
 
-from .melody import Chord, Melody, parse_key, tonic_pitch_class
+from .melody import Chord, Melody, chords_at, parse_key, tonic_pitch_class
 
 DEFAULT_FOLDER = pathlib.Path(__file__).resolve().parent.parent / "models" / "nottingham-chords"
 WEIGHTS_FILE = "chords.keras"  # not model.keras: the melody-model folders are found by that name
@@ -102,12 +102,6 @@ def half_bar_index(melody: Melody, steps: np.ndarray) -> np.ndarray:
     beats = max(bar // beat, 1)
     span = bar // 2 if beats % 2 == 0 else bar
     return (np.asarray(steps) - melody.pickup) // span
-
-
-def chords_at(chords, steps) -> list[Chord | None]:
-    """The chord sounding at each step: the last chord starting at or before it (None before the first)."""
-    starts = [chord.start for chord in chords]
-    return [chords[i - 1] if i else None for i in np.searchsorted(starts, np.asarray(steps), side="right")]
 
 
 def path_chords(path, starts, key: str) -> list[Chord]:

@@ -43,14 +43,13 @@ from .harmony import (
     beat_features,
     beat_starts,
     chord_class,
-    chords_at,
     class_chord,
     half_bar_index,
     path_chords,
     segment_starts,
     tonic_class,
 )
-from .melody import HOLD, REST, Chord, Melody, MelodyError, bar_steps, parse_key, tonic_pitch_class
+from .melody import HOLD, REST, Chord, Melody, MelodyError, bar_steps, chords_at, parse_key, tonic_pitch_class
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS_FOLDER = ROOT / "corpora" / "nottingham"

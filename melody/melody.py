@@ -19,6 +19,7 @@ passes ``Melody`` values around, never bare lists of strings.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 import numbers
@@ -72,7 +73,7 @@ class Chord(NamedTuple):
     def symbol(self, flats: bool = False) -> str:
         """The chord as a lead-sheet symbol: ``"G"``, ``"Am"``, ``"Bdim"``, ``"Caug"``
         (black-key roots as sharps, or flats when ``flats``)."""
-        names = _FLAT_NAMES if flats else _SHARP_NAMES
+        names = FLAT_NAMES if flats else SHARP_NAMES
         return names[self.root % 12] + _QUALITY_SUFFIX[self.quality]
 
     def transpose(self, semitones: int) -> Chord:
@@ -303,6 +304,13 @@ class Melody:
         return cls(tuple(steps), **fields)
 
 
+def chords_at(chords, steps) -> list[Chord | None]:
+    """The chord sounding at each of ``steps``: the last of ``chords`` (in order of start)
+    starting at or before it; None before the first."""
+    starts = [chord.start for chord in chords]
+    return [chords[i - 1] if i else None for i in (bisect.bisect_right(starts, int(step)) for step in steps)]
+
+
 def _checked_chords(chords, length: int) -> tuple[Chord, ...]:
     checked: list[Chord] = []
     for chord in chords:
@@ -351,8 +359,8 @@ _CHORD_QUALITY_WORDS = (
 _CHORD_EXTENSION = re.compile(r"^(\d{0,2}|sus\d?|add\d+|[b#]\d+|\(.*\))*$")
 _MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
-_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-_FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")  # pitch classes from C
+FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
 
 def midi_name(pitch: int) -> str:

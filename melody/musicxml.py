@@ -86,7 +86,7 @@ def spelled(pitch: int, flats: bool) -> tuple[str, int, int]:
     return _LETTERS[letter], alter, pitch // 12 - 1
 
 
-def _lead(melody: Melody) -> int:
+def lead_steps(melody: Melody) -> int:
     """Where step 0 falls in the first bar (0 without a pickup)."""
     return (melody.bar_steps - melody.pickup) % melody.bar_steps
 
@@ -94,7 +94,7 @@ def _lead(melody: Melody) -> int:
 def bar_pieces(melody: Melody, events) -> list[Piece]:
     """``events`` ((pitches, start, length) in steps) cut at the melody's barlines; a note
     cut in two or more is tied, a rest is not."""
-    bar, lead = melody.bar_steps, _lead(melody)
+    bar, lead = melody.bar_steps, lead_steps(melody)
     pieces = []
     for pitches, start, length in events:
         position, remaining, cut = start + lead, length, []
@@ -271,7 +271,7 @@ def _tempo_xml(tempo: float) -> str:
 
 def _bar_lengths(melody: Melody) -> list[int]:
     """Steps written in each bar: the pickup bar holds the pickup, a last bar what is left."""
-    bar, lead = melody.bar_steps, _lead(melody)
+    bar, lead = melody.bar_steps, lead_steps(melody)
     total = len(melody) + lead
     count = max(-(-total // bar), 1)
     lengths = [bar] * count
@@ -286,7 +286,7 @@ def _bar_lengths(melody: Melody) -> list[int]:
 def _part_xml(melody: Melody, pieces: list[Piece], clef: str, harmonies: dict[int, list] | None) -> str:
     """One <part>'s measures: ``pieces`` written bar by bar (gaps as rests), with the
     attributes and tempo in the first bar and ``harmonies`` (bar -> [(at, root, quality)])."""
-    speller, beat, lead = _Speller(melody.key), _beat_steps(melody.meter), _lead(melody)
+    speller, beat, lead = _Speller(melody.key), _beat_steps(melody.meter), lead_steps(melody)
     by_bar: dict[int, list[Piece]] = {}
     for piece in pieces:
         by_bar.setdefault(piece.bar, []).append(piece)
@@ -322,7 +322,7 @@ def _part_xml(melody: Melody, pieces: list[Piece], clef: str, harmonies: dict[in
 
 def _chord_marks(melody: Melody) -> dict[int, list]:
     """bar -> [(step from the downbeat, root, quality)] of the melody's chords."""
-    lead, bar = _lead(melody), melody.bar_steps
+    lead, bar = lead_steps(melody), melody.bar_steps
     marks: dict[int, list] = {}
     for chord in melody.chords:
         position = chord.start + lead

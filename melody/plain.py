@@ -12,11 +12,9 @@ say "G4, a quarter note" rather than "67 (4/16)".
 
 from __future__ import annotations
 
-from .melody import Melody
-from .musicxml import key_fifths
+from .melody import FLAT_NAMES, SHARP_NAMES, Melody
+from .musicxml import key_fifths, lead_steps
 
-_SHARPS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-_FLATS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 _LENGTHS = {1: "16th", 2: "8th", 3: "dotted 8th", 4: "quarter", 6: "dotted quarter", 8: "half", 12: "dotted half"}
 _LENGTHS |= {16: "whole"}
 # the studio's "how adventurous" scale: temperatures people can pick, and a word for each
@@ -37,7 +35,7 @@ def uses_flats(key: str) -> bool:
 
 def pitch_class_names(key: str = "C major") -> tuple[str, ...]:
     """The 12 pitch-class names from C, with flats in flat keys (as `note_name` spells them)."""
-    return _FLATS if uses_flats(key) else _SHARPS
+    return FLAT_NAMES if uses_flats(key) else SHARP_NAMES
 
 
 def note_name(pitch: int, key: str = "C major") -> str:
@@ -91,7 +89,7 @@ def chords_in_words(melody: Melody) -> str:
     with no chord of its own goes on with the last: ``%``); empty without chords."""
     if not melody.chords:
         return ""
-    flats, bar, lead = uses_flats(melody.key), melody.bar_steps, (melody.bar_steps - melody.pickup) % melody.bar_steps
+    flats, bar, lead = uses_flats(melody.key), melody.bar_steps, lead_steps(melody)
     bars: list[list[str]] = [[] for _ in range((len(melody) + lead - 1) // bar + 1)]
     for chord in melody.chords:
         bars[(chord.start + lead) // bar].append(chord.symbol(flats))

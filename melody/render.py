@@ -59,7 +59,7 @@ def to_music21(melody: Melody):
     score.metadata = metadata.Metadata(title=melody.title or "Folk melody")
     part = stream.Part()
     bar = melody.bar_steps
-    lead = (bar - melody.pickup) % bar
+    lead = musicxml.lead_steps(melody)
     measures: dict[int, stream.Measure] = {}
     flats = key.Key(*_music21_key(melody.key)).sharps < 0
     for index, step, pitches, length, tie_type in melody_pieces(melody):
