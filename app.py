@@ -17,11 +17,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-from melody import making, plain, share
+from melody import budget, making, plain, share
 from melody.corpus import SONG_SUFFIXES, SongSkipped, detect_key, melody_from_upload, upload_problem
 from melody.errors import USER_ERRORS
 from melody.melody import Melody, all_keys, bar_steps
 from melody.ready_seeds import ready_seeds
+from melody.safe_text import clean, shown
 from melody.sampler import BARS_RANGE
 from melody.seed import ALLOWED, read_typed_seed, seed_text
 from studio import INSTRUMENTS, errors_shown, made_ahead, make_ahead, model_or_stop, result_ui, seed_svg
@@ -46,7 +47,7 @@ def menu() -> dict[str, str]:
     names = {seed.name: seed_id for seed_id, seed in ready_seeds().items()}
     names["Your own notes (type them below)"] = TYPED
     if "_upload" in st.session_state:
-        names[f"Your file: {st.session_state['_upload'][0]}"] = UPLOAD
+        names[f"Your file: {clean(st.session_state['_upload'][0], 60)}"] = UPLOAD
     return names
 
 
@@ -139,7 +140,7 @@ def upload_changed() -> None:
         return
     if song.meter not in METERS:  # its bars would be drawn and continued in a meter it is not in
         st.session_state["_upload_error"] = (
-            f"{uploaded.name} is in {song.meter}; the studio writes songs in {', '.join(METERS)}. "
+            f"{clean(uploaded.name, 80)} is in {song.meter}; the studio writes songs in {', '.join(METERS)}. "
             "Try a song in one of those meters."
         )
         return
@@ -230,7 +231,7 @@ def seed_ui() -> Melody | None:
         fields = {"meter": meter, "pickup": int(pickup), "tempo": float(st.session_state["tempo"])}
         typed = read_typed_seed(text, **fields, **({} if seed_key == FIND_KEY else {"key": seed_key}))
     except USER_ERRORS as error:
-        st.error(f"Seed: {error}")
+        st.error(f"Seed: {shown(error)}")
         return None
     seed = typed.melody if seed_key != FIND_KEY else typed.melody.replace(key=key_of(typed.melody))
     found = " (found from the notes)" if seed_key == FIND_KEY and seed.pitches() else ""
@@ -250,10 +251,10 @@ def upload_ui() -> None:
             on_change=upload_changed,
         )
     if "_upload_error" in st.session_state:
-        st.error(st.session_state["_upload_error"])
+        st.error(shown(st.session_state["_upload_error"]))
     elif chosen() == UPLOAD:
         name, opening = st.session_state["_upload"]
-        st.caption(f"Seed from {name}: its first bars, in {opening.meter}, {opening.key}.")
+        st.caption(f"Seed from {shown(name, 80)}: its first bars, in {opening.meter}, {opening.key}.")
 
 
 def settings_sidebar() -> None:
@@ -295,15 +296,16 @@ def recipe_now() -> share.Recipe:
     )
 
 
-def make(loaded, seed: Melody, recipe: share.Recipe, made: making.Made | None = None) -> None:
-    """Generate the recipe's melodies (or take those ``made`` ahead) and keep them with the
-    recipe (and in the link)."""
+def make(loaded, seed: Melody, plan: budget.Plan, made: making.Made | None = None) -> None:
+    """Generate the planned recipe's melodies (or take those ``made`` ahead) and keep them
+    with the recipe (and in the link); the previous result's sound and scores are dropped."""
     if made is None:
-        melodies, views = making.melodies(loaded, seed, recipe), {}
+        recipe, melodies, views = plan.recipe, making.melodies(loaded, seed, plan.recipe), {}
     else:
         recipe, melodies, views = made.recipe, made.melodies, made.views
     st.session_state["result"] = (recipe, melodies)
-    st.session_state["_views"] = views  # what the page shows of each, if made ahead
+    st.session_state["_plan"] = plan  # what was asked, what was reduced and why
+    st.session_state["_views"] = views  # what the page shows of each (made ahead, or when first drawn)
     st.session_state["melodies"] = melodies  # How it works shows the last melody
     st.query_params.from_dict(share.to_query(recipe))
 
@@ -324,7 +326,7 @@ def studio() -> None:
     st.title("Folk Melody Studio")
     st.caption("A neural network that learned from German folk songs (the Essen collection) continues your seed.")
     for problem in st.session_state.pop("_link_problems", []):
-        st.warning(f"Part of the link could not be read ({problem}); the studio's default is used.")
+        st.warning(f"Part of the link could not be read ({shown(problem)}); the studio's default is used.")
     controls, results = st.columns([2, 3], gap="large")
     settings_sidebar()
     with controls:
@@ -354,8 +356,9 @@ def studio() -> None:
         number, recipe = number_asked(), recipe_now()
         if number is not None and seed is not None:
             with errors_shown("making the melody"):
-                made = made_ahead(recipe) if st.session_state.get("generate") else None
-                make(loaded, seed, dataclasses.replace(recipe, number=number), made)
+                plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work
+                made = made_ahead(plan.recipe) if st.session_state.get("generate") and not plan.notes else None
+                make(loaded, seed, plan, made)
     with results:
         result_ui(loaded, st.session_state.get("result"), recipe)
     make_ahead(loaded, seed, recipe)  # the next Generate's melody, made while this one plays

@@ -14,11 +14,12 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from melody import making, plain, render, share
+from melody import budget, making, plain, render, share
 from melody.analysis import note_surprise
 from melody.errors import USER_ERRORS
 from melody.melody import Melody
 from melody.model import default_model_folder, load_model_folder
+from melody.safe_text import shown
 from melody.serving import warm_up
 
 _LOG = logging.getLogger("folk_melody_studio")
@@ -57,30 +58,46 @@ def shared_ahead() -> making.Ahead:
     return making.Ahead()
 
 
+def session_alive():
+    """A function that says whether this browser session is still connected (the made-ahead
+    worker skips, or stops, the work of a session that has gone)."""
+    from streamlit.runtime import get_instance
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:  # not under a server (e.g. AppTest): nobody leaves
+        return "test", lambda: True
+    runtime, session = get_instance(), ctx.session_id
+    return session, lambda: runtime.is_active_session(session)
+
+
 def make_ahead(loaded, seed: Melody | None, recipe: share.Recipe) -> None:
     """Have the next melody for the settings on the page made while this one plays (once
-    per settings: a change of settings asks again)."""
+    per settings: a change of settings asks again), but only once a result is on the page."""
     from melody import harmony
 
     wanted = dataclasses.replace(recipe, number=None)
     entry = st.session_state.get("_ahead")
-    if seed is None or (entry and entry[0] == wanted):
+    if seed is None or "result" not in st.session_state or (entry and entry[0] == wanted):
         return
+    session, alive = session_alive()
     if entry:
-        entry[1].cancel()  # settings changed: its melody will not be asked for
+        shared_ahead().forget(session)  # settings changed: its melody will not be asked for
+    st.session_state.pop("_ahead", None)
     try:
         chord_model = shared_harmony(str(harmony.DEFAULT_FOLDER)) if recipe.chords else None
     except USER_ERRORS:
         return  # the click will say why there are no chords
     program = INSTRUMENTS.get(recipe.instrument, 0)
-    ahead = shared_ahead().start(loaded, seed, recipe, program, chord_model, score_width())
-    st.session_state["_ahead"] = (wanted, ahead)
+    ahead = shared_ahead().start(session, loaded, seed, recipe, program, chord_model, score_width(), alive)
+    if ahead is not None:
+        st.session_state["_ahead"] = (wanted, ahead)
 
 
 def made_ahead(recipe: share.Recipe) -> making.Made | None:
     """The melody made ahead for these settings (taken: the next is made after this run)."""
-    entry = st.session_state.pop("_ahead", None)
-    return making.Ahead.take(entry[1] if entry else None, recipe)
+    wanted, future = st.session_state.pop("_ahead", (None, None))
+    return making.Ahead.take(future, wanted, recipe)
 
 
 def model_or_stop():
@@ -88,7 +105,7 @@ def model_or_stop():
     try:
         return shared_model(str(default_model_folder()))
     except USER_ERRORS as error:
-        st.error(str(error))
+        st.error(shown(error, 600))
         st.stop()
 
 
@@ -118,12 +135,16 @@ def seed_svg(seed: Melody) -> str:
     return render.to_svg(seed, **SEED_SCORE)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def renders(melody: Melody, program: int, width: int) -> render.Renders:
-    """Sound, score (``width`` wide) and MusicXML of one melody. The page
-    renders variations one at a time and shows each as soon as it is made: the sound comes
-    from the one FluidSynth in this process, so threads would only wait for each other."""
-    return render.render_all(melody, program, width)
+def renders(melody: Melody, program: int, width: int, sound_s: float | None) -> render.Renders:
+    """Sound, score (``width`` wide) and MusicXML of one melody of the result, made once and
+    kept with the result in this session (one copy: the next result replaces it; a global
+    cache of WAVs held up to 64 of them and handed each session its own unpickled copy). The
+    page renders variations one at a time and shows each as soon as it is made: the sound
+    comes from the one FluidSynth in this process, so threads would only wait for each other."""
+    views = st.session_state.setdefault("_views", {})
+    if melody not in views:
+        views[melody] = render.render_all(melody, program, width, sound_s)
+    return views[melody]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -249,8 +270,11 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
         st.info("Pick a seed and click **Generate**: the model writes a new song from it, a different one each click.")
         return
     recipe, melodies = result
-    if not recipe.same_melody_settings(now):
+    plan = st.session_state.get("_plan") or budget.Plan(recipe)
+    if not (plan.asked or recipe).same_melody_settings(now):
         st.warning("Settings changed since this melody was made: click **Generate** for a new melody.", icon="⚠️")
+    for note in plan.notes:
+        st.info(note, icon="ℹ️")  # the project's own words, with its numbers
     first = melodies[0]
     bars = f"{recipe.bars} bars"
     if recipe.chords != now.chords:  # the switch acts at once, on this melody too, and the link says so
@@ -262,6 +286,7 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
     with link:
         copy_link_ui(recipe)
     st.caption(f"melody #{recipe.number}: type this number under “Bring back a melody” (sidebar) to hear it again.")
+    alive = session_alive()[1]
     with errors_shown("drawing the melodies"):
         many = len(melodies) > 1
         places = st.tabs([f"Melody {i + 1}" for i in range(len(melodies))]) if many else [st.container()]
@@ -269,10 +294,14 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
             with place:  # drawn before the next variation is rendered: the first one plays at once
                 if recipe.chords:
                     melody = chords_or_none(melody)
+                if not alive():
+                    st.stop()  # the visitor has gone: the other variations are not rendered
                 program = INSTRUMENTS.get(recipe.instrument, 0)
-                views = st.session_state.get("_views", {})  # made ahead?
-                out = views.get(melody) or renders(melody, program, score_width())
+                out = renders(melody, program, score_width(), plan.sound_s)
                 melody_ui(loaded, index, melody, out, program, recipe.number, many)
+        shown_now = {chords_or_none(m) if recipe.chords else m for m in melodies}
+        for old in set(st.session_state.get("_views", {})) - shown_now:  # e.g. before the Chords switch
+            del st.session_state["_views"][old]
     if render.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
 
@@ -282,7 +311,7 @@ def chords_or_none(melody: Melody) -> Melody:
     try:
         return with_chords(melody)
     except USER_ERRORS as error:
-        st.warning(f"No chords this time: {error}", icon="⚠️")
+        st.warning(f"No chords this time: {shown(error)}", icon="⚠️")
         return melody
 
 
@@ -298,7 +327,7 @@ def errors_shown(doing: str):
     try:
         yield
     except USER_ERRORS as error:
-        st.error(str(error))
+        st.error(shown(error, 600))
     except Exception as error:  # noqa: BLE001  (the page must never show a traceback)
         _LOG.exception("error while %s", doing)
         st.error(

@@ -107,13 +107,22 @@ def split_abc_tunes(text: str) -> list[str]:
     return ["\n".join([lines[begin], *header, *lines[begin + 1 : end]]) for begin, end in zip(bounds, bounds[1:])]
 
 
+def abc_text(data: bytes) -> str:
+    """An ABC file's text: UTF-8 (as ABC 2.1 says, a byte-order mark dropped), else latin-1
+    (older files), so ``T:Schöne Müllerin`` in UTF-8 is not read as "SchÃ¶ne"."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def tasks_for_file(path: pathlib.Path) -> list[Task]:
     """One task per song in a file (ABC files may hold many tunes); at least one, so an
     empty or tune-less file is counted too (as ``empty``)."""
     fmt = path.suffix.lower().lstrip(".")
     fmt = {"xml": "musicxml", "mxl": "musicxml", "midi": "mid"}.get(fmt, fmt)
     if fmt == "abc":
-        text = path.read_bytes().decode("latin-1")
+        text = abc_text(path.read_bytes())
         tunes = split_abc_tunes(text) or [text]  # no tune: read_song says so
         return [Task(f"{path}#{i + 1}", str(path), fmt, tune) for i, tune in enumerate(tunes)]
     return [Task(str(path), str(path), fmt)]
@@ -136,7 +145,7 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
         if fmt == "abc":
             if not task.text.strip():
                 raise SongSkipped("empty", "no tune in the file" if task.text else "the file is empty")
-            check_file(fmt, task.text.encode("latin-1"))
+            check_file(fmt, task.text.encode("utf-8"))
             source = task.text
         else:
             data = pathlib.Path(task.path).read_bytes()

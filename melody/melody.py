@@ -26,6 +26,8 @@ import numbers
 import re
 from typing import NamedTuple
 
+from .safe_text import clean
+
 HOLD = "_"
 REST = "r"
 END = "/"
@@ -200,7 +202,8 @@ class Melody:
     meter:  time signature, e.g. ``"3/4"``.
     pickup: length of the opening incomplete bar in steps (0: starts on a downbeat).
     tempo:  quarter notes per minute.
-    title:  free text, for scores and file names.
+    title:  free text, for scores and file names (kept `safe_text.clean`: no control or
+            bidirectional characters, at most `safe_text.TITLE_CHARS`).
     chords: the harmony under the melody (empty: none), `Chord` values in order of their
             ``start`` step, each sounding until the next; the first need not start at 0.
     """
@@ -232,6 +235,8 @@ class Melody:
             )
         check_tempo(self.tempo)
         object.__setattr__(self, "chords", _checked_chords(self.chords, len(self.steps)))
+        if self.title:  # read from files and links: no control or bidi characters, bounded
+            object.__setattr__(self, "title", clean(self.title))
 
     def __len__(self) -> int:
         return len(self.steps)

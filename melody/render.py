@@ -355,22 +355,31 @@ def synthesizer() -> str:
     return "fluidsynth" if _fluidsynth(WAV_SAMPLE_RATE) else "pretty_midi"
 
 
-def to_wav_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: int = WAV_SAMPLE_RATE) -> bytes:
+def to_wav_bytes(
+    melody: Melody, program: int = DEFAULT_PROGRAM, sample_rate: int = WAV_SAMPLE_RATE, seconds: float | None = None
+) -> bytes:
     """Mono 16-bit WAV: FluidSynth with a General MIDI SoundFont, else pretty_midi's sine
     synthesis; the accompaniment of the melody's chords under it, if it has chords. It starts
     with the first melody note and ends `WAV_TAIL_S` after the last note (of the melody or
     the accompaniment) ends (the release and reverb, faded out over the last `FADE_S` so
     there is no click). It is normalised to `loudness.TARGET_LUFS` (-16 LUFS integrated,
     BS.1770) unless that would lift a sample above `loudness.PEAK_CEILING_DBFS` (-1 dBFS):
-    then the gain stops with the peak at -1 dBFS, and the WAV is quieter than -16 LUFS."""
-    audio, rate, end_s = _synthesized(melody, program, sample_rate)
+    then the gain stops with the peak at -1 dBFS, and the WAV is quieter than -16 LUFS.
+    ``seconds``: play only that much of the song (notes sounding then are cut there), so a
+    very long song costs bounded work and memory (`melody.budget`)."""
+    audio, rate, end_s = _synthesized(melody, program, sample_rate, seconds)
     return _wav_bytes(_finished(audio, rate, end_s), rate)
 
 
-def _synthesized(melody: Melody, program: int, sample_rate: int) -> tuple[np.ndarray, int, float]:
-    """The melody and its accompaniment (`sounding_parts`) played: mono floats (full scale
-    1.0), their sample rate, and the second at which the last note ends."""
+def _synthesized(
+    melody: Melody, program: int, sample_rate: int, seconds: float | None = None
+) -> tuple[np.ndarray, int, float]:
+    """The melody and its accompaniment (`sounding_parts`, the first ``seconds`` of them if
+    given) played: mono floats (full scale 1.0), their sample rate, and the second at which
+    the last note ends."""
     parts = sounding_parts(melody, program)
+    if seconds is not None:
+        parts = [part._replace(notes=_until(part.notes, seconds)) for part in parts]
     end_s = max((note.end for part in parts for note in part.notes), default=0.0)
     synth = _fluidsynth(sample_rate) if synthesizer() == "fluidsynth" else None  # (tests force pretty_midi)
     if synth:
@@ -411,6 +420,17 @@ def _from_second(notes, seconds: float) -> list:
     ]
 
 
+def _until(notes, seconds: float) -> list:
+    """pretty_midi Notes up to ``seconds``: later ones gone, one sounding then cut there."""
+    pretty_midi = quiet_import("pretty_midi")
+
+    return [
+        pretty_midi.Note(note.velocity, note.pitch, note.start, min(note.end, seconds))
+        for note in notes
+        if note.start < seconds
+    ]
+
+
 def _finished(audio: np.ndarray, rate: int, end_s: float) -> np.ndarray:
     """``audio`` cut `WAV_TAIL_S` after ``end_s`` (where the last note ends), faded out over
     its last `FADE_S`, normalised (`loudness.normalised`), as 16-bit samples."""
@@ -445,12 +465,14 @@ class Renders:
     svg: str
 
 
-def render_all(melody: Melody, program: int = DEFAULT_PROGRAM, score_width: int = SCORE_WIDTH) -> Renders:
-    """The WAV, the MusicXML and the score at ``score_width`` (`SCORE_WIDTH` for screens,
-    `PHONE_SCORE_WIDTH` for phones), one after another. (Engraving while a second thread
-    synthesises is slower, not faster: verovio holds the GIL that FluidSynth's per-note
+def render_all(
+    melody: Melody, program: int = DEFAULT_PROGRAM, score_width: int = SCORE_WIDTH, sound_s: float | None = None
+) -> Renders:
+    """The WAV (its first ``sound_s`` seconds, if given), the MusicXML and the score at
+    ``score_width`` (`SCORE_WIDTH` for screens, `PHONE_SCORE_WIDTH` for phones), one after
+    another. (Engraving while a second thread synthesises is slower, not faster: verovio holds the GIL that FluidSynth's per-note
     Python calls wait for; 255 against 209 ms for 16 bars with chords on a 2-core AMD EPYC.)"""
-    wav = to_wav_bytes(melody, program)
+    wav = to_wav_bytes(melody, program, seconds=sound_s)
     musicxml = to_musicxml_bytes(melody)
     return Renders(wav, musicxml, to_svg(melody, width=score_width, musicxml=musicxml))
 

@@ -28,6 +28,7 @@ STUDIO_TEMPO = (40, 200)  # quarter notes per minute
 MAX_TOP_K = 45  # the model's symbols
 MAX_WINDOW = 1024  # 16ths of memory
 MAX_SEED_CHARS = 6000  # a typed seed in a link (1,024 notes of "C#4 " fit)
+QUOTED_CHARS = 40  # longest piece of a bad value repeated in a message
 NAMES = {  # Recipe field -> query parameter
     "ready": "ready",
     "seed": "seed",
@@ -92,36 +93,50 @@ def to_query(recipe: Recipe) -> dict[str, str]:
     return query
 
 
+def _quoted(text: str) -> str:
+    """A link's value for a message: quoted, at most `QUOTED_CHARS` characters of it."""
+    return repr(text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…")
+
+
 def _whole(text: str, low: int, high: int) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{_quoted(text)} is not a whole number from {low} to {high}") from None
     if not low <= value <= high:
-        raise ValueError(f"{value} is outside {low} to {high}")
+        raise ValueError(f"{_quoted(text)} is outside {low} to {high}")
     return value
 
 
 def _number(text: str, low: float, high: float) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{_quoted(text)} is not a number from {low:g} to {high:g}") from None
     if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{text} is outside {low:g} to {high:g}")
+        raise ValueError(f"{_quoted(text)} is outside {low:g} to {high:g}")
     return value
 
 
 def _key(text: str) -> str:
     if text and text not in all_keys():
-        raise ValueError(f"{text!r} is not one of the 24 keys, e.g. 'D major'")
+        raise ValueError(f"{_quoted(text)} is not one of the 24 keys, e.g. 'D major'")
     return text
 
 
 def _meter(text: str) -> str:
-    meter = canonical_meter(text)
+    try:
+        meter = canonical_meter(text)
+    except MelodyError:
+        meter = None
     if meter not in METERS:
-        raise ValueError(f"{meter} is not one of the studio's meters ({', '.join(METERS)})")
+        raise ValueError(f"{_quoted(text)} is not one of the studio's meters ({', '.join(METERS)})")
     return meter
 
 
 def _seed(text: str) -> str:
     if len(text) > MAX_SEED_CHARS:
-        raise ValueError(f"the seed is {len(text)} characters, more than a link may carry ({MAX_SEED_CHARS})")
+        raise ValueError(f"the seed is {len(text):,} characters, more than a link may carry ({MAX_SEED_CHARS:,})")
     return text
 
 
@@ -147,12 +162,12 @@ def _readers(instruments, ready_ids) -> dict:
 
 def _switch(text: str) -> bool:
     if text.lower() not in ("0", "1", "true", "false"):
-        raise ValueError(f"{text[:40]!r} is not 1 (on) or 0 (off)")
+        raise ValueError(f"{_quoted(text)} is not 1 (on) or 0 (off)")
     return text.lower() in ("1", "true")
 
 
 def _bad(text: str, choices) -> str:
-    raise ValueError(f"{text[:40]!r} is not one of {', '.join(choices)}")
+    raise ValueError(f"{_quoted(text)} is not one of {', '.join(choices)}")
 
 
 def from_query(query, default: Recipe | None = None, instruments=None, ready_ids=None) -> tuple[Recipe, list[str]]:

@@ -20,6 +20,7 @@ import test_hostile_files as hostile
 from conftest import DATA, ROOT, SHIPPED_MODEL
 
 from melody.errors import USER_ERRORS
+from melody.safe_text import unescaped
 
 MIDI_RANGE_HINT = "MIDI numbers 0-127, note names like C4"
 
@@ -349,7 +350,7 @@ def test_the_app_shows_an_error_and_keeps_serving(case, monkeypatch):
     if case == "app-seed-out-of-range":
         at.button(key="generate").click().run()
     assert not at.exception
-    assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
+    assert any(fragment in unescaped(e.value) for e in at.error), [e.value for e in at.error]
     at.file_uploader(key="upload").set_value(None).run()  # the person corrects it, and the page works
     at.number_input(key="pickup").set_value(0)
     _type_seed(at, "67 _ 67 _ 65 64 _ _")
@@ -362,7 +363,8 @@ def test_the_app_shows_an_error_and_keeps_serving(case, monkeypatch):
 def test_the_app_without_a_model_says_how_to_get_one(monkeypatch, tmp_path):
     at = _app(monkeypatch, model=tmp_path / "missing")
     assert not at.exception
-    assert "no model folder" in at.error[0].value and "train one with" in at.error[0].value
+    error = unescaped(at.error[0].value)
+    assert "no model folder" in error and "train one with" in error
 
 
 # ---------------------------------------------------------------------------- the catalogue

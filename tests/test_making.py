@@ -1,7 +1,8 @@
 """What a click makes, and the next click's melody made ahead (melody/making.py)."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError
+
+import pytest
 
 from melody import making
 from melody.seed import EXAMPLE, parse_seed
@@ -18,25 +19,51 @@ def test_a_recipe_makes_titled_melodies_of_its_number(tiny_model):
 def test_a_melody_made_ahead_is_the_melody_of_its_number(tiny_model, monkeypatch):
     monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
     seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, temperature=1.0, chords=False)
-    future = making.Ahead().start(tiny_model, seed, recipe, 0, None, 2100)
+    future = making.Ahead().start("s1", tiny_model, seed, recipe, 0, None, 2100)
     future.result(timeout=60)  # made while the person listens
-    made = making.Ahead.take(future, recipe)
+    made = making.Ahead.take(future, recipe, recipe)
     assert made is not None and made.recipe.number is not None
     assert made.melodies == making.melodies(tiny_model, seed, made.recipe)  # a link to it makes the same
     assert set(made.views) == set(made.melodies) and all(v.wav.startswith(b"RIFF") for v in made.views.values())
 
 
-def test_one_made_for_other_settings_or_still_queued_is_not_taken(tiny_model, monkeypatch):
-    monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
+def test_one_made_for_other_settings_or_not_started_is_not_taken(tiny_model, monkeypatch):
     seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, chords=False)
     ahead = making.Ahead()
-    other = ahead.start(tiny_model, seed, recipe, 0, None, 2100)
-    other.result(timeout=60)
-    assert making.Ahead.take(other, Recipe(seed=EXAMPLE, bars=5)) is None
-    assert making.Ahead.take(None, recipe) is None
-    busy, gate = ThreadPoolExecutor(1), threading.Event()
-    busy.submit(gate.wait)  # another session's job holds the one thread
-    ahead.pool = busy
-    queued = ahead.start(tiny_model, seed, recipe, 0, None, 2100)
-    assert making.Ahead.take(queued, recipe) is None and queued.cancelled()  # made on the click instead
-    gate.set()
+    monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
+    other = ahead.start("s1", tiny_model, seed, recipe, 0, None, 2100)
+    longer = Recipe(seed=EXAMPLE, bars=5)
+    assert making.Ahead.take(other, recipe, longer) is None  # compared before any wait
+    assert making.Ahead.take(None, None, recipe) is None
+    monkeypatch.setattr(making, "AHEAD_DELAY_S", 30.0)
+    queued = ahead.start("s2", tiny_model, seed, recipe, 0, None, 2100)
+    assert making.Ahead.take(queued, recipe, recipe) is None and queued.cancelled()  # made on the click instead
+
+
+def test_a_session_has_one_job_and_the_queue_is_bounded(tiny_model, monkeypatch):
+    monkeypatch.setattr(making, "AHEAD_DELAY_S", 30.0)  # nothing starts during the test
+    seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, chords=False)
+    ahead = making.Ahead()
+    first = ahead.start("s1", tiny_model, seed, recipe, 0, None, 2100)
+    second = ahead.start("s1", tiny_model, seed, recipe, 0, None, 2100)
+    assert first.cancelled() and not second.cancelled() and len(ahead.jobs) == 1
+    futures = [ahead.start(f"other{i}", tiny_model, seed, recipe, 0, None, 2100) for i in range(20)]
+    assert len(ahead.jobs) == making.MAX_QUEUED and futures[-1] is None
+    ahead.forget("s1")
+    assert second.cancelled() and "s1" not in ahead.jobs
+
+
+def test_costly_settings_and_gone_sessions_are_not_made_ahead(tiny_model, monkeypatch):
+    monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
+    seed = parse_seed(EXAMPLE)
+    ahead = making.Ahead()
+    costly = Recipe(seed=EXAMPLE, bars=64, meter="3/2", variations=4, tempo=40, window=1024, chords=False)
+    assert ahead.start("s1", tiny_model, seed, costly, 0, None, 2100) is None
+    gone = ahead.start("s2", tiny_model, seed, Recipe(seed=EXAMPLE, bars=4, chords=False), 0, None, 2100, lambda: False)
+    with pytest.raises(CancelledError):
+        gone.result(timeout=60)
+
+
+def test_the_worker_never_holds_the_server_up():
+    ahead = making.Ahead()
+    assert ahead.worker.daemon and ahead.worker.is_alive() and ahead.jobs == {}
