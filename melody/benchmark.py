@@ -13,6 +13,7 @@ NumPy step sampler.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -239,6 +240,83 @@ def _status_mb(pid: int, field: str) -> float:
 def resident_mb(pid: int) -> float:
     """Resident memory of a running process now (VmRSS), in MB."""
     return _status_mb(pid, "VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process (all its threads) has used so far."""
+    fields = open(f"/proc/{pid}/stat", encoding="utf-8").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def link_cost(app, query: str, sessions: int = 1, stay_s: float = 3.0, browser_path: str = "/usr/bin/chromium") -> dict:
+    """What visitors who open a studio link and leave cost the server: ``sessions`` fresh
+    browser sessions open ``query`` (e.g. "?bars=64&melody=7") together, each closes its tab
+    after ``stay_s`` seconds, and the server is watched until it is idle again. Returns the
+    server's CPU seconds spent from the first open until idle (all its threads), its
+    resident MB before, at the peak (sampled every 0.1 s) and once idle, the seconds until
+    idle, and how long it then takes to stop after SIGTERM."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from .serving import streamlit_process
+
+    figures, peak, watching = {}, [0.0], threading.Event()
+    with streamlit_process(app) as (url, server), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=browser_path, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        warm = browser.new_page()  # the model loads once for all sessions: not counted
+        warm.goto(url, timeout=120_000)
+        warm.get_by_role("button", name="Generate").wait_for(timeout=120_000)
+        warm.close()
+        _idle(server.pid)
+        before_cpu, before_mb = cpu_seconds(server.pid), resident_mb(server.pid)
+
+        def watch():
+            while not watching.is_set():
+                peak[0] = max(peak[0], resident_mb(server.pid))
+                time.sleep(0.1)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        started = time.perf_counter()
+        contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(sessions)]
+        for context in contexts:
+            context.new_page().goto(url + query, wait_until="commit", timeout=60_000)
+        time.sleep(stay_s)
+        for context in contexts:
+            context.close()
+        _idle(server.pid)
+        watching.set()
+        watcher.join()
+        figures = {
+            "sessions": sessions,
+            "stay_s": stay_s,
+            "server_cpu_s": round(cpu_seconds(server.pid) - before_cpu, 2),
+            "idle_after_s": round(time.perf_counter() - started, 1),
+            "rss_mb_before": round(before_mb),
+            "rss_mb_peak": round(peak[0]),
+            "rss_mb_idle": round(resident_mb(server.pid)),
+        }
+        browser.close()
+        stopped = time.perf_counter()
+        server.terminate()
+        try:
+            server.wait(timeout=120)
+        finally:
+            figures["stop_s"] = round(time.perf_counter() - stopped, 2)
+    return figures
+
+
+def _idle(pid: int, quiet_s: float = 3.0, limit_s: float = 900.0) -> None:
+    """Wait until process ``pid`` has used under 2% of a core for ``quiet_s`` seconds."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        used = cpu_seconds(pid)
+        time.sleep(quiet_s)
+        if cpu_seconds(pid) - used < 0.02 * quiet_s:
+            return
 
 
 AUDIO_SOURCE = "() => { const audio = document.querySelector('audio'); return audio ? audio.src : ''; }"

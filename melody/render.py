@@ -470,8 +470,9 @@ def render_all(
 ) -> Renders:
     """The WAV (its first ``sound_s`` seconds, if given), the MusicXML and the score at
     ``score_width`` (`SCORE_WIDTH` for screens, `PHONE_SCORE_WIDTH` for phones), one after
-    another. (Engraving while a second thread synthesises is slower, not faster: verovio holds the GIL that FluidSynth's per-note
-    Python calls wait for; 255 against 209 ms for 16 bars with chords on a 2-core AMD EPYC.)"""
+    another. (Engraving while a second thread synthesises is slower, not faster: verovio
+    holds the GIL that FluidSynth's per-note Python calls wait for; 255 against 209 ms for
+    16 bars with chords on a 2-core AMD EPYC.)"""
     wav = to_wav_bytes(melody, program, seconds=sound_s)
     musicxml = to_musicxml_bytes(melody)
     return Renders(wav, musicxml, to_svg(melody, width=score_width, musicxml=musicxml))

@@ -72,6 +72,14 @@ def _healthy(url: str) -> bool:
 def streamlit_server(app: str | os.PathLike, env: dict | None = None, timeout: float = 60.0):
     """``streamlit run app`` on a free local port, yielding its URL once it answers its
     health check; stopped on exit. For the browser test and the click-time benchmark."""
+    with streamlit_process(app, env, timeout) as (url, _process):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(app: str | os.PathLike, env: dict | None = None, timeout: float = 60.0):
+    """As `streamlit_server`, yielding (URL, the server's `subprocess.Popen`): for measuring
+    the server itself (its CPU time and memory, how fast it stops)."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
@@ -91,7 +99,7 @@ def streamlit_server(app: str | os.PathLike, env: dict | None = None, timeout: f
             if time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start within {timeout:.0f} s")
             time.sleep(0.3)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:

@@ -33,18 +33,50 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+MAX_STEM_CHARS = 80  # of a written file's name before its number and suffix
+
+
 def output_name(task) -> str:
-    """``jigs-12.musicxml`` for tune X:12 of jigs.abc, ``song.musicxml`` for song.krn."""
-    stem = pathlib.Path(task.path).stem
+    """``jigs-12.musicxml`` for tune X:12 of jigs.abc, ``song.musicxml`` for song.krn: the
+    stem cleaned (`safe_text.clean`; no path separators) and bounded, the X number whole
+    digits only (at most 12)."""
+    from melody.safe_text import clean
+
+    stem = re.sub(r"[/\\]", "-", clean(pathlib.Path(task.path).stem, MAX_STEM_CHARS)) or "tune"
     if task.fmt == "abc":
-        number = re.search(r"^X:\s*(\d+)", task.text or "", flags=re.MULTILINE)
-        return f"{stem}-{number.group(1) if number else task.source.rsplit('#', 1)[-1]}.musicxml"
+        found = re.search(r"^X:\s*(\d{1,12})(?!\d)", task.text or "", flags=re.MULTILINE)
+        return f"{stem}-{found.group(1) if found else task.source.rsplit('#', 1)[-1]}.musicxml"
     return f"{stem}.musicxml"
 
 
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``<stem>-2.musicxml``, ``-3`` ... if a tune of this run already has it
+    (two tunes numbered alike, or ``tune.abc`` X:2 beside ``tune-2.mid``)."""
+    stem, copy = name.removesuffix(".musicxml"), 2
+    while name.lower() in taken:  # case-folded: a case-insensitive file system is one clash too
+        name, copy = f"{stem}-{copy}.musicxml", copy + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_checked(path: pathlib.Path, data: bytes) -> None:
+    """Write ``data`` atomically once it parses as XML (a file that does not read back is
+    never left behind)."""
+    from xml.etree import ElementTree
+
+    from melody.storage import atomic_write_bytes
+
+    ElementTree.fromstring(data)  # ParseError: skipped with its reason
+    atomic_write_bytes(path, data)
+
+
 def main() -> None:
+    from xml.etree import ElementTree
+
     from melody import harmony, render
     from melody.corpus import SongSkipped, find_song_files, parse_task, tasks_for_file
+    from melody.errors import USER_ERRORS
+    from melody.safe_text import clean
 
     args = parse_args()
     model = harmony.load(args.model)  # a bad folder fails here, before any file is read
@@ -54,23 +86,26 @@ def main() -> None:
         _common.fail(f"--out {out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
     tasks = [task for path in files for task in tasks_for_file(path)]
-    started, written, skipped, names = time.perf_counter(), 0, [], set()
-    for task in tqdm(tasks, desc="harmonizing", unit="tune", leave=False):
-        try:
-            tune = parse_task(task, strict=False)
-        except SongSkipped as skip:
-            skipped.append(f"{task.source}: {skip}")
-            continue
-        name = output_name(task)
-        if name in names:  # two tunes numbered alike in one file: keep both
-            name = f"{name.removesuffix('.musicxml')}-{len(names)}.musicxml"
-        names.add(name)
-        render.write(harmony.harmonize(tune, model), out / name)
-        written += 1
-    for line in skipped:
-        print(f"skipped {line}")
-    seconds = time.perf_counter() - started
-    print(f"harmonized {written} tune(s) of {len(files)} file(s) into {out} in {seconds:.1f} s; skipped {len(skipped)}")
+    started, written, skipped, taken = time.perf_counter(), 0, [], set()
+    try:
+        for task in tqdm(tasks, desc="harmonizing", unit="tune", leave=False):
+            try:
+                tune = parse_task(task, strict=False)
+                name = unique_name(output_name(task), taken)
+                write_checked(out / name, render.to_musicxml_bytes(harmony.harmonize(tune, model)))
+                written += 1
+            except SongSkipped as skip:
+                skipped.append(f"{clean(task.source, 200)}: {skip}")
+            except (OSError, ElementTree.ParseError, *USER_ERRORS) as error:  # this tune only: the rest go on
+                skipped.append(f"{clean(task.source, 200)}: could not be written ({clean(error, 200)})")
+    finally:  # the summary always prints, an interruption included
+        for line in skipped:
+            print(f"skipped {line}")
+        seconds = time.perf_counter() - started
+        print(
+            f"harmonized {written} tune(s) of {len(files)} file(s) into {out} in {seconds:.1f} s; "
+            f"skipped {len(skipped)}"
+        )
 
 
 if __name__ == "__main__":

@@ -262,7 +262,8 @@ def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch)
         raise RuntimeError("a bug nobody foresaw")
 
     monkeypatch.setattr(melody.sampler, "generate", broken)
-    monkeypatch.setattr(melody.making.Ahead, "take", staticmethod(lambda future, made_for, recipe: None))  # made on the click
+    never = staticmethod(lambda future, made_for, recipe: None)
+    monkeypatch.setattr(melody.making.Ahead, "take", never)  # made on the click
     app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception  # no traceback on the page
