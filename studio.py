@@ -138,7 +138,7 @@ def seed_svg(seed: Melody) -> str:
 def renders(melody: Melody, program: int, width: int, sound_s: float | None) -> render.Renders:
     """Sound, score (``width`` wide) and MusicXML of one melody of the result, made once and
     kept with the result in this session (one copy: the next result replaces it; a global
-    cache of WAVs held up to 64 of them and handed each session its own unpickled copy). The
+    cache of WAVs held up to 64 of them and handed every hit a deserialised copy). The
     page renders variations one at a time and shows each as soon as it is made: the sound
     comes from the one FluidSynth in this process, so threads would only wait for each other."""
     views = st.session_state.setdefault("_views", {})
