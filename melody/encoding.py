@@ -243,8 +243,8 @@ def lookback_ids(song: np.ndarray, indices, bar: int, pickup: int, none_id: int)
 
     def back(bars: int) -> np.ndarray:  # song[:, step - bars * bar], none before the start
         at = steps - bars * bar
-        ids = song[:, np.maximum(at, 0)]
-        ids[:, at < 0] = none_id
+        ids = np.full((song.shape[0], len(steps)), none_id, dtype=np.int32)
+        ids[:, at >= 0] = song[:, at[at >= 0]]
         return ids
 
     out = np.zeros((3, song.shape[0], len(steps)), dtype=np.int32)
