@@ -369,9 +369,8 @@ class Generator:
         takes them from here."""
         if not self.net.lookback:
             return None
-        steps = range(first, first + (count or 1))
-        back = lookback_ids(song, steps, seed.bar_steps, seed.pickup, self.vocab.id(END))
-        return back[:, :, 0] if count is None else back
+        steps = first if count is None else range(first, first + count)
+        return lookback_ids(song, steps, seed.bar_steps, seed.pickup, self.vocab.id(END))
 
     def start(self, seed: Melody, batch: int, positions: np.ndarray):
         """Logits (batch, vocab) for the first step after ``seed``, and the state there;

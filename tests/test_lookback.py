@@ -42,14 +42,16 @@ def test_the_lookback_inputs_of_a_song_with_a_repeated_bar():
     # the one function, asked for the next step of a history (as generation asks), agrees
     ids = vocab.encode(SONG.steps)[None]
     for index in range(len(SONG) + 1):
-        got = lookback_ids(ids[:, :index], [index], 8, 4, vocab.id(none))[:, 0, 0]
-        assert got.tolist() == arrays.lookback[:, index].tolist()
+        one = lookback_ids(ids[:, :index], index, 8, 4, vocab.id(none))[:, 0]  # generation's one-step path
+        assert one.tolist() == arrays.lookback[:, index].tolist()
+        assert lookback_ids(ids[:, :index], [index], 8, 4, vocab.id(none))[:, 0, 0].tolist() == one.tolist()
 
 
 def test_before_two_whole_bars_nothing_repeats_and_a_pickup_is_no_bar():
     ids = np.array([[5, 5, 5, 5, 5, 5, 5]])  # one long note: pickup 1, bars of 2 steps
     flags = lookback_ids(ids, range(8), bar=2, pickup=1, none_id=0)[2, 0]
     assert flags.tolist() == [0, 0, 0, 0, 0, 1, 1, 1]  # bars [1, 3) and [3, 5) are the first pair
+    assert [lookback_ids(ids, i, bar=2, pickup=1, none_id=0)[2, 0] for i in range(8)] == flags.tolist()
 
 
 def _log_p_of_ids(loaded, seed, ids, told):
