@@ -26,10 +26,14 @@ def step_probabilities(loaded, melody: Melody, whole_song: bool = False) -> np.n
     length = len(melody) if whole_song else None
     arrays = song_arrays(to_model_key(melody), loaded.vocab, length, loaded.config.to_go_bars)
     net = step_model(loaded)
-    state, rows = net.initial_state(1), []
+    state, rows, lookback = net.initial_state(1), [], arrays.lookback  # (3, len + 1)
     for t in range(len(arrays.symbols)):
         probabilities, state = net.step(
-            state, arrays.symbols[t : t + 1], arrays.positions[t : t + 1], arrays.meters[t : t + 1]
+            state,
+            arrays.symbols[t : t + 1],
+            arrays.positions[t : t + 1],
+            arrays.meters[t : t + 1],
+            lookback[:, t : t + 1],
         )
         rows.append(probabilities[0])
     return np.stack(rows)

@@ -20,11 +20,11 @@ import heapq
 
 import numpy as np
 
-from .encoding import Vocabulary, song_arrays
+from .encoding import LOOKBACK_FIELDS, Vocabulary, song_arrays
 from .melody import Melody
 
 PAD_TO = 16  # batch lengths are rounded up to a multiple of this (fewer graph shapes)
-FIELDS = ("symbols", "positions", "meters", "targets")
+FIELDS = ("symbols", "positions", "meters", "targets", *LOOKBACK_FIELDS)
 
 
 def _song(melody: Melody, vocab: Vocabulary, max_steps: int, to_go_bars: int = 0, told: bool = False):
@@ -47,11 +47,19 @@ class Batch:
     positions: np.ndarray
     meters: np.ndarray
     targets: np.ndarray
+    lookback_1: np.ndarray
+    lookback_2: np.ndarray
+    repeated: np.ndarray
     weights: np.ndarray
 
     @property
     def inputs(self) -> dict[str, np.ndarray]:
+        """The inputs of a model without lookback (see `inputs_for`)."""
         return {"symbols": self.symbols, "positions": self.positions, "meters": self.meters}
+
+    def inputs_for(self, names) -> dict[str, np.ndarray]:
+        """The inputs a model reads, by name (`melody.model.input_names`)."""
+        return {name: getattr(self, name) for name in names}
 
     @property
     def n_targets(self) -> int:
@@ -73,9 +81,7 @@ def make_batches(
     for begin in range(0, len(arrays), batch_size):
         group = arrays[begin : begin + batch_size]
         length = -(-max(len(a.targets) for a in group) // PAD_TO) * PAD_TO
-        fields = {
-            name: np.zeros((len(group), length), np.int32) for name in ("symbols", "positions", "meters", "targets")
-        }
+        fields = {name: np.zeros((len(group), length), np.int32) for name in FIELDS}
         mask = np.zeros((len(group), length), np.float32)
         for row, song in enumerate(group):
             n = len(song.targets)
@@ -95,6 +101,9 @@ class Streams:
     positions: np.ndarray
     meters: np.ndarray
     targets: np.ndarray
+    lookback_1: np.ndarray
+    lookback_2: np.ndarray
+    repeated: np.ndarray
     weights: np.ndarray
     resets: np.ndarray
 

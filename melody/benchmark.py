@@ -143,6 +143,13 @@ def generate_ms(loaded, steps: int, variations: int = 1, repeats: int = 5) -> fl
     )
 
 
+def generate_bars_ms(loaded, bars: int = 16, temperature: float = 0.8, repeats: int = 5) -> float:
+    """Median ms to generate one song of ``bars`` bars (the studio's click: body, loop guard,
+    the two-bar ending drawn as candidates), each repeat with its own random seed."""
+    seed, draws = parse_seed(EXAMPLE), iter(range(10**6))
+    return timed(lambda: generate(loaded, seed, bars=bars, temperature=temperature, random_seed=next(draws)), repeats)
+
+
 def preprocess_rate(tasks, workers: int | None = None) -> float:
     """Songs per second parsed, filtered and transposed (process pool on all cores)."""
     from .corpus import run_tasks

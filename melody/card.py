@@ -194,6 +194,15 @@ def _to_go_sentence(model: dict) -> str:
     )
 
 
+def _lookback_sentence(model: dict) -> str:
+    if not model.get("lookback"):
+        return ""
+    return (
+        " Lookback (as Magenta's Lookback RNN): it also reads the symbols one and two bars before the next step "
+        "(through the same symbol embedding) and whether the last bar repeated the one before."
+    )
+
+
 def card_markdown(card: dict) -> str:
     """The card as Markdown for people."""
     data, training, model, test = card["data"], card["training"], card["model"], card["test"]
@@ -221,7 +230,7 @@ Vocabulary: {card["vocabulary"]["symbols"]} symbols, MIDI {low}-{high}.
 ## Model
 Embeddings of the symbol ({model["symbol_dim"]}), the next step's bar position ({model["position_dim"]})
 and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]}) -> Dropout({model["dropout"]})
--> Dense softmax over the symbols. {_meter_sentence(model)}{_to_go_sentence(model)}
+-> Dense softmax over the symbols. {_meter_sentence(model)}{_to_go_sentence(model)}{_lookback_sentence(model)}
 {model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}
 (halved after {training.get("lr_patience", "?")} epochs without a better validation loss), gradients clipped to norm
 {model.get("clipnorm", "none")}.

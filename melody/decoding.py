@@ -138,8 +138,9 @@ def _sample(
         before = (logits, state)
         z_before = None if log_z is None else log_z.copy()
         logits, state = _draw(
-            generator, seed, positions, logits, state, temperature, top_k, rngs, index, ids, drawn, t, stop, log_z
-        )
+            generator, seed, positions, logits, state, temperature, top_k, rngs, index, ids, drawn, t, stop, log_z,
+            history,
+        )  # fmt: skip
         for _ in range(LOOP_REDRAWS if check else 0):
             song = np.concatenate([history, ids[:, :stop]], axis=1)
             end = first + stop
@@ -151,6 +152,7 @@ def _sample(
             sub_logits, sub_state = _draw(
                 generator, seed, positions, before[0][again], [(h[again], c[again]) for h, c in before[1]],
                 temperature, top_k, [rngs[r] for r in again], index, sub_ids, sub_drawn, t, stop, sub_z,
+                history[again],
             )  # fmt: skip
             ids[again] = sub_ids
             if keep:
@@ -166,13 +168,17 @@ def _sample(
     return ids, logits, state, list(drawn.T) if keep else []
 
 
-def _draw(generator, seed, positions, logits, state, temperature, top_k, rngs, index, ids, drawn, t, stop, log_z=None):
+def _draw(
+    generator, seed, positions, logits, state, temperature, top_k, rngs, index, ids, drawn, t, stop, log_z, history
+):
     """Draw steps t..stop-1 (melody indices from ``index``) into ``ids`` (and their log p
-    into ``drawn``, if given); returns the logits and state after them."""
+    into ``drawn``, if given) after ``history`` (rows, index - t): the ids before ``ids``;
+    returns the logits and state after them."""
     from .sampler import sample_logits
 
     vocab, rows = generator.vocab, len(rngs)
     meters = np.full(rows, vocab.meter_id(seed.meter), dtype=np.int32)
+    song = np.concatenate([history, ids], axis=1) if generator.net.lookback else None  # for the lookback inputs
     for step in range(t, stop):
         at = index + step - t
         blocked = [vocab.id(END), vocab.id(HOLD)] if at == 0 else [vocab.id(END)]
@@ -185,7 +191,10 @@ def _draw(generator, seed, positions, logits, state, temperature, top_k, rngs, i
                 scaled = np.delete(logp, blocked, axis=1) / temperature
                 top = scaled.max(axis=1)
                 log_z += top + np.log(np.exp(scaled - top[:, None]).sum(axis=1))
-        logits, state = generator.net.step_logits(state, ids[:, step], np.full(rows, positions[at + 1]), meters)
+        if song is not None:
+            song[:, at] = ids[:, step]
+        back = generator.lookback(seed, song, at + 1)
+        logits, state = generator.net.step_logits(state, ids[:, step], np.full(rows, positions[at + 1]), meters, back)
     return logits, state
 
 
@@ -222,8 +231,13 @@ def beam_search(generator, seed: Melody, steps: int, variations: int, trace: lis
         paths = np.concatenate([paths[parents], logp[parents, ids][:, None]], axis=1)
         state = [(h[parents], c[parents]) for h, c in state]
         meters = np.full(len(ids), vocab.meter_id(seed.meter), dtype=np.int32)
+        back = None
+        if generator.net.lookback:
+            back = generator.lookback(
+                seed, np.concatenate([np.tile(seed_ids, (len(ids), 1)), history], axis=1), index + 1
+            )
         logits, state = generator.net.step_logits(
-            state, ids.astype(np.int32), np.full(len(ids), positions[index + 1]), meters
+            state, ids.astype(np.int32), np.full(len(ids), positions[index + 1]), meters, back
         )
     scores = scores + log_softmax(logits)[:, end_id]  # the song ends here
     order = np.argsort(-scores, kind="stable")

@@ -4,7 +4,9 @@ The vocabulary is saved as ``mapping.json`` (symbol -> id), as in the seed repor
 ``/`` is 0, ``_`` 1, ``r`` 2, then the MIDI numbers in rising order.
 
 For each song the model reads ``[/] + steps`` and predicts ``steps + [/]``; beside each
-symbol it is told where in the bar the *next* step falls and the song's meter.
+symbol it is told where in the bar the *next* step falls and the song's meter, and a
+lookback model (Magenta's Lookback RNN) also what sounded one and two bars before the next
+step and whether the last bar repeated the one before (`lookback_ids`).
 
     >>> vocab = Vocabulary.from_melodies([Melody(("60", "_", "62", "r"))])
     >>> vocab.symbols
@@ -218,6 +220,53 @@ def position_ids(melody: Melody, count: int, length: int | None = None, to_go_ba
     return (positions + MAX_POSITIONS * buckets).astype(np.int32)
 
 
+LOOKBACK_FIELDS = ("lookback_1", "lookback_2", "repeated")  # the rows of `lookback_ids`, as model inputs
+
+
+def lookback_ids(song: np.ndarray, indices, bar: int, pickup: int, none_id: int) -> np.ndarray:
+    """The lookback inputs for predicting steps ``indices`` of songs ``song`` (rows, n) of
+    ids, bars of ``bar`` steps after a pickup of ``pickup`` steps: (3, rows, len(indices)),
+    int32; for one index given as an int, (3, rows) (generation's hot path, a few µs).
+
+    Row 0: the symbol one bar before each step (the same bar position in the bar before),
+    ``none_id`` where that is before the song starts; row 1: the same two bars before; row 2:
+    1 where the last bar completed before the step (a whole bar after the pickup) repeats the
+    bar before it exactly, else 0. Predicting step i reads only ``song[:, :i]`` (what has
+    sounded), so generation can call it with the history so far (``n`` >= the largest index).
+
+        >>> lookback_ids(np.array([[5, 6, 5, 6]]), range(5), bar=2, pickup=0, none_id=0)[:, 0]
+        array([[0, 0, 5, 6, 5],
+               [0, 0, 0, 0, 5],
+               [0, 0, 0, 0, 1]], dtype=int32)
+    """
+    song = np.asarray(song)
+    if isinstance(indices, (int, np.integer)):  # one step
+        i, out = int(indices), np.full((3, song.shape[0]), none_id, dtype=np.int32)
+        if i >= bar:
+            out[0] = song[:, i - bar]
+        if i >= 2 * bar:
+            out[1] = song[:, i - 2 * bar]
+        end = pickup + (i - pickup) // bar * bar  # the last barline at or before the step
+        out[2] = (song[:, end - bar : end] == song[:, end - 2 * bar : end - bar]).all(axis=1) if end >= 2 * bar else 0
+        return out
+    steps = np.asarray(indices, dtype=np.int64).reshape(-1)
+
+    def back(bars: int) -> np.ndarray:  # song[:, step - bars * bar], none before the start
+        at = steps - bars * bar
+        ids = np.full((song.shape[0], len(steps)), none_id, dtype=np.int32)
+        ids[:, at >= 0] = song[:, at[at >= 0]]
+        return ids
+
+    out = np.zeros((3, song.shape[0], len(steps)), dtype=np.int32)
+    out[0], out[1] = back(1), back(2)
+    end = pickup + (steps - pickup) // bar * bar  # the last barline at or before each step
+    whole = end >= 2 * bar  # the last bar and the one before it are whole bars of the song
+    if whole.any():
+        last = end[whole, None] - bar + np.arange(bar)  # (k, bar) the steps of the last bar
+        out[2][:, whole] = (song[:, last] == song[:, last - bar]).all(axis=2)
+    return out
+
+
 def position_count(to_go_bars: int) -> int:
     """Rows of the position table of a model told ``to_go_bars`` (0: not told)."""
     return MAX_POSITIONS * (to_go_bars + 2) if to_go_bars else MAX_POSITIONS
@@ -231,7 +280,15 @@ class SongArrays:
     positions: np.ndarray  # bar position of the step being predicted (and bars to go: `position_ids`)
     meters: np.ndarray  # the song's meter id, repeated
     targets: np.ndarray  # steps + [/]
+    lookback_1: np.ndarray | None = None  # symbol one bar before the step being predicted (`lookback_ids`)
+    lookback_2: np.ndarray | None = None  # ... two bars before
+    repeated: np.ndarray | None = None  # 1: the last whole bar repeated the one before it
     weights: np.ndarray | None = None  # per-target loss weights, set by melody.batching
+
+    @property
+    def lookback(self) -> np.ndarray:
+        """The lookback inputs (3, len), as `lookback_ids` gives them for one song."""
+        return np.stack([self.lookback_1, self.lookback_2, self.repeated])
 
 
 def song_arrays(melody: Melody, vocab: Vocabulary, length: int | None = None, to_go_bars: int = 0) -> SongArrays:
@@ -241,11 +298,15 @@ def song_arrays(melody: Melody, vocab: Vocabulary, length: int | None = None, to
     ids = vocab.encode(melody.steps)
     count = len(ids) + 1
     end = np.array([vocab.id(END)], dtype=np.int32)
+    back = lookback_ids(ids[None], range(count), melody.bar_steps, melody.pickup, vocab.id(END))[:, 0]
     return SongArrays(
         symbols=np.concatenate([end, ids]),
         positions=position_ids(melody, count, length, to_go_bars),
         meters=np.full(count, vocab.meter_id(melody.meter), dtype=np.int32),
         targets=np.concatenate([ids, end]),
+        lookback_1=back[0],
+        lookback_2=back[1],
+        repeated=back[2],
     )
 
 

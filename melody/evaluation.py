@@ -24,6 +24,7 @@ import numpy as np
 from .batching import make_batches
 from .encoding import song_arrays
 from .melody import HOLD, Melody
+from .model import input_names
 
 FIGURES = ("nll_per_step", "nll_per_event", "pitch_bits_per_note", "accuracy")
 
@@ -79,7 +80,8 @@ def score_model(
     to_go_bars = loaded.config.to_go_bars if told else 0
     batches = make_batches(songs, vocab, batch_size, max_steps=10**9, to_go_bars=to_go_bars)
     for batch in progress(batches) if progress else batches:
-        probabilities = np.asarray(loaded.keras_model.predict_on_batch(batch.inputs))  # (batch, steps, vocab)
+        inputs = batch.inputs_for(input_names(loaded.config))
+        probabilities = np.asarray(loaded.keras_model.predict_on_batch(inputs))  # (batch, steps, vocab)
         for row in range(len(batch.targets)):
             n = int((batch.weights[row] > 0).sum())
             tally.add(probabilities[row, :n], batch.targets[row, :n], hold_id, pitch_ids)

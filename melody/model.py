@@ -1,8 +1,11 @@
 """The network and its folder: build, save and load a Keras LSTM melody model.
 
 Inputs per step (all int, shape (batch, steps)): the symbol id, the bar position of the
-next step, and the song's meter id. Each is embedded; the concatenation feeds
-``layers`` x LSTM(units) -> Dropout, then Dense(vocabulary) with softmax.
+next step, and the song's meter id; a lookback model (``lookback`` = 1, Magenta's Lookback
+RNN) also reads the symbols one and two bars before the next step (through the same symbol
+embedding) and whether the last bar repeated the one before (`encoding.lookback_ids`).
+Each is embedded; the concatenation feeds ``layers`` x LSTM(units) -> Dropout, then
+Dense(vocabulary) with softmax.
 
 A model folder holds everything needed to use it (nanoGPT-style):
 ``model.keras``, ``config.json``, ``mapping.json``, ``meters.json``, ``card.json``,
@@ -22,7 +25,7 @@ import os
 import pathlib
 import threading
 
-from .encoding import MAX_POSITIONS, Vocabulary, position_count
+from .encoding import LOOKBACK_FIELDS, MAX_POSITIONS, Vocabulary, position_count
 from .storage import recover_folder
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -30,6 +33,15 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
+REPEAT_DIM = 4  # embedding of the lookback model's "the last bar repeated the one before" flag
+INPUT_TABLES = {  # model input -> the embedding layer that reads it (the lookback symbols share the symbols')
+    "symbols": "symbol_embedding",
+    "positions": "position_embedding",
+    "meters": "meter_embedding",
+    "lookback_1": "symbol_embedding",
+    "lookback_2": "symbol_embedding",
+    "repeated": "repeat_embedding",
+}
 TRAIN_HINT = "train one with: .venv/bin/python scripts/preprocess.py && .venv/bin/python scripts/train.py"
 
 
@@ -48,6 +60,7 @@ class ModelConfig:
     symbol_dim: int = 64  # learned embedding of the symbol; 0: one-hot (the seed report's input)
     position_dim: int = 16  # embedding of the next step's bar position; 0: not told (meter-blind)
     meter_dim: int = 8  # embedding of the meter; 0: not told
+    lookback: int = 0  # 1: also told the symbols 1 and 2 bars back and if the last bar repeated (0: not)
     units: int = 256  # LSTM units per layer
     layers: int = 1  # stacked LSTM layers
     dropout: float = 0.2  # after each LSTM layer
@@ -57,6 +70,11 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if self.to_go_bars and self.n_positions == MAX_POSITIONS:  # the table grows with what the model is told
             self.n_positions = position_count(self.to_go_bars)
+
+
+def input_names(config: ModelConfig) -> tuple[str, ...]:
+    """The model's inputs in order (each (batch, steps) int32; see `INPUT_TABLES`)."""
+    return ("symbols", "positions", "meters", *(LOOKBACK_FIELDS if config.lookback else ()))
 
 
 def symbol_layer(config: ModelConfig):
@@ -89,16 +107,17 @@ def _network(config: ModelConfig, with_state: bool):
     import keras
     from keras import layers
 
-    symbols = keras.Input((None,), dtype="int32", name="symbols")
-    positions = keras.Input((None,), dtype="int32", name="positions")
-    meters = keras.Input((None,), dtype="int32", name="meters")
+    inputs = {name: keras.Input((None,), dtype="int32", name=name) for name in input_names(config)}
+    tables = {
+        "symbol_embedding": symbol_layer(config),
+        "position_embedding": context_layer(config.n_positions, config.position_dim, "position_embedding"),
+        "meter_embedding": context_layer(config.n_meters, config.meter_dim, "meter_embedding"),
+    }
+    if config.lookback:
+        tables["repeat_embedding"] = context_layer(2, REPEAT_DIM, "repeat_embedding")
     x = layers.Concatenate(name="step_features")(
-        [
-            symbol_layer(config)(symbols),
-            context_layer(config.n_positions, config.position_dim, "position_embedding")(positions),
-            context_layer(config.n_meters, config.meter_dim, "meter_embedding")(meters),
-        ]
-    )  # (batch, steps, symbol_dim + position_dim + meter_dim)
+        [tables[INPUT_TABLES[name]](ids) for name, ids in inputs.items()]
+    )  # (batch, steps, symbol_dim + position_dim + meter_dim [+ 2 symbol_dim + REPEAT_DIM])
     state_in, state_out = [], []
     for index in range(config.layers):
         lstm = layers.LSTM(config.units, return_sequences=True, return_state=with_state, name=f"lstm_{index}")
@@ -112,11 +131,11 @@ def _network(config: ModelConfig, with_state: bool):
             x = lstm(x)  # (batch, steps, units)
         x = layers.Dropout(config.dropout, name=f"dropout_{index}")(x)
     probabilities = layers.Dense(config.vocab_size, activation="softmax", name="next_symbol")(x)
-    return [symbols, positions, meters, *state_in], [probabilities, *state_out]
+    return [*inputs.values(), *state_in], [probabilities, *state_out]
 
 
 def build_model(config: ModelConfig):
-    """The Keras model: (symbols, positions, meters) -> probabilities (batch, steps, vocab)."""
+    """The Keras model: inputs (`input_names`) -> probabilities (batch, steps, vocab)."""
     import keras
 
     inputs, outputs = _network(config, with_state=False)
@@ -227,6 +246,7 @@ CONFIG_SCHEMA = {  # config.json field -> (test of a value, what is expected); o
     "symbol_dim": _whole(0),
     "position_dim": _whole(0),
     "meter_dim": _whole(0),
+    "lookback": (lambda v: v in (0, 1) and not isinstance(v, bool), "0 or 1"),
     "units": _whole(1),
     "layers": _whole(1),
     "dropout": _real(lambda v: 0 <= v < 1, "a number from 0 up to (not including) 1"),
@@ -327,12 +347,16 @@ def check_model_weights(folder: pathlib.Path, weights: dict, config: ModelConfig
         ("meter_embedding", c.n_meters, f"n_meters is {c.n_meters}", c.meter_dim or 1,
          f"meter_dim is {c.meter_dim}" + ("" if c.meter_dim else " (not told: 1 column)")),
     ]  # fmt: skip
+    if c.lookback:
+        tables.append(("repeat_embedding", 2, "lookback is 1", REPEAT_DIM, "lookback is 1"))
     for name, rows, rows_said, columns, columns_said in tables:
         [shape] = shapes(name, 1, "needs it")
         expect(name, "dimensions", len(shape), 2, "describes an embedding table")
         expect(name, "rows", shape[0], rows, rows_said)
         expect(name, "columns", shape[1], columns, columns_said)
         widths += shape[1]
+    if c.lookback:  # the symbols one and two bars back, through the symbol embedding
+        widths += 2 * (c.symbol_dim or c.vocab_size)
     units = c.units
     for index in range(c.layers):
         name = f"lstm_{index}"

@@ -22,8 +22,8 @@ The Keras model stays the one source of truth for the weights: this module reads
 its gradients update them. ``tests/test_recurrence.py`` checks that, in float32, it gives
 the Keras model's probabilities within 1e-5 and the gradients of automatic differentiation.
 
-    >>> network = TrainingNetwork(model, config, matmul_dtype="bfloat16")     # doctest: +SKIP
-    >>> logits, states = network(symbols, positions, meters, keep, states)   # doctest: +SKIP
+    >>> network = TrainingNetwork(model, config, matmul_dtype="bfloat16")        # doctest: +SKIP
+    >>> logits, states = network([symbols, positions, meters], keep, states)    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -32,9 +32,7 @@ import functools
 import os
 import pathlib
 
-from .model import ModelConfig
-
-EMBEDDINGS = ("symbol_embedding", "position_embedding", "meter_embedding")
+from .model import INPUT_TABLES, ModelConfig, input_names
 
 
 def bfloat16_matmul_is_fast() -> bool:
@@ -118,20 +116,21 @@ def lane_sizes(rows: int, lanes: int) -> list[int]:
 
 class TrainingNetwork:
     """`melody.model`'s network on ``model``'s variables: time-major int inputs (steps,
-    rows) -> logits (steps, rows, vocab) and the new [h, c] per layer."""
+    rows), one per `melody.model.input_names` -> logits (steps, rows, vocab) and the new
+    [h, c] per layer."""
 
     def __init__(self, model, config: ModelConfig, matmul_dtype: str = "float32", lanes: int = 2):
         self.config, self.matmul_dtype, self.lanes = config, matmul_dtype, max(1, lanes)
-        self.embeddings = [model.get_layer(name) for name in EMBEDDINGS]
+        self.embeddings = [model.get_layer(INPUT_TABLES[name]) for name in input_names(config)]
         self.cells = [model.get_layer(f"lstm_{index}").cell for index in range(config.layers)]
         self.dense = model.get_layer("next_symbol")
 
-    def __call__(self, symbols, positions, meters, keep, states, training: bool = True):
+    def __call__(self, inputs, keep, states, training: bool = True):
+        """``inputs``: the id tensors (steps, rows) in `input_names` order; ``keep`` (steps,
+        rows) 0.0 where a row's state is zeroed; ``states``: [h, c] per layer, (rows, units)."""
         import tensorflow as tf
 
-        x = tf.concat(
-            [tf.gather(e.embeddings, ids) for e, ids in zip(self.embeddings, (symbols, positions, meters))], -1
-        )
+        x = tf.concat([tf.gather(e.embeddings, ids) for e, ids in zip(self.embeddings, inputs, strict=True)], -1)
         new_states = []
         for index, cell in enumerate(self.cells):
             xz = self._project(x, cell.kernel) + cell.bias  # every step at once

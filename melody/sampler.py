@@ -21,7 +21,7 @@ import weakref
 import numpy as np
 
 from .decoding import log_softmax, song_length, song_of_bars
-from .encoding import UnknownSymbolError, Vocabulary, position_ids
+from .encoding import UnknownSymbolError, Vocabulary, lookback_ids, position_ids
 from .keys import canonical_key, change_mode, from_model_key, to_model_key
 from .melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 
@@ -97,7 +97,10 @@ class StepModel:
     """The trained network as NumPy arrays, advanced one 16th-note step at a time.
 
     Embeddings are folded into the first LSTM kernel: each input contributes one row of
-    a (rows, 4 * units) table, so the first layer is three lookups and one matmul. A higher
+    a (rows, 4 * units) table, so the first layer is three lookups and one matmul. A lookback
+    model (``lookback``) adds two tables for the symbols one and two bars back (the symbol
+    embedding times their kernel rows) and folds its repeat flag into the meter table
+    (rows ``meter * 2 + flag``): five lookups and one matmul. A higher
     layer's input and recurrent kernels are stacked, ``[h below, h] @ [[W], [U]]``: one
     matmul per layer. Activations follow Keras' LSTM (sigmoid gates, tanh); the gate
     columns are reordered from Keras' (i, f, c, o) to (i, f, o, c), and the gate columns
@@ -108,7 +111,7 @@ class StepModel:
     per step), not by arithmetic; see the README's Performance section.
     """
 
-    def __init__(self, weights: dict, n_layers: int):
+    def __init__(self, weights: dict, n_layers: int, lookback: bool = False):
         get = lambda name: [np.asarray(w, dtype=np.float32) for w in weights[name]]
         (symbol_table,) = get("symbol_embedding")
         (position_table,) = get("position_embedding")
@@ -124,7 +127,16 @@ class StepModel:
         a, b = symbol_table.shape[1], position_table.shape[1]
         self.symbol_rows = symbol_table @ w0[:a]  # (vocab, 4 units)
         self.position_rows = position_table @ w0[a : a + b]  # (positions, 4 units)
-        self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
+        self.lookback = bool(lookback)
+        if not self.lookback:
+            self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
+        else:  # kernel rows: symbol, position, meter, symbol 1 bar back, 2 bars back, repeat flag
+            (repeat_table,) = get("repeat_embedding")
+            m = a + b + meter_table.shape[1]
+            meters = meter_table @ w0[a + b : m] + b0
+            flags = repeat_table @ w0[m + 2 * a :]  # (2, 4 units)
+            self.meter_rows = (meters[:, None] + flags[None]).reshape(-1, meters.shape[1])  # (meters * 2, 4 units)
+            self.back_rows = (symbol_table @ w0[m : m + a], symbol_table @ w0[m + a : m + 2 * a])  # (vocab, 4 units)
         self.recurrent = np.ascontiguousarray(u0)  # (units, 4 units) of the first layer
         self.upper = [(np.ascontiguousarray(np.vstack([w, u])), b) for w, u, b in layers[1:]]  # (2 units, 4 units)
         self.dense_w, self.dense_b = get("next_symbol")
@@ -136,11 +148,18 @@ class StepModel:
         zeros = lambda: np.zeros((batch, self.units), dtype=np.float32)
         return [(zeros(), zeros()) for _ in range(self.layers)]
 
-    def step_logits(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
-        """Advance one step: ids (batch,) -> (log-probabilities up to a constant, (batch, vocab); state)."""
+    def step_logits(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, lookback=None):
+        """Advance one step: ids (batch,) -> (log-probabilities up to a constant, (batch, vocab); state).
+        ``lookback`` (3, batch): `encoding.lookback_ids` of the step predicted (read by a
+        lookback model only)."""
         units, gates = self.units, 3 * self.units
         h, c = state[0]
-        z = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters] + h @ self.recurrent
+        if self.lookback:
+            back_1, back_2 = self.back_rows
+            z = (self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[2 * meters + lookback[2]]
+                 + back_1[lookback[0]] + back_2[lookback[1]] + h @ self.recurrent)  # fmt: skip
+        else:
+            z = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters] + h @ self.recurrent
         new_state = []
         for index in range(self.layers):
             if index:  # a higher layer reads the new h of the layer below and its own last h
@@ -154,18 +173,20 @@ class StepModel:
             new_state.append((h, c))
         return h @ self.dense_w + self.dense_b, new_state  # softmax logits (batch, vocab)
 
-    def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray):
+    def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, lookback=None):
         """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
-        logits, new_state = self.step_logits(state, symbols, positions, meters)
+        logits, new_state = self.step_logits(state, symbols, positions, meters, lookback)
         weights = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
         return weights / weights.sum(axis=1, keepdims=True), new_state
 
-    def run(self, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, state=None):
-        """Feed sequences (batch, steps); returns the last step's logits and the state."""
+    def run(self, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, state=None, lookback=None):
+        """Feed sequences (batch, steps) (``lookback``: (3, batch, steps)); returns the last
+        step's logits and the state."""
         state = state or self.initial_state(symbols.shape[0])
         logits = None
         for t in range(symbols.shape[1]):
-            logits, state = self.step_logits(state, symbols[:, t], positions[:, t], meters[:, t])
+            back = None if lookback is None else lookback[:, :, t]
+            logits, state = self.step_logits(state, symbols[:, t], positions[:, t], meters[:, t], back)
         return logits, state
 
 
@@ -277,7 +298,7 @@ def step_model(loaded) -> StepModel:
     with _STEP_MODELS_LOCK:
         net = _STEP_MODELS.get(loaded)
         if net is None:
-            net = _STEP_MODELS[loaded] = StepModel(loaded.weights, loaded.config.layers)
+            net = _STEP_MODELS[loaded] = StepModel(loaded.weights, loaded.config.layers, loaded.config.lookback)
         return net
 
 
@@ -301,9 +322,11 @@ class Generator:
         total = len(seed) + settings.steps
         positions = self.positions(seed, total, told=bool(settings.bars))  # of the step each input predicts
         reader = WindowedReader(self.net, settings.max_seq_len, batch, total, vocab.meter_id(seed.meter), positions)
+        song = np.zeros((batch, total), dtype=np.int32)  # the melody's ids: the seed, then what is generated
+        song[:, : len(seed)] = history[:, 1:]
+        generated = song[:, len(seed) :]  # a view: each step generated is in the song too
         for j in range(history.shape[1]):
-            logits = reader.feed(j, history[:, j])
-        generated = np.zeros((batch, settings.steps), dtype=np.int32)
+            logits = reader.feed(j, history[:, j], self.lookback(seed, song, j))
         finished = np.zeros(batch, dtype=bool)
         lengths = np.full(batch, settings.steps)
         for t in range(settings.steps):
@@ -319,7 +342,7 @@ class Generator:
             generated[:, t] = np.where(finished, end_id, ids)
             if finished.all() or t + 1 == settings.steps:
                 break
-            logits = reader.feed(index + 1, generated[:, t])
+            logits = reader.feed(index + 1, generated[:, t], self.lookback(seed, song, index + 1))
         return [seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)]
 
     def positions(self, seed: Melody, total: int, told: bool) -> np.ndarray:
@@ -327,18 +350,32 @@ class Generator:
         ``seed``; ``told``: the model is told where it ends (if it can be)."""
         return position_ids(seed, total + 1, total if told else None, self.to_go_bars)
 
+    def lookback(self, seed: Melody, song: np.ndarray, first: int, count: int | None = None) -> np.ndarray | None:
+        """The lookback inputs (3, rows, count) of the steps ``first`` .. ``first + count - 1``
+        of songs that start like ``seed``, from their ids so far ``song`` (rows, >= the last
+        of those steps; `encoding.lookback_ids`); ``count`` None: of step ``first`` alone,
+        (3, rows). None for a model without lookback. Every path that feeds the network
+        takes them from here."""
+        if not self.net.lookback:
+            return None
+        steps = first if count is None else range(first, first + count)
+        return lookback_ids(song, steps, seed.bar_steps, seed.pickup, self.vocab.id(END))
+
     def start(self, seed: Melody, batch: int, positions: np.ndarray):
         """Logits (batch, vocab) for the first step after ``seed``, and the state there;
         ``positions`` as from `positions`."""
-        inputs = np.tile(np.concatenate([[self.vocab.id(END)], self.vocab.encode(seed.steps)]), (batch, 1))
-        return self._feed(inputs.astype(np.int32), 0, self.vocab.meter_id(seed.meter), positions)
+        ids = self.vocab.encode(seed.steps)
+        inputs = np.tile(np.concatenate([[self.vocab.id(END)], ids]), (batch, 1))
+        back = self.lookback(seed, np.tile(ids, (batch, 1)), 0, len(seed) + 1)
+        return self._feed(inputs.astype(np.int32), 0, self.vocab.meter_id(seed.meter), positions, back)
 
-    def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray):
-        """Run inputs (batch, n) from a fresh state; input j predicts step first_index + j."""
+    def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray, lookback=None):
+        """Run inputs (batch, n) from a fresh state; input j predicts step first_index + j
+        (``lookback``: their `lookback` inputs, (3, batch, n))."""
         count = inputs.shape[1]
         pos = np.tile(positions[first_index : first_index + count], (inputs.shape[0], 1))
         meters = np.full(inputs.shape, meter, dtype=np.int32)
-        return self.net.run(inputs, pos, meters)
+        return self.net.run(inputs, pos, meters, lookback=lookback)
 
 
 class WindowedReader:
@@ -365,8 +402,10 @@ class WindowedReader:
         self.starts: list[int] = []  # the input each live block started at, oldest first
         self.state = None
 
-    def feed(self, j: int, symbols: np.ndarray) -> np.ndarray:
-        """Read input ``j`` (ids (batch,)); returns the logits (batch, vocab) for step j."""
+    def feed(self, j: int, symbols: np.ndarray, lookback=None) -> np.ndarray:
+        """Read input ``j`` (ids (batch,); ``lookback``: its lookback inputs (3, batch), for a
+        lookback model, taken from the whole song so far: a window does not hide what sounded
+        one or two bars back); returns the logits (batch, vocab) for step j."""
         if j == 0 or j <= self.last_start:  # a later window starts here
             fresh = self.net.initial_state(self.batch)
             self.state = (
@@ -381,6 +420,7 @@ class WindowedReader:
             np.tile(symbols, len(self.starts)),
             np.full(rows, self.positions[j], dtype=np.int32),
             np.full(rows, self.meter, dtype=np.int32),
+            None if lookback is None else np.tile(lookback, (1, len(self.starts))),
         )
         if self.window and j + 1 >= self.window:  # the oldest block has read its window: done
             self.starts.pop(0)

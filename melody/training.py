@@ -32,7 +32,7 @@ import numpy as np
 from .batching import make_streams
 from .encoding import Vocabulary
 from .melody import Melody
-from .model import ModelConfig, build_model, build_training_model, copy_weights
+from .model import ModelConfig, build_model, build_training_model, copy_weights, input_names
 from .storage import atomic_write_json, recover_folder, replace_folder, staging_folder
 
 PRECISIONS = ("auto", "float32", "bfloat16")
@@ -117,14 +117,14 @@ class ChunkTrainer:
             with strategy.scope():
                 model.optimizer.build(model.trainable_variables)
         network = TrainingNetwork(model, config, matmul_dtype, lanes)
+        self.input_names = input_names(config)
 
         def replica_step(inputs, targets, weights, keep, total, states):
             # (rows, steps) -> time-major (steps, rows)
-            symbols, positions, meters, targets, weights, keep = (
-                tf.transpose(a) for a in (*inputs, targets, weights, keep)
-            )
+            inputs = [tf.transpose(a) for a in inputs]
+            targets, weights, keep = (tf.transpose(a) for a in (targets, weights, keep))
             with tf.GradientTape() as tape:
-                logits, new_states = network(symbols, positions, meters, keep, states, training=True)
+                logits, new_states = network(inputs, keep, states, training=True)
                 nll = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
                 loss = tf.reduce_sum(nll * weights) / total  # share of the global mean NLL per target
             gradients = tape.gradient(loss, model.trainable_variables)  # this replica's share
@@ -165,7 +165,7 @@ class ChunkTrainer:
             count = float(streams.weights[k].sum())
             if count == 0:
                 continue
-            inputs = [self._split(getattr(streams, name)[k]) for name in ("symbols", "positions", "meters")]
+            inputs = [self._split(getattr(streams, name)[k]) for name in self.input_names]
             loss, states = self._step(
                 inputs,
                 self._split(streams.targets[k]),

@@ -118,6 +118,7 @@ def main() -> None:
     rows["seed_style_ms_per_step"] = bench.seed_style_ms_per_step(vocab, 5 if quick else 20, units)
     rows["generate_speedup"] = rows["seed_style_ms_per_step"] / (rows["generate_ms_1000_steps"] / 1000)
     rows["variations16_ms_256_steps"] = bench.generate_ms(loaded, 256, variations=16, repeats=5 if quick else 9)
+    rows["generate_ms_16_bars"] = bench.generate_bars_ms(loaded, 16, repeats=5 if quick else 9)
     rows["train_targets_per_s"] = bench.train_rate(songs, vocab, chunks=6 if quick else 20, units=units)
     rows["seed_style_train_targets_per_s"] = bench.seed_style_train_rate(songs, vocab, 6 if quick else 20, units)
     rows["train_speedup"] = rows["train_targets_per_s"] / rows["seed_style_train_targets_per_s"]
@@ -153,6 +154,7 @@ def main() -> None:
         "seed_style_ms_per_step": ("seed style: one generated step (ms)", ""),
         "generate_speedup": ("generation speed-up per symbol (x)", ""),
         "variations16_ms_256_steps": ("16 variations x 256 steps (ms)", "<= 100"),
+        "generate_ms_16_bars": ("a song of 16 bars at temperature 0.8, batch 1 (ms)", ""),
         "train_targets_per_s": (f"training targets/s, many-to-many ({matmul_dtype} products)", ""),
         "seed_style_train_targets_per_s": ("training targets/s, seed style", ""),
         "train_speedup": ("training speed-up (x)", ">= 80"),

@@ -42,6 +42,7 @@ MODEL_FLAGS = {  # ModelConfig fields set from the command line
     "position_dim": "size of the bar-position embedding; 0: the model is not told where the bar is",
     "meter_dim": "size of the meter embedding; 0: the model is not told the meter",
     "to_go_bars": "tell the model how many bars are left before the end, up to this many; 0: not told",
+    "lookback": "1: also tell the model the symbols 1 and 2 bars back and whether the last bar repeated; 0: not",
     "dropout": "dropout after each LSTM",
     "learning_rate": "Adam's starting learning rate",
     "clipnorm": "clip gradients to this norm (0: no clipping)",

@@ -55,3 +55,24 @@ def tiny_model(tiny_model_folder):
     from melody.model import load_model_folder
 
     return load_model_folder(tiny_model_folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_lookback_model(tiny_corpus, tmp_path_factory):
+    """A 2 x 16-unit lookback model (the symbols one and two bars back, the repeat flag) told
+    up to 4 bars to go, trained for one epoch on the tiny corpus, loaded from its folder."""
+    from melody.encoding import Vocabulary
+    from melody.model import ModelConfig, load_model_folder, save_model_folder
+    from melody.training import TrainConfig, train
+
+    melodies = tiny_corpus.melodies
+    vocab = Vocabulary.from_melodies(melodies)
+    config = ModelConfig(
+        vocab_size=len(vocab), n_meters=len(vocab.meters), units=16, symbol_dim=8, layers=2, to_go_bars=4, lookback=1
+    )
+    folder = tmp_path_factory.mktemp("tiny-lookback-model")
+    outcome = train(
+        melodies[:20], melodies[20:], vocab, TrainConfig(epochs=1, batch_size=8), folder / "ckpt", config, verbose=0
+    )
+    save_model_folder(folder / "model", outcome.keras_model, config, vocab)
+    return load_model_folder(folder / "model")

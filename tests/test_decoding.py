@@ -191,6 +191,8 @@ class _LoopingNet:
     60, else a hold, each nearly sure (every other symbol 4 nats below), so most bars repeat
     the one before. Logits depend only on the bar position of the step predicted."""
 
+    lookback = False  # reads no lookback inputs
+
     def __init__(self, vocab):
         self.vocab = vocab
 
@@ -201,10 +203,10 @@ class _LoopingNet:
         logits[~first, self.vocab.id(HOLD)] = 0.0
         return logits
 
-    def step_logits(self, state, symbols, positions, meters):
+    def step_logits(self, state, symbols, positions, meters, lookback=None):
         return self.logits(positions), state
 
-    def run(self, symbols, positions, meters, state=None):
+    def run(self, symbols, positions, meters, state=None, lookback=None):
         state = [(np.zeros((len(symbols), 1)), np.zeros((len(symbols), 1)))]
         return self.logits(positions[:, -1]), state
 

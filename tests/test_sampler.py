@@ -44,16 +44,26 @@ def test_top_k_keeps_only_the_k_likeliest():
     assert set(ids) == {1, 2}
 
 
-def test_step_model_matches_keras_within_1e_5(tiny_model):
-    melody = parse_seed("60 _ 62 _ 64 _ _ _ 65 _ 67 _ r _ 72 _")
-    arrays = song_arrays(melody, tiny_model.vocab)
-    keras_probs = tiny_model.keras_model.predict(
-        {"symbols": arrays.symbols[None], "positions": arrays.positions[None], "meters": arrays.meters[None]}, verbose=0
+@pytest.mark.parametrize("model", ["tiny_model", "tiny_lookback_model"])
+def test_step_model_matches_keras_within_1e_5(model, request):
+    from melody.model import input_names
+
+    loaded = request.getfixturevalue(model)
+    bar = (
+        "60 _ 62 _ 64 _ _ _ 65 _ 67 _ r _ 72 _ "  # sung three times, then another bar: the repeat flag goes on and off
+    )
+    melody = parse_seed(bar * 3 + "72 _ _ _ 67 _ _ _ 64 _ _ _ 60 _ _ _")
+    arrays = song_arrays(melody, loaded.vocab)
+    assert arrays.repeated.tolist() == [0] * 32 + [1] * 32 + [0]  # from the end of the second bar
+    keras_probs = loaded.keras_model.predict(
+        {name: getattr(arrays, name)[None] for name in input_names(loaded.config)}, verbose=0
     )[0]
-    net = step_model(tiny_model)
+    net = step_model(loaded)
+    assert net.lookback == bool(loaded.config.lookback)
     state = net.initial_state(1)
     for t in range(len(arrays.symbols)):
-        probs, state = net.step(state, arrays.symbols[t : t + 1], arrays.positions[t : t + 1], arrays.meters[t : t + 1])
+        inputs = (arrays.symbols, arrays.positions, arrays.meters, arrays.lookback[:, t : t + 1])
+        probs, state = net.step(state, *(a[t : t + 1] for a in inputs[:3]), inputs[3])
         assert np.abs(probs[0] - keras_probs[t]).max() < 1e-5
 
 
