@@ -149,10 +149,12 @@ the generated notes count. The test songs themselves are the reference.
 
 
 def _share(figures: dict, name: str) -> str:
-    return f"{figures[name]:.3f}" if name in figures else "-"  # a card written before the figure existed
+    # "-": a card written before the figure existed, or no song with two units to compare
+    return f"{figures[name]:.3f}" if figures.get(name) is not None else "-"
 
 
 FORM_FIGURES = ("exact_bars", "ends_on_tonic", "repeated_bars", "notes_in_scale", "strong_beat_onsets")
+FORM_FIGURES += ("bars_repeating_earlier", "phrases4_agreeing", "units2_same", "units2_agreeing")  # melody/phrases.py
 
 
 def form_markdown(report: dict) -> str:

@@ -8,7 +8,9 @@ exactly that many bars (`generate(..., bars=N)`) at each temperature. Figures pe
 - exact_bars: share of songs of exactly the bars asked for, ending on the final barline;
 - ends_on_tonic: share whose last note is the tonic;
 - repeated_bars: share of bars identical to the bar before;
-- notes_in_scale, strong_beat_onsets.
+- notes_in_scale, strong_beat_onsets;
+- bars_repeating_earlier, phrases4_agreeing, units2_same, units2_agreeing: how the whole song (seed included)
+  comes back to its bars and aligned 4- and 2-bar units (melody/phrases.py; all None-safe: "-").
 Prints a table per meter and, last, one JSON line; --card adds the figures to the model's card.
 
 Example:
@@ -27,6 +29,7 @@ from tqdm import tqdm
 
 METERS = ("2/4", "3/4", "4/4", "6/8")
 SHOWN = ("exact_bars", "ends_on_tonic", "repeated_bars", "notes_in_scale", "strong_beat_onsets")
+SHOWN += ("bars_repeating_earlier", "phrases4_agreeing", "units2_same", "units2_agreeing")  # melody/phrases.py
 
 
 def parse_args() -> argparse.Namespace:
@@ -47,10 +50,17 @@ def song_bars(song) -> int:
 
 def figures(songs, seeds, asked) -> dict:
     from melody.meter_check import meter_figures
+    from melody.phrases import FIGURES, repetition_figures
 
     out = meter_figures(songs, [len(seed) for seed in seeds])
+    repeats = repetition_figures(songs)
     exact = [len(song) == bars * song.bar_steps for song, bars in zip(songs, asked, strict=True)]
-    return {"exact_bars": sum(exact) / max(len(songs), 1), **out}
+    return {"exact_bars": sum(exact) / max(len(songs), 1), **out, **{name: repeats[name] for name in FIGURES}}
+
+
+def cell(value) -> str:
+    """A figure for the table: 3 decimals, or '-' where no song had units to compare."""
+    return f"{'-' if value is None else f'{value:.3f}':>20}"
 
 
 def main() -> None:
@@ -83,7 +93,7 @@ def main() -> None:
         print(f"\n{meter}: {len(songs)} test songs")
         print(f"{'':<18}" + "".join(f"{name.replace('_', ' '):>20}" for name in SHOWN))
         for source, row in rows.items():
-            print(f"{source:<18}" + "".join(f"{row[name]:>20.3f}" for name in SHOWN))
+            print(f"{source:<18}" + "".join(cell(row[name]) for name in SHOWN))
     if args.card:
         from melody.card import add_meter_report
 
