@@ -91,41 +91,77 @@ def song_of_bars(generator, seed: Melody, settings, rngs, trace: list | None = N
     logits, state = generator.start(seed, batch, positions)
     history = np.tile(vocab.encode(seed.steps).astype(np.int32), (batch, 1))
     guard = settings.temperature <= LOOP_GUARD_TEMPERATURE
-    body, logits, state, body_trace = _sample(
+    body, logits, state, body_trace = sample_steps(
         generator, seed, positions, history, logits, state, settings.temperature, settings.top_k, rngs,
         first - len(seed), guard, keep,
     )  # fmt: skip
-    # each variation draws ENDING_CANDIDATES endings from its own state, then keeps one
-    cadence = min(settings.temperature, CADENCE_TEMPERATURE)
+    history = np.concatenate([history, body], axis=1)
+    tail, tail_trace = sung_ending(
+        generator, seed, positions, history, logits, state, settings.temperature, settings.top_k, rngs, total, keep
+    )
+    if keep:
+        trace.extend(body_trace)
+        trace.extend(tail_trace)
+    return np.concatenate([body, tail], axis=1)
+
+
+def sung_ending(
+    generator, seed, positions, history, logits, state, temperature, top_k, rngs, total, keep, guide=None, strength=0.0
+):
+    """The last steps (from ``history``'s end to ``total``) of each variation, drawn given
+    that the song ends there (see the module's docstring): ``ENDING_CANDIDATES`` drawn at the
+    cadence temperature, one kept by importance resampling towards p(ending, end)^(1/T_c).
+    ``guide`` (rows, steps) and ``strength``: a prior towards earlier symbols, as in
+    `sample_steps` (a returning phrase, `melody.forms`), ``strength`` nats at ``temperature``:
+    the same push on the logits at the cadence's lower temperature, so a return keeps its
+    phrase through the cadence. Returns (ids (rows, steps), their per-step log p if ``keep``)."""
+    vocab, batch, first = generator.vocab, len(rngs), history.shape[1]
+    cadence = min(temperature, CADENCE_TEMPERATURE)
     rows = np.repeat(np.arange(batch), ENDING_CANDIDATES)  # (batch * K,) the variation of each candidate
     state = [(h[rows], c[rows]) for h, c in state]
-    history = np.concatenate([history, body], axis=1)[rows]
     log_z = np.zeros(len(rows))  # log of the normaliser of each tempered step drawn, summed per candidate
-    tail, logits, _, tail_trace = _sample(
-        generator, seed, positions, history, logits[rows], state, cadence, settings.top_k, [rngs[r] for r in rows],
-        total - first, cadence <= LOOP_GUARD_TEMPERATURE, keep, log_z,
+    tail, logits, _, tail_trace = sample_steps(
+        generator, seed, positions, history[rows], logits[rows], state, cadence, top_k, [rngs[r] for r in rows],
+        total - first, cadence <= LOOP_GUARD_TEMPERATURE and guide is None, keep, log_z,
+        None if guide is None else guide[rows], strength * temperature / cadence,
     )  # fmt: skip
     end_logp = log_softmax(logits)[:, vocab.id(END)]  # log p(end | candidate)
     log_w = (end_logp / cadence + log_z).reshape(batch, ENDING_CANDIDATES)
     weights = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+    home = ends_home(np.concatenate([history[rows], tail], axis=1), vocab, seed.key).reshape(weights.shape)
+    weights = np.where(home.any(axis=1, keepdims=True), weights * home, weights)  # the tonic, where one can
     chosen = [
         row * ENDING_CANDIDATES + rngs[row].choice(ENDING_CANDIDATES, p=w / w.sum()) for row, w in enumerate(weights)
     ]
-    if keep:
-        trace.extend(body_trace)
-        trace.extend(step[chosen] for step in tail_trace)
-    return np.concatenate([body, tail[chosen]], axis=1)
+    return tail[chosen], [step[chosen] for step in tail_trace]
 
 
-def _sample(
-    generator, seed, positions, history, logits, state, temperature, top_k, rngs, count, guard, keep, log_z=None
-):
+def ends_home(songs: np.ndarray, vocab, key: str) -> np.ndarray:
+    """Whether the last note of each song (ids, rows x steps) is the tonic of ``key`` (the
+    model's C major or A minor): (rows,) bool. A song's ending is drawn given that it ends
+    there *and* on the tonic whenever one of its candidates does (`sung_ending`): real
+    songs end at home ~80% of the time (78-82% per meter in the test split), the model's own
+    ending at T = 1 ~70%."""
+    tonic = 9 if key.endswith("minor") else 0
+    pitch_class = np.array([int(s) % 12 if s.isdigit() else -1 for s in vocab.symbols])  # -1: not a note
+    classes = pitch_class[songs]
+    last = np.where(classes >= 0, np.arange(songs.shape[1]), -1).max(axis=1)
+    return (last >= 0) & (classes[np.arange(len(songs)), np.maximum(last, 0)] == tonic)
+
+
+def sample_steps(
+    generator, seed, positions, history, logits, state, temperature, top_k, rngs, count, guard, keep, log_z=None,
+    guide=None, strength=0.0,
+):  # fmt: skip
     """``count`` steps sampled at ``temperature`` from ``logits``/``state`` (one row per rng)
     after ``history`` (rows, steps so far), the end symbol never drawn; with ``guard``, a
     bar that repeats the bar before it exactly is redrawn (up to LOOP_REDRAWS times).
     Returns (ids (rows, count), logits, state, per-step log p of the draws, kept only with
     ``keep``: the generation hot path skips them); ``log_z`` (rows,), if given, gains the
-    log normaliser of each tempered step kept (see the module's docstring)."""
+    log normaliser of each tempered step kept (see the module's docstring). ``guide``
+    (rows, count) of ids, -1 for none: the symbol each step is drawn towards, with a prior
+    of ``strength`` nats in the tempered distribution (p(v)^(1/T) e^strength; a phrase
+    that returns, `melody.forms`)."""
     rows, first, bar = len(rngs), history.shape[1], seed.bar_steps
     ids = np.zeros((rows, count), dtype=np.int32)
     drawn = np.zeros((rows, count)) if keep else None
@@ -139,7 +175,7 @@ def _sample(
         z_before = None if log_z is None else log_z.copy()
         logits, state = _draw(
             generator, seed, positions, logits, state, temperature, top_k, rngs, index, ids, drawn, t, stop, log_z,
-            history,
+            history, None if guide is None else (guide, strength),
         )  # fmt: skip
         for _ in range(LOOP_REDRAWS if check else 0):
             song = np.concatenate([history, ids[:, :stop]], axis=1)
@@ -152,7 +188,7 @@ def _sample(
             sub_logits, sub_state = _draw(
                 generator, seed, positions, before[0][again], [(h[again], c[again]) for h, c in before[1]],
                 temperature, top_k, [rngs[r] for r in again], index, sub_ids, sub_drawn, t, stop, sub_z,
-                history[again],
+                history[again], None if guide is None else (guide[again], strength),
             )  # fmt: skip
             ids[again] = sub_ids
             if keep:
@@ -169,11 +205,13 @@ def _sample(
 
 
 def _draw(
-    generator, seed, positions, logits, state, temperature, top_k, rngs, index, ids, drawn, t, stop, log_z, history
-):
+    generator, seed, positions, logits, state, temperature, top_k, rngs, index, ids, drawn, t, stop, log_z, history,
+    guide=None,
+):  # fmt: skip
     """Draw steps t..stop-1 (melody indices from ``index``) into ``ids`` (and their log p
     into ``drawn``, if given) after ``history`` (rows, index - t): the ids before ``ids``;
-    returns the logits and state after them."""
+    ``guide``: (ids (rows, >= stop), nats) as in `sample_steps`. Returns the logits and
+    state after them."""
     from .sampler import sample_logits
 
     vocab, rows = generator.vocab, len(rngs)
@@ -182,13 +220,22 @@ def _draw(
     for step in range(t, stop):
         at = index + step - t
         blocked = [vocab.id(END), vocab.id(HOLD)] if at == 0 else [vocab.id(END)]
+        model_logits = logits
+        if guide is not None:  # the prior, in the tempered distribution: e^strength on the guide's symbol
+            towards, nats = guide[0][:, step], guide[1]
+            has = np.flatnonzero(towards >= 0)
+            logits = logits.astype(np.float64)
+            logits[has, towards[has]] += nats * (temperature if temperature > 0 else 1.0)
         ids[:, step] = sample_logits(logits, temperature, rngs, top_k, blocked)
         if drawn is not None or log_z is not None:
-            logp = log_softmax(logits)
+            logp = log_softmax(model_logits)
             if drawn is not None:
                 drawn[:, step] = logp[np.arange(rows), ids[:, step]]
-            if log_z is not None:  # log sum over the symbols allowed of p^(1/T)
-                scaled = np.delete(logp, blocked, axis=1) / temperature
+            if log_z is not None:  # log sum over the symbols allowed of p^(1/T) (times the prior)
+                scaled = logp / temperature
+                if guide is not None:
+                    scaled[has, towards[has]] += nats
+                scaled = np.delete(scaled, blocked, axis=1)
                 top = scaled.max(axis=1)
                 log_z += top + np.log(np.exp(scaled - top[:, None]).sum(axis=1))
         if song is not None:

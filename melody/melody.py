@@ -206,6 +206,8 @@ class Melody:
             bidirectional characters, at most `safe_text.TITLE_CHARS`).
     chords: the harmony under the melody (empty: none), `Chord` values in order of their
             ``start`` step, each sounding until the next; the first need not start at 0.
+    phrases: the song's form (empty: none given), ``(first step, letter)`` per phrase in
+            order, e.g. ``((0, "A"), (68, "A"), (132, "B"), (196, "A"))`` (`melody.forms`).
     """
 
     steps: tuple[str, ...]
@@ -215,6 +217,7 @@ class Melody:
     tempo: float = DEFAULT_TEMPO_BPM
     title: str = ""
     chords: tuple[Chord, ...] = ()
+    phrases: tuple[tuple[int, str], ...] = ()
 
     def __post_init__(self) -> None:
         for index, symbol in enumerate(self.steps):
@@ -235,6 +238,7 @@ class Melody:
             )
         check_tempo(self.tempo)
         object.__setattr__(self, "chords", _checked_chords(self.chords, len(self.steps)))
+        object.__setattr__(self, "phrases", _checked_phrases(self.phrases, len(self.steps)))
         if self.title:  # read from files and links: no control or bidi characters, bounded
             object.__setattr__(self, "title", clean(self.title))
 
@@ -285,9 +289,14 @@ class Melody:
         return self.with_steps(self.steps[: self.pickup + bars * self.bar_steps])
 
     def with_steps(self, steps: tuple[str, ...] | list[str]) -> Melody:
-        """A melody like this one (key, meter, pickup, tempo) with other steps; the chords,
-        which belonged to the old steps, are dropped."""
-        return dataclasses.replace(self, steps=tuple(steps), chords=())
+        """A melody like this one (key, meter, pickup, tempo) with other steps; the chords and
+        phrases, which belonged to the old steps, are dropped."""
+        return dataclasses.replace(self, steps=tuple(steps), chords=(), phrases=())
+
+    @property
+    def form(self) -> str:
+        """The letters of its phrases, e.g. "AABA" ("" when no form was given)."""
+        return "".join(letter for _, letter in self.phrases)
 
     def with_chords(self, chords) -> Melody:
         """The same melody with ``chords`` (a sequence of `Chord`) under it."""
@@ -314,6 +323,18 @@ def chords_at(chords, steps) -> list[Chord | None]:
     starting at or before it; None before the first."""
     starts = [chord.start for chord in chords]
     return [chords[i - 1] if i else None for i in (bisect.bisect_right(starts, int(step)) for step in steps)]
+
+
+def _checked_phrases(phrases, length: int) -> tuple[tuple[int, str], ...]:
+    """``phrases`` as (start, letter) tuples, starts increasing within the melody, one capital letter each."""
+    checked: list[tuple[int, str]] = []
+    for start, letter in phrases:
+        if not (isinstance(letter, str) and len(letter) == 1 and "A" <= letter <= "Z"):
+            raise MelodyError(f"a phrase's letter must be one capital letter A-Z, not {letter!r}")
+        if not 0 <= int(start) < max(length, 1) or (checked and int(start) <= checked[-1][0]):
+            raise MelodyError(f"phrases must start at increasing steps inside the melody; {start} does not")
+        checked.append((int(start), letter))
+    return tuple(checked)
 
 
 def _checked_chords(chords, length: int) -> tuple[Chord, ...]:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .decoding import log_softmax, song_length, song_of_bars
 from .encoding import UnknownSymbolError, Vocabulary, lookback_ids, position_ids
+from .forms import FormError, check_form, phrase_starts, song_in_form
 from .keys import canonical_key, change_mode, from_model_key, to_model_key
 from .melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 
@@ -203,6 +204,7 @@ class GenerationSettings:
     max_seq_len: int | None = None  # seed-style window: the model sees only this many past steps
     full_length: bool = False  # never end early: the end-of-song symbol is not drawn
     key: str | None = None  # key of the result, any of the 24 (None: the seed's key)
+    form: str | None = None  # phrases by letter, e.g. "AABA" (with bars; None or "free": the model's own)
 
     def check(self) -> None:
         low, high = BARS_RANGE
@@ -232,6 +234,12 @@ class GenerationSettings:
             raise GenerationError(f"variations must be 1 to 64, not {self.variations}")
         if self.max_seq_len is not None and (not isinstance(self.max_seq_len, int) or self.max_seq_len < 1):
             raise GenerationError(f"max sequence length must be a whole number >= 1, not {self.max_seq_len}")
+        try:
+            form = check_form(self.form, self.bars)
+        except FormError as error:
+            raise GenerationError(str(error)) from None
+        if form and self.max_seq_len:
+            raise GenerationError(f"a form ({form}) is sung with the whole song in memory; leave out the window")
         if self.key is not None:
             try:
                 canonical_key(self.key)
@@ -315,8 +323,14 @@ class Generator:
         batch, vocab = settings.variations, self.vocab
         rngs = variation_rngs(settings.random_seed, batch)
         if settings.bars and not settings.max_seq_len:  # a song of N bars: see melody.decoding
-            generated = song_of_bars(self, seed, settings, rngs, trace)
-            return [seed.with_steps(seed.steps + vocab.decode(row)) for row in generated]
+            form = check_form(settings.form, settings.bars)
+            if form is None:
+                generated = song_of_bars(self, seed, settings, rngs, trace)
+                return [seed.with_steps(seed.steps + vocab.decode(row)) for row in generated]
+            generated = song_in_form(self, seed, dataclasses.replace(settings, form=form), rngs, trace)
+            total = len(seed) + settings.steps
+            phrases = tuple(zip(phrase_starts(seed.pickup, seed.bar_steps, total, len(form)), form, strict=True))
+            return [seed.with_steps(seed.steps + vocab.decode(row)).replace(phrases=phrases) for row in generated]
         end_id, hold_id = vocab.id(END), vocab.id(HOLD)
         history = np.tile(np.concatenate([[end_id], vocab.encode(seed.steps)]).astype(np.int32), (batch, 1))
         total = len(seed) + settings.steps
