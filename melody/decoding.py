@@ -106,24 +106,31 @@ def song_of_bars(generator, seed: Melody, settings, rngs, trace: list | None = N
 
 
 def sung_ending(
-    generator, seed, positions, history, logits, state, temperature, top_k, rngs, total, keep, guide=None, strength=0.0
-):
+    generator, seed, positions, history, logits, state, temperature, top_k, rngs, total, keep, guide=None, strength=0.0,
+    release=0,
+):  # fmt: skip
     """The last steps (from ``history``'s end to ``total``) of each variation, drawn given
     that the song ends there (see the module's docstring): ``ENDING_CANDIDATES`` drawn at the
     cadence temperature, one kept by importance resampling towards p(ending, end)^(1/T_c).
     ``guide`` (rows, steps) and ``strength``: a prior towards earlier symbols, as in
     `sample_steps` (a returning phrase, `melody.forms`), ``strength`` nats at ``temperature``:
     the same push on the logits at the cadence's lower temperature, so a return keeps its
-    phrase through the cadence. Returns (ids (rows, steps), their per-step log p if ``keep``)."""
+    phrase through the cadence; every other candidate is free of it over its last ``release``
+    steps (a cadence the phrase's own notes cannot reach home from). Returns (ids (rows,
+    steps), their per-step log p if ``keep``)."""
     vocab, batch, first = generator.vocab, len(rngs), history.shape[1]
     cadence = min(temperature, CADENCE_TEMPERATURE)
     rows = np.repeat(np.arange(batch), ENDING_CANDIDATES)  # (batch * K,) the variation of each candidate
     state = [(h[rows], c[rows]) for h, c in state]
     log_z = np.zeros(len(rows))  # log of the normaliser of each tempered step drawn, summed per candidate
+    if guide is not None:
+        guide = guide[rows]
+        if release:
+            guide[1::2, guide.shape[1] - release :] = -1
     tail, logits, _, tail_trace = sample_steps(
         generator, seed, positions, history[rows], logits[rows], state, cadence, top_k, [rngs[r] for r in rows],
         total - first, cadence <= LOOP_GUARD_TEMPERATURE and guide is None, keep, log_z,
-        None if guide is None else guide[rows], strength * temperature / cadence,
+        guide, strength * temperature / cadence,
     )  # fmt: skip
     end_logp = log_softmax(logits)[:, vocab.id(END)]  # log p(end | candidate)
     log_w = (end_logp / cadence + log_z).reshape(batch, ENDING_CANDIDATES)

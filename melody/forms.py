@@ -20,7 +20,8 @@ network's state carried through the whole song:
   candidates, one whose last note is in the dominant triad (degrees 5, 7 and 2) is preferred.
 - **The song ends on its own cadence**: the last two bars are drawn given that the song ends
   there, on the tonic (`decoding.sung_ending`), the return's prior holding the bar before
-  the final one; the final bar is the cadence's own.
+  the final one (for half of the candidates its first half only, so that a phrase whose
+  own notes lead elsewhere can still come home); the final bar is the cadence's own.
 
 "free" (or None) is the model's own form (`decoding.song_of_bars`). At temperature 0 a form
 is sung at `MIN_TEMPERATURE`: the likeliest song has no contrasts to choose between.
@@ -144,7 +145,7 @@ def song_in_form(generator, seed: Melody, settings, rngs, trace: list | None = N
     guide[:, final_bar_start(seed, total) - song.shape[1] :] = -1  # the final bar is the cadence's own
     tail, tail_trace = sung_ending(
         generator, seed, positions, song, logits, state, temperature, settings.top_k, rngs, total, keep,
-        guide=guide, strength=strength,
+        guide=guide, strength=strength, release=total - final_bar_start(seed, total) + bar // 2,
     )  # fmt: skip
     if keep:
         trace.extend(drawn_trace)

@@ -293,6 +293,10 @@ class Melody:
         phrases, which belonged to the old steps, are dropped."""
         return dataclasses.replace(self, steps=tuple(steps), chords=(), phrases=())
 
+    def bar_of(self, index: int) -> int:
+        """The bar number of step ``index`` as a score numbers it (a pickup is bar 0)."""
+        return (index - self.pickup) // self.bar_steps + 1 if index >= self.pickup else 0
+
     @property
     def form(self) -> str:
         """The letters of its phrases, e.g. "AABA" ("" when no form was given)."""

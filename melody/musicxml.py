@@ -283,9 +283,12 @@ def _bar_lengths(melody: Melody) -> list[int]:
     return lengths
 
 
-def _part_xml(melody: Melody, pieces: list[Piece], clef: str, harmonies: dict[int, list] | None) -> str:
+def _part_xml(
+    melody: Melody, pieces: list[Piece], clef: str, harmonies: dict[int, list] | None, letters: dict | None = None
+) -> str:
     """One <part>'s measures: ``pieces`` written bar by bar (gaps as rests), with the
-    attributes and tempo in the first bar and ``harmonies`` (bar -> [(at, root, quality)])."""
+    attributes and tempo in the first bar, ``harmonies`` (bar -> [(at, root, quality)]) and
+    the form's ``letters`` (bar -> letter, boxed above the bar its phrase starts in)."""
     speller, beat, lead = _Speller(melody.key), _beat_steps(melody.meter), lead_steps(melody)
     by_bar: dict[int, list[Piece]] = {}
     for piece in pieces:
@@ -314,6 +317,11 @@ def _part_xml(melody: Melody, pieces: list[Piece], clef: str, harmonies: dict[in
         head = ""
         if index == 0:
             head = _attributes(melody, clef) + (_tempo_xml(melody.tempo) if clef == "treble" else "")
+        if letters and index in letters:
+            head += (
+                '<direction placement="above"><direction-type><rehearsal enclosure="square" font-weight="bold">'
+                f"{escape(letters[index])}</rehearsal></direction-type></direction>"
+            )
         number = index if melody.pickup else index + 1
         implicit = ' implicit="yes"' if melody.pickup and index == 0 else ""
         measures.append(f'<measure number="{number}"{implicit}>{head}{"".join(body)}</measure>')
@@ -330,11 +338,19 @@ def _chord_marks(melody: Melody) -> dict[int, list]:
     return marks
 
 
+def _phrase_marks(melody: Melody) -> dict[int, str]:
+    """bar -> the letter of the phrase that starts in it (the form, `Melody.phrases`)."""
+    lead, bar = lead_steps(melody), melody.bar_steps
+    return {(start + lead) // bar: letter for start, letter in melody.phrases}
+
+
 def to_musicxml_bytes(melody: Melody) -> bytes:
     """MusicXML (partwise, UTF-8) of the melody; with chords, the chord symbols above it
-    and a second part, "Accompaniment", on a bass staff."""
+    and a second part, "Accompaniment", on a bass staff; with a form, its letters boxed
+    above the bar each phrase starts in (rehearsal marks)."""
     title = escape(melody.title or "Folk melody")
-    parts = [("P1", "Melody", _part_xml(melody, melody_pieces(melody), "treble", _chord_marks(melody)))]
+    letters = _phrase_marks(melody)
+    parts = [("P1", "Melody", _part_xml(melody, melody_pieces(melody), "treble", _chord_marks(melody), letters))]
     if melody.chords:
         from . import accompaniment
 

@@ -67,6 +67,12 @@ def parse_args() -> argparse.Namespace:
         "instead of --steps",
     )
     parser.add_argument(
+        "--form",
+        default=None,
+        help="phrases by letter with --bars, e.g. AABA, AABB, ABAB, ABAC (equal phrases; a letter that returns is "
+        "sung again as a variation, a new one contrasts); 'free' (the default): the model's own form",
+    )
+    parser.add_argument(
         "--steps", type=int, default=256, help="16th-note steps to add, at most (default: %(default)s; see --bars)"
     )
     parser.add_argument(
@@ -202,6 +208,7 @@ def main() -> None:
         max_seq_len=args.max_seq_len,
         full_length=args.full_length,
         key=args.key,
+        form=args.form,
     )
     settings.check()
     loaded = load_model_folder(args.model)
@@ -218,10 +225,14 @@ def main() -> None:
             print("chords: " + chords_in_words(melody))
         if paths:
             render.write(melody.replace(title=f"Folk melody {index + 1}"), paths[index], program=args.program)
+    if melodies[0].form:
+        starts = ", ".join(f"{letter} from bar {melodies[0].bar_of(start)}" for start, letter in melodies[0].phrases)
+        print(f"form {melodies[0].form}: {starts}")
     new_steps = sum(len(m) - len(seed) for m in melodies)
     written = f"; wrote {', '.join(map(str, paths))}" if paths else ""
     source = f", seed from {pathlib.Path(args.seed_file).name}" if args.seed_file else ""
     keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}" + (", with chords" * args.chords)
+    keys += f", form {melodies[0].form}" if melodies[0].form else ""
     print(f"generated {len(melodies)} melody(ies), {new_steps} new steps in {milliseconds:.0f} ms ({keys}){written}")
 
 
