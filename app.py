@@ -20,6 +20,7 @@ import streamlit as st
 from melody import budget, making, plain, share
 from melody.corpus import SONG_SUFFIXES, SongSkipped, detect_key, melody_from_upload, upload_problem
 from melody.errors import USER_ERRORS
+from melody.forms import FORMS
 from melody.melody import Melody, all_keys, bar_steps
 from melody.ready_seeds import ready_seeds
 from melody.safe_text import clean, shown
@@ -28,6 +29,7 @@ from melody.seed import ALLOWED, read_typed_seed, seed_text
 from studio import INSTRUMENTS, errors_shown, made_ahead, make_ahead, model_or_stop, result_ui, seed_svg
 
 METERS = share.METERS
+STUDIO_FORM = "AABA"  # the studio's default form (see README, "Forms")
 FIND_KEY = "From the notes"
 SEED_KEY = "Same as the seed"
 DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids
@@ -79,6 +81,7 @@ def defaults() -> dict:
         "top_k": 0,
         "max_seq_len": 0,
         "chords": True,
+        "form": STUDIO_FORM,
     }
 
 
@@ -189,6 +192,7 @@ def open_link(query: dict) -> None:
             "top_k": recipe.top_k,
             "max_seq_len": recipe.window,
             "chords": recipe.chords,
+            "form": recipe.form if recipe.form in FORMS else "free",
             "_link_number": recipe.number,
         }
     )
@@ -293,6 +297,7 @@ def recipe_now() -> share.Recipe:
         top_k=int(state["top_k"]),
         window=int(state["max_seq_len"]),
         chords=bool(state["chords"]),
+        form=state["form"],
     )
 
 
@@ -332,11 +337,23 @@ def studio() -> None:
     with controls:
         seed = seed_ui()
         upload_ui()
-        st.slider(
+        length, form = st.columns([3, 2], vertical_alignment="bottom")
+        phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])
+        st.session_state["bars"] = budget.whole_phrases(int(st.session_state["bars"]), phrases)
+        length.slider(
             "Length (bars)",
             *BARS_RANGE,
+            step=phrases,  # whole phrases of the form
             key="bars",
-            help="The song has exactly this many bars and ends on its last barline.",
+            help="The song has exactly this many bars and ends on its last barline; with a form, whole phrases.",
+        )
+        form.selectbox(
+            "Form",
+            FORMS,
+            key="form",
+            format_func=plain.form_label,
+            help="How the song comes back to its phrases: AABA sings phrase A twice, a contrasting B, then A again "
+            "(the bars are split into equal phrases). Free: the network's own form.",
         )
         st.select_slider(
             "How adventurous",

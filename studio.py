@@ -282,7 +282,10 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
         st.session_state["result"] = (recipe, melodies)
         st.query_params.from_dict(share.to_query(recipe))
     title, link = st.columns([3, 1], vertical_alignment="bottom")
-    title.markdown(f"**Folk melody #{recipe.number}** · {first.key} · {first.meter} · {bars} · {first.tempo:g} bpm")
+    form = f" · form {first.form}" if first.form else ""
+    title.markdown(
+        f"**Folk melody #{recipe.number}** · {first.key} · {first.meter} · {bars}{form} · {first.tempo:g} bpm"
+    )
     with link:
         copy_link_ui(recipe)
     st.caption(f"melody #{recipe.number}: type this number under “Bring back a melody” (sidebar) to hear it again.")

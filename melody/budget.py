@@ -31,6 +31,7 @@ import dataclasses
 import math
 
 from .decoding import ENDING_BARS, ENDING_CANDIDATES
+from .forms import CANDIDATES
 from .melody import bar_steps
 
 ROW_STEPS = 60_000  # the network's work per click (~2.8 s of one core, see above)
@@ -63,10 +64,12 @@ def window_row_steps(steps: int, window: int) -> int:
 
 
 def row_steps(recipe) -> int:
-    """The network's work for ``recipe`` (see the module's docstring)."""
+    """The network's work for ``recipe`` (see the module's docstring); a form draws up to
+    `forms.CANDIDATES` continuations of its phrases."""
     steps = song_steps(recipe)
     ending = ENDING_CANDIDATES * ENDING_BARS * bar_steps(recipe.meter)
-    return recipe.variations * (steps + ending + window_row_steps(steps, recipe.window))
+    phrases = steps * CANDIDATES if recipe.form != "free" else steps
+    return recipe.variations * (phrases + ending + window_row_steps(steps, recipe.window))
 
 
 def sound_seconds(recipe) -> float:
@@ -88,9 +91,22 @@ def fitting_window(steps: int, window: int, variations: int, fixed: int) -> int:
     return 0 if math.log(steps / window) < math.log(window / shorter) else shorter
 
 
+def whole_phrases(bars: int, phrases: int, low: int = 4, high: int = 64) -> int:
+    """``bars`` moved to the nearest length of whole phrases (a multiple of ``phrases``)
+    within ``low``..``high``."""
+    fits = [n for n in range(low, high + 1) if n % phrases == 0]
+    return min(fits, key=lambda n: (abs(n - bars), n))
+
+
 def plan(recipe) -> Plan:
     """What to make for ``recipe`` (a `share.Recipe`) within this module's bounds, and why."""
-    notes, changes = [], {}
+    asked, notes, changes = recipe, [], {}
+    if recipe.form != "free" and recipe.bars % len(recipe.form):
+        changes["bars"] = whole_phrases(recipe.bars, len(recipe.form))
+        notes.append(
+            f"{recipe.form} sings {len(recipe.form)} equal phrases: {changes['bars']} bars instead of {recipe.bars}."
+        )
+        recipe = dataclasses.replace(recipe, **changes)
     one = sound_seconds(recipe)
     if recipe.variations * one > SOUND_S and recipe.variations > 1:
         changes["variations"] = max(1, math.floor(SOUND_S / one))
@@ -99,6 +115,9 @@ def plan(recipe) -> Plan:
             f"{recipe.variations * one / 60:.0f} minutes of sound; {changes['variations']} "
             f"{'is' if changes['variations'] == 1 else 'are'} made, at most {SOUND_S / 60:.0f} minutes in all."
         )
+    if recipe.window and recipe.form != "free":
+        changes["window"] = 0
+        notes.append(f"A form ({recipe.form}) is sung with the whole song in memory: the memory limit is not used.")
     fewer = dataclasses.replace(recipe, **changes)
     if fewer.window and row_steps(fewer) > ROW_STEPS:
         steps, fixed = song_steps(fewer), row_steps(dataclasses.replace(fewer, window=0))
@@ -116,4 +135,4 @@ def plan(recipe) -> Plan:
             f"The song lasts {one / 60:.1f} minutes: the player plays its first {SOUND_S / 60:.0f}; "
             "the score and the MIDI and MusicXML downloads hold all of it."
         )
-    return Plan(dataclasses.replace(recipe, **changes), tuple(notes), sound_s, recipe)
+    return Plan(dataclasses.replace(recipe, **changes), tuple(notes), sound_s, asked)

@@ -58,6 +58,7 @@ def melodies(loaded, seed: Melody, recipe: Recipe) -> list[Melody]:
         top_k=recipe.top_k or None,
         max_seq_len=recipe.window or None,
         key=recipe.key or None,
+        form=recipe.form,
     )
     made = sampler.generate(loaded, seed, settings)
     title = f"Folk melody #{recipe.number}"

@@ -27,6 +27,11 @@ SURPRISE_SENTENCE = (
 )
 
 
+def form_label(form: str) -> str:
+    """A form as the studio's menu shows it: "AABA", "Free (the network's own)"."""
+    return "Free (the network's own)" if form == "free" else form
+
+
 def uses_flats(key: str) -> bool:
     """True for keys written with flats (F major, D minor, Bb major ...), False otherwise:
     as the score's key signature (`musicxml.key_fifths`)."""

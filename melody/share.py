@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from .forms import FormError, check_form
 from .melody import MelodyError, all_keys, bar_steps, canonical_meter
 from .sampler import BARS_RANGE
 
@@ -44,6 +45,7 @@ NAMES = {  # Recipe field -> query parameter
     "top_k": "topk",
     "window": "window",
     "chords": "chords",
+    "form": "form",
     "number": "melody",
 }
 
@@ -54,7 +56,8 @@ class Recipe:
     ``seed``: the seed text; ``seed_key`` and ``key``: '' to find the key from the notes /
     keep the seed's key; ``top_k``, ``window``: 0 for no limit; ``number``: the melody
     number (the random seed), None before a melody is made; ``chords``: chords and an
-    accompaniment under the melodies (they do not change the melodies)."""
+    accompaniment under the melodies (they do not change the melodies); ``form``: phrases by
+    letter ("AABA"), or "free" (the model's own)."""
 
     seed: str = ""
     ready: str = ""
@@ -70,6 +73,7 @@ class Recipe:
     top_k: int = 0
     window: int = 0
     chords: bool = True
+    form: str = "free"
     number: int | None = None
 
     def same_melody_settings(self, other: Recipe) -> bool:
@@ -156,8 +160,16 @@ def _readers(instruments, ready_ids) -> dict:
         "top_k": lambda text: _whole(text, 0, MAX_TOP_K),
         "window": lambda text: _whole(text, 0, MAX_WINDOW),
         "chords": _switch,
+        "form": _form,
         "number": lambda text: _whole(text, 0, MAX_NUMBER),
     }
+
+
+def _form(text: str) -> str:
+    try:
+        return check_form(text, None if text.strip().lower() == "free" else 64 * len(text)) or "free"
+    except FormError:
+        raise ValueError(f"{_quoted(text)} is not a form; use letters such as AABA, or free") from None
 
 
 def _switch(text: str) -> bool:

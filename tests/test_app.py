@@ -75,14 +75,14 @@ def test_each_click_is_a_new_melody_and_its_number_brings_it_back(app):
 
 def test_the_link_holds_the_recipe_and_a_fresh_session_makes_the_same_melody(app, monkeypatch):
     app.selectbox(key="ready").set_value("Waltz opening (3/4)").run()
-    app.slider(key="bars").set_value(6)
+    app.slider(key="bars").set_value(8)
     app.select_slider(key="temperature").set_value(1.2)
     app.slider(key="variations").set_value(2)
     app.selectbox(key="output_key").set_value("D major")
     app.selectbox(key="instrument").set_value("Violin")
     generate(app)
     query = dict(app.query_params)
-    assert query["ready"] == "waltz" and query["bars"] == "6" and query["meter"] == "3/4"
+    assert query["ready"] == "waltz" and query["bars"] == "8" and query["form"] == "AABA" and query["meter"] == "3/4"
     assert query["t"] == "1.2" and query["n"] == "2" and query["key"] == "D major" and query["inst"] == "Violin"
     made = [symbols(app, 0), symbols(app, 1)]
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -127,7 +127,7 @@ def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeyp
 @pytest.mark.parametrize(
     "change",
     [
-        lambda at: at.slider(key="bars").set_value(5),
+        lambda at: at.slider(key="bars").set_value(8),
         lambda at: at.select_slider(key="temperature").set_value(1.5),
         lambda at: at.selectbox(key="meter").set_value("3/4"),
         lambda at: at.number_input(key="pickup").set_value(2),
@@ -140,6 +140,7 @@ def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeyp
         lambda at: at.selectbox(key="instrument").set_value("Flute"),
         lambda at: at.number_input(key="top_k").set_value(3),
         lambda at: at.number_input(key="max_seq_len").set_value(16),
+        lambda at: at.selectbox(key="form").set_value("AABB"),
     ],
     ids=[
         "bars",
@@ -155,6 +156,7 @@ def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeyp
         "instrument",
         "top_k",
         "window",
+        "form",
     ],  # fmt: skip
 )
 def test_a_changed_control_marks_the_result_out_of_date_until_generate(app, change):
@@ -303,11 +305,23 @@ def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
 
 
 def test_settings_survive_a_visit_to_another_page(app):
+    app.selectbox(key="form").set_value("free").run()
     app.slider(key="bars").set_value(5)
     generate(app)
     app.switch_page("pages/2_The_model.py").run()
     app.switch_page("app.py").run()
     assert not app.exception and app.slider(key="bars").value == 5 and not stale(app)
+
+
+def test_a_form_sings_whole_phrases_and_names_itself(app):
+    app.selectbox(key="form").set_value("free").run()
+    app.slider(key="bars").set_value(10).run()
+    app.selectbox(key="form").set_value("ABAB").run()  # four phrases: the length moves to whole ones
+    assert app.slider(key="bars").value in (8, 12) and app.slider(key="bars").proto.step == 4
+    generate(app)
+    [melody] = app.session_state["result"][1]
+    assert melody.form == "ABAB" and "form ABAB" in app.markdown[0].value and app.query_params["form"] == "ABAB"
+    assert b"<rehearsal" in app.session_state["_views"][next(iter(app.session_state["_views"]))].musicxml
 
 
 def test_a_pickup_too_long_for_a_new_meter_is_shortened_not_an_error(app):
@@ -353,5 +367,5 @@ def test_the_next_melody_is_made_ahead_and_the_next_click_takes_it(app):
     recipe, melodies = app.session_state["result"]
     assert recipe.number == made.recipe.number and melodies == made.melodies
     assert app.session_state["_ahead"][1] is not ahead[1]  # and the one after it is on its way
-    app.slider(key="bars").set_value(5).run()  # other settings: another melody is made ahead
-    assert app.session_state["_ahead"][0].bars == 5
+    app.slider(key="bars").set_value(8).run()  # other settings: another melody is made ahead
+    assert app.session_state["_ahead"][0].bars == 8

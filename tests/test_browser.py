@@ -264,4 +264,3 @@ def test_a_phishing_or_pixel_link_shows_text_not_a_link_or_an_image(server, brow
         assert not [url for url in asked if url.startswith(("http://pixel.invalid", "https://evil.example"))]
     finally:
         context.close()
-
