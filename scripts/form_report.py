@@ -11,10 +11,12 @@ exactly that many bars (`generate(..., bars=N)`) at each temperature. Figures pe
 - notes_in_scale, strong_beat_onsets;
 - bars_repeating_earlier, phrases4_agreeing, units2_same, units2_agreeing: how the whole song (seed included)
   comes back to its bars and aligned 4- and 2-bar units (melody/phrases.py; all None-safe: "-").
+With --forms, every seed is also sung in each form (its length moved to whole phrases).
 Prints a table per meter and, last, one JSON line; --card adds the figures to the model's card.
 
 Example:
     .venv/bin/python scripts/form_report.py --model models/essen-lstm --per-meter 100
+    .venv/bin/python scripts/form_report.py --per-meter 30 --temperatures 0 0.8 1 --forms free AABA AABB ABAB ABAC
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--meters", nargs="+", default=list(METERS), help="meters (default: %(default)s)")
     parser.add_argument("--per-meter", type=int, default=100, help="songs per meter and temperature (default: 100)")
     parser.add_argument("--temperatures", nargs="+", type=float, default=[0.0, 0.5, 1.0], help="(default: %(default)s)")
+    parser.add_argument(
+        "--forms",
+        nargs="+",
+        default=["free"],
+        help="forms to sing each seed in (default: free; e.g. free AABA AABB ABAB ABAC: each song's length is moved "
+        "to whole phrases of the form)",
+    )
     parser.add_argument("--card", action="store_true", help="add the figures to the model's card")
     return parser.parse_args()
 
@@ -58,9 +67,16 @@ def figures(songs, seeds, asked) -> dict:
     return {"exact_bars": sum(exact) / max(len(songs), 1), **out, **{name: repeats[name] for name in FIGURES}}
 
 
+def in_form(bars: int, seed, form: str) -> int:
+    """A song's length moved to whole phrases of ``form``, longer than its seed."""
+    from melody.budget import whole_phrases
+
+    return whole_phrases(max(bars, len(seed) // seed.bar_steps + 1), len(form))
+
+
 def cell(value) -> str:
     """A figure for the table: 3 decimals, or '-' where no song had units to compare."""
-    return f"{'-' if value is None else f'{value:.3f}':>20}"
+    return f"{'-' if value is None else f'{value:.3f}':>24}"
 
 
 def main() -> None:
@@ -82,16 +98,20 @@ def main() -> None:
         seeds = [song.opening(1) for song in songs]
         asked = [max(song_bars(song), len(seed) // seed.bar_steps + 1) for song, seed in zip(songs, seeds)]
         rows = {"test songs": figures(songs, seeds, [math.ceil(len(s) / s.bar_steps) for s in songs])}
-        for temperature in args.temperatures:
-            made = [
-                generate(loaded, seed, bars=bars, temperature=temperature, random_seed=i)[0]
-                for i, (seed, bars) in enumerate(tqdm(list(zip(seeds, asked)), desc=f"{meter} T={temperature:g}",
-                                                      unit="song", leave=False))
-            ]  # fmt: skip
-            rows[f"temperature {temperature:g}"] = figures(made, seeds, asked)
+        for form in args.forms:
+            lengths = asked if form == "free" else [in_form(bars, seed, form) for bars, seed in zip(asked, seeds)]
+            for temperature in args.temperatures:
+                made = [
+                    generate(loaded, seed, bars=bars, temperature=temperature, random_seed=i, form=form)[0]
+                    for i, (seed, bars) in enumerate(tqdm(list(zip(seeds, lengths)),
+                                                          desc=f"{meter} {form} T={temperature:g}", unit="song",
+                                                          leave=False))
+                ]  # fmt: skip
+                name = f"temperature {temperature:g}" if form == "free" else f"{form} T={temperature:g}"
+                rows[name] = figures(made, seeds, lengths)
         report["meters"][meter] = rows
         print(f"\n{meter}: {len(songs)} test songs")
-        print(f"{'':<18}" + "".join(f"{name.replace('_', ' '):>20}" for name in SHOWN))
+        print(f"{'':<18}" + "".join(f"{name.replace('_', ' '):>24}" for name in SHOWN))
         for source, row in rows.items():
             print(f"{source:<18}" + "".join(cell(row[name]) for name in SHOWN))
     if args.card:
@@ -101,7 +121,8 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(json.dumps(report))
     print(
-        f"{len(args.meters)} meters x {len(args.temperatures)} temperatures x {args.per_meter} songs in {seconds:.0f} s"
+        f"{len(args.meters)} meters x {len(args.forms)} forms x {len(args.temperatures)} temperatures x "
+        f"{args.per_meter} songs in {seconds:.0f} s"
     )
 
 
