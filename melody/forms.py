@@ -192,3 +192,17 @@ def _choose(generator, seed, positions, song, logits, state, temperature, top_k,
     chosen = np.arange(batch) * CANDIDATES + best
     return (ids[chosen], logits_k[chosen], [(h[chosen], c[chosen]) for h, c in state_k],
             [step[chosen] for step in part])  # fmt: skip
+
+
+def marked(melody: Melody, phrase_bars: int) -> Melody:
+    """``melody`` with its phrases of ``phrase_bars`` bars lettered by what comes back
+    (`phrases.phrase_form`, a held note agreeing only with the same pitch held), e.g. a real
+    song shown with its form."""
+    from .phrases import phrase_form
+
+    letters = phrase_form(melody, phrase_bars, held_pitch=True)
+    bars = (len(melody) - melody.pickup) // melody.bar_steps + (1 if melody.pickup else 0)
+    starts = [0] + [melody.pickup + k * phrase_bars * melody.bar_steps for k in range(1, len(letters))]
+    if not letters or bars < phrase_bars or not all("A" <= c <= "Z" for c in letters):
+        return melody
+    return melody.replace(phrases=tuple(zip(starts, letters, strict=True)))

@@ -1,6 +1,6 @@
 """How it works: the 16th-note encoding on a real German song, the network in one picture,
-what the temperature does to the model's next-symbol distribution, and how the chords under
-a melody are chosen. UI only."""
+what the temperature does to the model's next-symbol distribution, how the chords under
+a melody are chosen, and how a song comes back to its phrases. UI only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 
 import streamlit as st
 
-from melody import harmony, plain
+from melody import forms, harmony, plain
 from melody.analysis import step_probabilities, symbols_in_key
 from melody.melody import is_pitch
 from melody.ready_seeds import demo_songs
@@ -125,3 +125,26 @@ with errors_shown("choosing chords for the example song"):
         "A guitar plays them under the melody: bass and chord in a pattern for the meter (oom-pah in 2/4, "
         "oom-pah-pah in 3/4, a broken chord in 6/8). The Chords switch on the Studio page turns them off."
     )
+
+st.header("5. Songs that come back to their phrases")
+with errors_shown("marking the phrases of a real song"):
+    tune = next((d for d in demo_songs() if forms.marked(d.melody, 4).form == "AABA"), demo_songs()[0])
+    shown_form = forms.marked(tune.melody, 4)
+    st.write(
+        f"A folk song states a phrase and comes back to it, so that people can sing it back after one hearing. "
+        f"**{tune.name}** ({tune.origin}) has {len(shown_form.phrases)} phrases of 4 bars: "
+        f"**{' '.join(shown_form.form)}**. The first phrase (A) is sung twice, a new one (B) follows, "
+        "and A comes back to close the song."
+    )
+    score_ui(score_svg(shown_form.replace(title=tune.name), score_width()), "form")
+    st.write(
+        "The Studio's **Form** menu asks the network for such a song. The bars are split into equal phrases, "
+        "sung in order with the network's memory carried through: a letter that returns is sung again as a "
+        "variation of its first phrase (the network is pulled towards the notes it sang there, less strongly "
+        "the more adventurous you ask it to be), a new letter is chosen among eight tries as the one that "
+        "repeats least of what came before, a phrase before a return ends on the dominant (a half cadence), "
+        "and the song ends on its home note. **Free** leaves the form to the network. The network itself also "
+        "sees what sounded one and two bars before each note, and whether the last bar repeated the one "
+        "before it, so it can hear what it sang."
+    )
+

@@ -15,7 +15,8 @@ def shipped_model(monkeypatch):
 def test_how_it_works_shows_a_real_song_the_network_the_temperature_view_and_the_chords():
     at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60).run()
     assert not at.exception and not at.error
-    assert len(at.get("image")) == 2 and len(at.get("graphviz_chart")) == 1  # the song, then with chords
+    assert len(at.get("image")) == 3 and len(at.get("graphviz_chart")) == 1  # the song, with chords, its form
+    assert any("Der Mai Ist Gekommen" in m.value and "A A B A" in m.value for m in at.markdown)
     card = json.loads((ROOT / "models" / "nottingham-chords" / "card.json").read_text())["test"]
     model, rule = (f"{card[name]['accuracy']:.0%}" for name in ("model", "rule"))
     assert any(model in m.value and rule in m.value for m in at.markdown)  # the chord model against the rule
