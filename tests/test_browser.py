@@ -250,16 +250,19 @@ def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(se
 def test_a_phishing_or_pixel_link_shows_text_not_a_link_or_an_image(server, browser):
     from urllib.parse import quote
 
-    phishing = quote("[Your session expired, log in again](https://evil.example/login)")
-    pixel = quote("![](http://pixel.invalid/pixel.png)")
+    phishing = quote("[log in](https://evil.example)")  # short: whole in the message
+    pixel = quote("![](http://pixel.invalid/p.png)")
     context = browser.new_context(viewport=DESKTOP)
     page, asked = context.new_page(), []
     page.on("request", lambda request: asked.append(request.url))
     try:
-        page.goto(f"{server}/?key={phishing}&tempo={pixel}&melody=1", timeout=60_000)
-        page.get_by_text("log in again").first.wait_for(timeout=60_000)
-        page.get_by_text("pixel.png").first.wait_for(timeout=60_000)
-        assert page.locator('a[href*="evil.example"]').count() == 0
+        page.goto(f"{server}/?key={phishing}&tempo={pixel}&inst=www.evil.example&melody=1", timeout=60_000)
+        page.get_by_text("log in").first.wait_for(timeout=60_000)
+        page.get_by_text("p.png").first.wait_for(timeout=60_000)
+        page.get_by_text("evil.example").first.wait_for(timeout=60_000)
+        # no link in the warnings (nor a bare-URL link), none in any paragraph
+        assert page.locator('[data-testid="stAlertContainer"] a').count() == 0
+        assert page.locator('[data-testid="stMarkdownContainer"] p a[href*="evil"]').count() == 0
         assert page.locator('img[src*="pixel"]').count() == 0
         assert not [url for url in asked if url.startswith(("http://pixel.invalid", "https://evil.example"))]
     finally:

@@ -42,8 +42,9 @@ def _markdown_of(at) -> str:
 
 
 def _no_injection(markdown: str) -> bool:
-    """No Markdown link or image, no HTML tag, no unescaped LaTeX dollar in the page's text."""
-    return not re.search(r"(?<!\\)\]\(|(?<!\\)<[a-z]|(?<!\\)\$", markdown)
+    """No Markdown link or image, no HTML tag, no unescaped LaTeX dollar, no bare URL that
+    GitHub Markdown would link (``https://``, ``www.``: `safe_text` breaks them) in the page's text."""
+    return not re.search(r"(?<!\\)\]\(|(?<!\\)<[a-z]|(?<!\\)\$|(?i:www\\?\.)|:\\?/", markdown)
 
 
 # ------------------------------------------------------------------------ the work of a click
@@ -127,6 +128,7 @@ TEXT_CASES = {  # id -> (query, a fragment the person must see, as text)
     "link-value-14-kB": ("?seedkey=" + "A" * 14_000 + "&melody=1", "AAAA…"),
     "link-not-a-number": ("?tempo=fast&melody=1", "'fast' is not a number from 40 to 200"),
     "link-seed-markdown": ("?seed=60 [HELP](//e.cc) 62&melody=1", "[HELP](//e.cc)"),
+    "link-bare-url": ("?inst=see https://evil.example or www.evil.example&melody=1", "www.evil.ex"),
 }
 
 
