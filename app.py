@@ -38,8 +38,10 @@ STYLE = """<style>
 @media (max-width: 700px) {
   .st-key-seed-score { display: none; }
   h1 { font-size: 2rem !important; }
-  .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; gap: 0.5rem; }
-  .st-key-seed-shape [data-testid="stColumn"] { min-width: 0 !important; flex: 1 1 0 !important; }
+  .st-key-seed-shape [data-testid="stHorizontalBlock"], .st-key-length-form [data-testid="stHorizontalBlock"] {
+    flex-wrap: nowrap !important; gap: 0.5rem; }
+  .st-key-seed-shape [data-testid="stColumn"], .st-key-length-form [data-testid="stColumn"] {
+    min-width: 0 !important; flex: 1 1 0 !important; }
 }
 </style>"""
 
@@ -337,7 +339,7 @@ def studio() -> None:
     with controls:
         seed = seed_ui()
         upload_ui()
-        length, form = st.columns([3, 2], vertical_alignment="bottom")
+        length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
         phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])
         st.session_state["bars"] = budget.whole_phrases(int(st.session_state["bars"]), phrases)
         length.slider(

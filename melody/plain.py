@@ -28,8 +28,8 @@ SURPRISE_SENTENCE = (
 
 
 def form_label(form: str) -> str:
-    """A form as the studio's menu shows it: "AABA", "Free (the network's own)"."""
-    return "Free (the network's own)" if form == "free" else form
+    """A form as the studio's menu shows it: "AABA", "Free" (the network's own form)."""
+    return "Free" if form == "free" else form
 
 
 def uses_flats(key: str) -> bool:
