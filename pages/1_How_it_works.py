@@ -147,4 +147,3 @@ with errors_shown("marking the phrases of a real song"):
         "sees what sounded one and two bars before each note, and whether the last bar repeated the one "
         "before it, so it can hear what it sang."
     )
-

@@ -369,9 +369,9 @@ def test_the_app_without_a_model_says_how_to_get_one(monkeypatch, tmp_path):
 
 # ---------------------------------------------------------------------------- the catalogue
 def test_the_catalogue_is_listed_in_the_docs():
+    from test_forms import FORM_CASES
     from test_model_folders import MODEL_FOLDER_CASES
     from test_options import API_OPTION_CASES, OPTION_CASES
-    from test_forms import FORM_CASES
     from test_safe_links import HARMONIZE_CASES, LINK_CASES, TEXT_CASES
 
     cases = [*API_CASES, *MODEL_CASES, *CLI_CASES, *APP_CASES, *MODEL_FOLDER_CASES, *OPTION_CASES, *API_OPTION_CASES]
