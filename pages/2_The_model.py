@@ -25,6 +25,9 @@ def row_name(name: str) -> str:
     """A row of the card's tables in plain words ("temperature 0" -> "Safest (0)")."""
     if name.startswith("temperature "):
         return plain.temperature_label(float(name.split()[1]))
+    if " T=" in name:  # a form at a temperature: "AABA T=0.8"
+        form, temperature = name.split(" T=")
+        return f"form {form}, {plain.temperature_label(float(temperature))}"
     return MODEL_NAMES.get(name, name)
 
 
@@ -120,8 +123,9 @@ def card_ui(loaded) -> None:
     if form:
         st.subheader("Does it write whole songs?")
         st.write(
-            "Each held-out song's first bar starts a new song of the same number of bars as the real one. "
-            "Temperature 0 is the likeliest song; 1 samples the model's own odds."
+            "Each held-out song's first bar starts a new song of the same number of bars as the real one "
+            "(in a form: moved to whole phrases). Temperature 0 is the likeliest song; 1 samples the model's own "
+            "odds. A real song comes back to its bars and phrases; the last two columns say how often."
         )
         meter = st.selectbox("Time signature ", list(form["meters"]), key="form_meter")
         rows = form["meters"][meter]
@@ -129,15 +133,22 @@ def card_ui(loaded) -> None:
             "exact_bars": "has the bars asked for, ending on the last barline",
             "ends_on_tonic": "ends on the home note",
             "repeated_bars": "bars that only repeat the bar before",
+            "bars_repeating_earlier": "bars equal to an earlier bar",
+            "phrases4_agreeing": "4-bar phrases that come back (75% alike)",
         }
         st.table(
             {
                 "songs from": [row_name(r) for r in rows],
-                **{label: [percent(rows[r][k]) for r in rows] for k, label in labels.items()},
+                **{label: [_share(rows[r].get(k)) for r in rows] for k, label in labels.items()},
             }
         )
     with st.expander("The full card"):
         st.markdown((loaded.folder / "card.md").read_text().replace("![loss](loss.png)", ""))
+
+
+def _share(value) -> str:
+    """A share as a percentage, or "-" where no song had anything to compare."""
+    return "-" if value is None else percent(value)
 
 
 def _shown(figure: str, value: float) -> str:
