@@ -53,6 +53,7 @@ def test_temperature_0_finds_a_likelier_song_than_greedy_steps_and_variations_di
     import melody.decoding
 
     monkeypatch.setattr(melody.decoding, "REPEAT_PENALTY", 0.0)  # the plain likeliest song
+    monkeypatch.setattr(melody.decoding, "ECHO_PENALTY", 0.0)
     seed = parse_seed(EXAMPLE, key="C major")
     beams = generate(shipped, seed, bars=8, temperature=0, variations=3)
     [greedy] = generate(shipped, seed, steps=8 * 16 - len(seed), temperature=0, full_length=True)
@@ -150,7 +151,8 @@ def test_temperature_0_does_not_get_stuck_repeating_a_bar(shipped):
         [greedy] = generate(shipped, seed, steps=16 * seed.bar_steps - len(seed), temperature=0, full_length=True)
         [song] = generate(shipped, seed, bars=16, temperature=0)
         loops = meter_figures([greedy], len(seed))["repeated_bars"]
-        assert meter_figures([song], len(seed))["repeated_bars"] <= min(loops, 2 / 15), (loops, song.steps)
+        # at most 2 of its 15 bars after the first repeat the bar before (greedy: up to 60%)
+        assert meter_figures([song], len(seed))["repeated_bars"] <= 2 / 15, (loops, song.steps)
 
 
 def test_a_seed_that_reaches_into_the_ending_still_gives_the_bars_asked_for(tiny_model):
