@@ -41,7 +41,7 @@ test: $(STAMP) system-packages
 # the shipped model's recipe, into a new folder (the shipped one is only replaced by hand)
 train: $(STAMP)
 	$(PY) scripts/preprocess.py
-	$(PY) scripts/train.py --layers 2 --to-go-bars 16 --max-minutes 32 --out models/essen-lstm-retrained
+	$(PY) scripts/train.py --layers 2 --to-go-bars 16 --lookback 1 --max-minutes 72 --out models/essen-lstm-retrained
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

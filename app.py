@@ -29,7 +29,7 @@ from melody.seed import ALLOWED, read_typed_seed, seed_text
 from studio import INSTRUMENTS, errors_shown, made_ahead, make_ahead, model_or_stop, result_ui, seed_svg
 
 METERS = share.METERS
-STUDIO_FORM = "AABA"  # the studio's default form (see README, "Forms")
+STUDIO_FORM = "ABAC"  # the studio's default form: the closest to real songs (README, "Songs that come back")
 FIND_KEY = "From the notes"
 SEED_KEY = "Same as the seed"
 DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids

@@ -82,7 +82,7 @@ def test_the_link_holds_the_recipe_and_a_fresh_session_makes_the_same_melody(app
     app.selectbox(key="instrument").set_value("Violin")
     generate(app)
     query = dict(app.query_params)
-    assert query["ready"] == "waltz" and query["bars"] == "8" and query["form"] == "AABA" and query["meter"] == "3/4"
+    assert query["ready"] == "waltz" and query["bars"] == "8" and query["form"] == "ABAC" and query["meter"] == "3/4"
     assert query["t"] == "1.2" and query["n"] == "2" and query["key"] == "D major" and query["inst"] == "Violin"
     made = [symbols(app, 0), symbols(app, 1)]
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
