@@ -11,7 +11,7 @@ network's state carried through the whole song:
   the symbol the first phrase had at the same place in its bar gets a prior of
   `return_strength` nats (in the tempered distribution: p(v)^(1/T) e^(strength)), which the
   network may leave where it is sure of something else. The prior weakens as "How
-  adventurous" rises (5.5 nats at 0, 4.3 at the studio's 0.8, down to 2.5 at 2), so a
+  adventurous" rises (6.5 nats at 0, 5.3 at the studio's 0.8, down to 3.5 at 2), so a
   bolder song varies its returns more.
 - **A new letter contrasts**: `CANDIDATES` continuations are drawn for it from the same
   state, and the one that keeps the fewest of the earlier phrases' notes (same place, same
@@ -84,7 +84,7 @@ def phrase_starts(pickup: int, bar: int, total: int, count: int) -> list[int]:
 
 def return_strength(temperature: float) -> float:
     """Nats of prior for the earlier phrase's symbol in a returning phrase (see above)."""
-    return float(np.clip(5.5 - 1.5 * temperature, 2.0, 5.5))
+    return float(np.clip(6.5 - 1.5 * temperature, 2.0, 6.5))
 
 
 def sources(pickup: int, bar: int, total: int, form: str) -> np.ndarray:

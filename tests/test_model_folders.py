@@ -73,6 +73,7 @@ def _network(folder, layers=2, outputs=45):
         x = keras.layers.LSTM(256, return_sequences=True, name=f"lstm_{index}")(x)
     x = keras.layers.Dense(outputs, activation="softmax", name="next_symbol")(x)
     keras.Model(inputs, x).save(folder / "model.keras")
+    _config(lookback=0)(folder)  # a network without the lookback inputs (the shipped one has them)
 
 
 MODEL_FOLDER_CASES = {  # id -> (change to a copy of the shipped folder, message fragment)

@@ -23,11 +23,18 @@ def test_numpy_step_model_matches_keras_on_the_shipped_weights():
     loaded = load_model_folder(SHIPPED_MODEL)
     arrays = song_arrays(parse_seed(SEED + " 62 _ _ _ 60 _ _ _ r _ _ _", meter="3/4", pickup=4), loaded.vocab)
     inputs = {"symbols": arrays.symbols[None], "positions": arrays.positions[None], "meters": arrays.meters[None]}
+    if loaded.config.lookback:  # the symbols one and two bars back, and the repeat flag
+        inputs |= {"lookback_1": arrays.lookback_1[None], "lookback_2": arrays.lookback_2[None]}
+        inputs["repeated"] = arrays.repeated[None]
     expected = loaded.keras_model.predict(inputs, verbose=0)[0]  # (steps, vocab)
     net = step_model(loaded)
     state = net.initial_state(1)
+    back = arrays.lookback if loaded.config.lookback else None  # (3, steps)
     for t in range(len(arrays.symbols)):
-        probs, state = net.step(state, arrays.symbols[t : t + 1], arrays.positions[t : t + 1], arrays.meters[t : t + 1])
+        step_back = None if back is None else back[:, t : t + 1]
+        probs, state = net.step(
+            state, arrays.symbols[t : t + 1], arrays.positions[t : t + 1], arrays.meters[t : t + 1], step_back
+        )
         assert np.abs(probs[0] - expected[t]).max() < 1e-5
 
 
