@@ -69,7 +69,14 @@ def test_musicxml_round_trip(melody):
 
     score = converter.parse(to_musicxml_bytes(melody), format="musicxml")
     back = melody_from_score(score, title=melody.title, strict=False, trust_file_mode=True)
-    assert back.replace(title=melody.title) == melody
+    # A melody that ends in a rest part-way through its last bar comes back with that rest
+    # lasting to the barline: the bar is written whole, and MusicXML cannot tell the rest
+    # from the padding (found by hypothesis on a fresh clone: 48, then a rest, in 6/4 with a
+    # pickup of 9). Everything before is the same.
+    extra = back.steps[len(melody) :]
+    ends_in_rest = [s for s in melody.steps if s != "_"][-1:] == ["r"]
+    assert not extra or (ends_in_rest and set(extra) == {"_"} and len(extra) < melody.bar_steps), extra
+    assert back.replace(title=melody.title).with_steps(back.steps[: len(melody)]) == melody.with_steps(melody.steps)
     assert back.title == (melody.title or back.title)
 
 
