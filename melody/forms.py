@@ -36,7 +36,7 @@ import re
 
 import numpy as np
 
-from .melody import REST, Melody
+from .melody import Melody
 
 FORMS = ("free", "AABA", "AABB", "ABAB", "ABAC")  # the studio's choices; any 2-8 letters are allowed
 CANDIDATES = 8  # continuations drawn per variation for a phrase that has choices to make
@@ -105,7 +105,7 @@ def song_in_form(generator, seed: Melody, settings, rngs, trace: list | None = N
     """Ids (variations, settings.steps) of songs in ``settings.form`` that end exactly
     ``settings.steps`` after ``seed`` (in the model's key), phrase by phrase; see the
     module's docstring."""
-    from .decoding import ending_start, final_bar_start, sample_steps, sung_ending
+    from .decoding import ending_start, final_bar_start, model_tonic, sample_steps, sung_ending
 
     form, vocab, batch, keep = settings.form, generator.vocab, settings.variations, trace is not None
     temperature = max(settings.temperature, MIN_TEMPERATURE)
@@ -113,7 +113,7 @@ def song_in_form(generator, seed: Melody, settings, rngs, trace: list | None = N
     starts, source = phrase_starts(seed.pickup, bar, total, len(form)), sources(seed.pickup, bar, total, form)
     per = phrase_bars(seed.pickup, bar, total, len(form))
     bounds, strength = [*starts, total], return_strength(temperature)
-    tonic = 9 if seed.key.endswith("minor") else 0  # the model's key: C major or A minor
+    tonic = model_tonic(seed.key)
     positions = generator.positions(seed, total, told=True)
     logits, state = generator.start(seed, batch, positions)
     song = np.tile(vocab.encode(seed.steps).astype(np.int32), (batch, 1))  # grows phrase by phrase
@@ -167,7 +167,7 @@ def _choose(generator, seed, positions, song, logits, state, temperature, top_k,
     """``count`` steps for each variation, chosen among `CANDIDATES` drawn from the same
     state: one whose last note is ``wanted`` (degrees above the tonic, None: any) first, then
     the one that keeps the fewest notes of the earlier phrases (each ``shifts`` steps back)."""
-    from .decoding import sample_steps
+    from .decoding import pitch_classes, sample_steps
 
     batch, begin = len(rngs), song.shape[1]
     rows = np.repeat(np.arange(batch), CANDIDATES)
@@ -176,8 +176,8 @@ def _choose(generator, seed, positions, song, logits, state, temperature, top_k,
         top_k, [rngs[r] for r in rows], count, guard=temperature <= 0.5, keep=keep,
     )  # fmt: skip
     whole = np.concatenate([song[rows], ids], axis=1)
-    pitch = np.array([symbol not in ("/", "_", REST) for symbol in generator.vocab.symbols])
-    notes = pitch[ids]  # (candidates, count): a note starts here
+    classes = pitch_classes(generator.vocab)
+    notes = classes[ids] >= 0  # (candidates, count): a note starts here
     kept = np.zeros(len(rows))
     for shift in shifts:  # contrast: the largest share of notes kept from any earlier phrase
         at = np.arange(begin, begin + count) - shift
@@ -186,7 +186,7 @@ def _choose(generator, seed, positions, song, logits, state, temperature, top_k,
     scores = -kept
     if wanted is not None:  # the cadence first
         last = np.array([row[note][-1] if note.any() else -1 for row, note in zip(ids, notes, strict=True)])
-        degrees = np.array([(int(generator.vocab.symbols[i]) - tonic) % 12 if i >= 0 else -1 for i in last])
+        degrees = np.where(last >= 0, (classes[np.maximum(last, 0)] - tonic) % 12, -1)
         scores = scores + 10.0 * np.isin(degrees, wanted)
     best = scores.reshape(batch, CANDIDATES).argmax(axis=1)
     chosen = np.arange(batch) * CANDIDATES + best
