@@ -17,15 +17,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-from melody import budget, making, plain, share
-from melody.corpus import SONG_SUFFIXES, SongSkipped, detect_key, melody_from_upload, upload_problem
-from melody.errors import USER_ERRORS
-from melody.forms import FORMS
-from melody.melody import Melody, all_keys, bar_steps
-from melody.ready_seeds import ready_seeds
-from melody.safe_text import clean, shown
-from melody.sampler import BARS_RANGE
-from melody.seed import ALLOWED, read_typed_seed, seed_text
+from melody.core.errors import USER_ERRORS
+from melody.core.melody import Melody, all_keys, bar_steps
+from melody.core.safe_text import clean, shown
+from melody.generate.forms import FORMS
+from melody.generate.generator import BARS_RANGE
+from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, detect_key, melody_from_upload, upload_problem
+from melody.songs.typed import ALLOWED, read_typed_seed, seed_text
+from melody.studio import budget
+from melody.studio import click as making
+from melody.studio import plain_words as plain
+from melody.studio import recipe as share
+from melody.studio.ready_seeds import ready_seeds
 from studio import INSTRUMENTS, errors_shown, made_ahead, make_ahead, model_or_stop, result_ui, seed_svg
 
 METERS = share.METERS

@@ -14,13 +14,17 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from melody import budget, making, plain, render, share
-from melody.analysis import note_surprise
-from melody.errors import USER_ERRORS
-from melody.melody import Melody
-from melody.model import default_model_folder, load_model_folder
-from melody.safe_text import shown
-from melody.serving import warm_up
+from melody.core.errors import USER_ERRORS
+from melody.core.melody import Melody
+from melody.core.safe_text import shown
+from melody.generate.surprise import note_surprise
+from melody.net.folder import default_model_folder, load_model_folder
+from melody.output import render
+from melody.studio import budget
+from melody.studio import click as making
+from melody.studio import plain_words as plain
+from melody.studio import recipe as share
+from melody.studio.warmup import warm_up
 
 _LOG = logging.getLogger("folk_melody_studio")
 INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
@@ -39,7 +43,7 @@ def shared_model(folder: str):
 @st.cache_resource(show_spinner=False)
 def shared_harmony(folder: str):
     """The chord model, loaded once for all sessions (NumPy, a few hundred kB)."""
-    from melody import harmony
+    from melody.chords import model as harmony
 
     return harmony.load(folder)
 
@@ -47,14 +51,14 @@ def shared_harmony(folder: str):
 @st.cache_data(show_spinner=False, max_entries=64)
 def with_chords(melody: Melody) -> Melody:
     """``melody`` with chords chosen by the shipped chord model (`harmony.harmonize`)."""
-    from melody import harmony
+    from melody.chords import model as harmony
 
     return making.heard(melody, True, shared_harmony(str(harmony.DEFAULT_FOLDER)))
 
 
 @st.cache_resource(show_spinner=False)
 def shared_ahead() -> making.Ahead:
-    """The one background thread that makes each session's next melody (`melody.making`)."""
+    """The one background thread that makes each session's next melody (`melody.studio.click`)."""
     return making.Ahead()
 
 
@@ -74,7 +78,7 @@ def session_alive():
 def make_ahead(loaded, seed: Melody | None, recipe: share.Recipe) -> None:
     """Have the next melody for the settings on the page made while this one plays (once
     per settings: a change of settings asks again), but only once a result is on the page."""
-    from melody import harmony
+    from melody.chords import model as harmony
 
     wanted = dataclasses.replace(recipe, number=None)
     entry = st.session_state.get("_ahead")

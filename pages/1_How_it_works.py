@@ -8,12 +8,14 @@ import json
 
 import streamlit as st
 
-from melody import forms, harmony, plain
-from melody.analysis import step_probabilities, symbols_in_key
-from melody.melody import is_pitch
-from melody.ready_seeds import demo_songs
-from melody.sampler import apply_temperature
-from melody.seed import EXAMPLE, parse_seed
+from melody.chords import model as harmony
+from melody.core.melody import is_pitch
+from melody.generate import forms
+from melody.generate.generator import apply_temperature
+from melody.generate.surprise import step_probabilities, symbols_in_key
+from melody.songs.typed import EXAMPLE, parse_seed
+from melody.studio import plain_words as plain
+from melody.studio.ready_seeds import demo_songs
 from studio import chords_or_none, errors_shown, model_or_stop, score_svg, score_ui, score_width
 
 

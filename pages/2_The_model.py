@@ -7,8 +7,8 @@ import math
 
 import streamlit as st
 
-from melody import plain
-from melody.plain import percent
+from melody.studio import plain_words as plain
+from melody.studio.plain_words import percent
 from studio import errors_shown, model_or_stop
 
 st.set_page_config(page_title="The model · Folk Melody Studio", page_icon="🎻", layout="centered")

@@ -17,7 +17,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # 16 bars: 110 -> 89 ms wall and 219 -> 89 ms CPU on a 2-core AMD EPYC). TensorFlow does not use it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # oneDNN off by default (quiet start-up; float32 results the same); the training scripts turn
-# it on with start_tensorflow(onednn=True), for the bfloat16 matrix units (melody/recurrence.py)
+# it on with start_tensorflow(onednn=True), for the bfloat16 matrix units (melody/train/recurrence.py)
 ONEDNN_SET_BY_USER = "TF_ENABLE_ONEDNN_OPTS" in os.environ
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
@@ -49,7 +49,7 @@ def fail(message: str, code: int = 2) -> None:
 
 def run_main(main) -> None:
     """Run ``main()``, turning the project's own errors into one-line messages."""
-    from melody.errors import USER_ERRORS
+    from melody.core.errors import USER_ERRORS
 
     try:
         main()

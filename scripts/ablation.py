@@ -30,11 +30,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from melody.dataset import load_melodies, load_split
-    from melody.encoding import Vocabulary
-    from melody.evaluation import score_model
-    from melody.model import LoadedModel, ModelConfig
-    from melody.training import TrainConfig, train
+    from melody.net.folder import LoadedModel, ModelConfig
+    from melody.net.vocabulary import Vocabulary
+    from melody.train.dataset import load_melodies, load_split
+    from melody.train.evaluation import score_model
+    from melody.train.training import TrainConfig, train
 
     args = parse_args()
     _common.start_tensorflow(onednn=True)  # bfloat16 products on the CPU's matrix units

@@ -23,7 +23,7 @@ import time
 
 import _common  # import path, quiet TensorFlow
 
-from melody.model import default_model_folder
+from melody.net.folder import default_model_folder
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,7 +41,7 @@ def parse_args() -> argparse.Namespace:
 
 def songs_for_timing(loaded, count: int):
     """Songs of music21's bundled Essen erk sets (the training corpus), for timing only."""
-    from melody.corpus import collect, default_corpus_files, run_tasks, tasks_for_file
+    from melody.songs.corpus import collect, default_corpus_files, run_tasks, tasks_for_file
 
     tasks = [t for f in default_corpus_files() if f.stem.startswith("erk") for t in tasks_for_file(f)][:count]
     songs = [m for m in collect(run_tasks(tasks)).melodies if set(m.steps) <= set(loaded.vocab.symbols)]
@@ -76,7 +76,7 @@ def plot_scaling(scaling: dict, path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from melody.storage import atomic_write_bytes
+    from melody.core.storage import atomic_write_bytes
 
     figure, axes = plt.subplots(1, 3, figsize=(11, 3.2), dpi=100)
     panels = [
@@ -101,8 +101,8 @@ def plot_scaling(scaling: dict, path: str) -> None:
 
 def main() -> None:
     from melody import benchmark as bench
-    from melody.model import load_model_folder
-    from melody.training import TrainConfig
+    from melody.net.folder import load_model_folder
+    from melody.train.training import TrainConfig
 
     args = parse_args()
     _common.start_tensorflow(onednn=True)  # bfloat16 products on the CPU's matrix units

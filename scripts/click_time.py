@@ -9,7 +9,7 @@ drawn. With ``--variations 4`` the page asks for four melodies at once (sidebar)
 shows each as soon as it is made, so the time to the first and to all four are both
 reported. The first page load (the model loads once for all sessions) is not timed.
 Between a result and the next click it waits ``--pause`` seconds, as a person listens
-first: the studio makes the next melody meanwhile (`melody.making`); ``--pause 0`` clicks
+first: the studio makes the next melody meanwhile (`melody.studio.click`); ``--pause 0`` clicks
 at once, so most clicks make their melody themselves. Prints each run, a summary, and one
 JSON line.
 
@@ -79,8 +79,8 @@ def one_click(page, variations: int) -> tuple[float, float]:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from melody import render
-    from melody.serving import streamlit_server
+    from melody.output import render
+    from melody.studio.warmup import streamlit_server
 
     args = parse_args()
     if not os.path.exists(args.browser):

@@ -23,7 +23,7 @@ import time
 import _common  # noqa: F401  (import path, quiet TensorFlow)
 from tqdm import tqdm
 
-from melody.model import default_model_folder
+from melody.net.folder import default_model_folder
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,11 +41,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from melody.card import fit_ngram, read_ngram_songs
-    from melody.corpus import load_corpus
-    from melody.dataset import load_split
-    from melody.evaluation import score_model, score_ngram
-    from melody.model import check_model_folder, load_model_folder
+    from melody.net.folder import check_model_folder, load_model_folder
+    from melody.songs.corpus import load_corpus
+    from melody.train.card import fit_ngram, read_ngram_songs
+    from melody.train.dataset import load_split
+    from melody.train.evaluation import score_model, score_ngram
 
     args = parse_args()
     if not args.paths and not args.split:

@@ -4,13 +4,13 @@
 For each meter, up to --per-meter held-out test songs give a seed (their pickup and first
 bar) and a length: each song's own number of bars. Every seed is continued to a song of
 exactly that many bars (`generate(..., bars=N)`) at each temperature. Figures per set
-(see melody/meter_check.py), the test songs themselves alongside:
+(see melody/songs/meter_figures.py), the test songs themselves alongside:
 - exact_bars: share of songs of exactly the bars asked for, ending on the final barline;
 - ends_on_tonic: share whose last note is the tonic;
 - repeated_bars: share of bars identical to the bar before;
 - notes_in_scale, strong_beat_onsets;
 - bars_repeating_earlier, phrases4_agreeing, units2_same, units2_agreeing: how the whole song (seed included)
-  comes back to its bars and aligned 4- and 2-bar units (melody/phrases.py; all None-safe: "-").
+  comes back to its bars and aligned 4- and 2-bar units (melody/songs/phrases.py; all None-safe: "-").
 With --forms, every seed is also sung in each form (its length moved to whole phrases).
 Prints a table per meter and, last, one JSON line; --card adds the figures to the model's card.
 
@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 METERS = ("2/4", "3/4", "4/4", "6/8")
 SHOWN = ("exact_bars", "ends_on_tonic", "repeated_bars", "notes_in_scale", "strong_beat_onsets")
-SHOWN += ("bars_repeating_earlier", "phrases4_agreeing", "units2_same", "units2_agreeing")  # melody/phrases.py
+SHOWN += ("bars_repeating_earlier", "phrases4_agreeing", "units2_same", "units2_agreeing")  # melody/songs/phrases.py
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,8 +58,8 @@ def song_bars(song) -> int:
 
 
 def figures(songs, seeds, asked) -> dict:
-    from melody.meter_check import meter_figures
-    from melody.phrases import FIGURES, repetition_figures
+    from melody.songs.meter_figures import meter_figures
+    from melody.songs.phrases import FIGURES, repetition_figures
 
     out = meter_figures(songs, [len(seed) for seed in seeds])
     repeats = repetition_figures(songs)
@@ -69,7 +69,7 @@ def figures(songs, seeds, asked) -> dict:
 
 def in_form(bars: int, seed, form: str) -> int:
     """A song's length moved to whole phrases of ``form``, longer than its seed."""
-    from melody.budget import whole_phrases
+    from melody.studio.budget import whole_phrases
 
     return whole_phrases(max(bars, len(seed) // seed.bar_steps + 1), len(form))
 
@@ -80,9 +80,9 @@ def cell(value) -> str:
 
 
 def main() -> None:
-    from melody.dataset import load_split
-    from melody.model import load_model_folder
-    from melody.sampler import generate
+    from melody.generate.generator import generate
+    from melody.net.folder import load_model_folder
+    from melody.train.dataset import load_split
 
     args = parse_args()
     if args.per_meter < 1:
@@ -115,7 +115,7 @@ def main() -> None:
         for source, row in rows.items():
             print(f"{source:<18}" + "".join(cell(row[name]) for name in SHOWN))
     if args.card:
-        from melody.card import add_meter_report
+        from melody.train.card import add_meter_report
 
         add_meter_report(loaded.folder, report, name="form_report")
     seconds = time.perf_counter() - started

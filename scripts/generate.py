@@ -35,9 +35,9 @@ import time
 
 import _common  # noqa: F401  (import path, quiet TensorFlow)
 
-from melody.melody import DEFAULT_METER, DEFAULT_TEMPO_BPM, TEMPO_RANGE
-from melody.model import default_model_folder
-from melody.seed import EXAMPLE
+from melody.core.melody import DEFAULT_METER, DEFAULT_TEMPO_BPM, TEMPO_RANGE
+from melody.net.folder import default_model_folder
+from melody.songs.typed import EXAMPLE
 
 SEED_BARS = (1, 16)  # --seed-bars: how much of a song file's opening becomes the seed
 DEFAULT_SEED_BARS = 2  # as the studio's upload
@@ -159,7 +159,7 @@ def check_args(args: argparse.Namespace, writers) -> None:
 def song_opening(path_text: str, bars: int):
     """The pickup and first ``bars`` bars of a song file, read as the studio reads an upload
     (same limits, same messages); exits in one line when the file cannot be used."""
-    from melody.corpus import SONG_SUFFIXES, SongSkipped, melody_from_song_file, upload_problem
+    from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, melody_from_song_file, upload_problem
 
     path = pathlib.Path(path_text)
     if not path.exists():
@@ -175,9 +175,9 @@ def song_opening(path_text: str, bars: int):
 
 def make_seed(args: argparse.Namespace):
     """The seed Melody: typed (--seed) or a song file's opening, with the options given."""
-    from melody.corpus import detect_key
-    from melody.keys import canonical_key
-    from melody.seed import parse_seed
+    from melody.songs.corpus import detect_key
+    from melody.songs.keys import canonical_key
+    from melody.songs.typed import parse_seed
 
     if args.seed_file is None:
         fields = {"meter": DEFAULT_METER, "pickup": 0, "tempo": DEFAULT_TEMPO_BPM}
@@ -190,10 +190,11 @@ def make_seed(args: argparse.Namespace):
 
 
 def main() -> None:
-    from melody import harmony, render
-    from melody.model import load_model_folder
-    from melody.plain import chords_in_words
-    from melody.sampler import GenerationSettings, generate
+    from melody.chords import model as harmony
+    from melody.generate.generator import GenerationSettings, generate
+    from melody.net.folder import load_model_folder
+    from melody.output import render
+    from melody.studio.plain_words import chords_in_words
 
     args = parse_args()
     check_args(args, render.WRITERS)

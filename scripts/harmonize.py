@@ -40,7 +40,7 @@ def output_name(task) -> str:
     """``jigs-12.musicxml`` for tune X:12 of jigs.abc, ``song.musicxml`` for song.krn: the
     stem cleaned (`safe_text.clean`; no path separators) and bounded, the X number whole
     digits only (at most 12)."""
-    from melody.safe_text import clean
+    from melody.core.safe_text import clean
 
     stem = re.sub(r"[/\\]", "-", clean(pathlib.Path(task.path).stem, MAX_STEM_CHARS)) or "tune"
     if task.fmt == "abc":
@@ -64,7 +64,7 @@ def write_checked(path: pathlib.Path, data: bytes) -> None:
     never left behind)."""
     from xml.etree import ElementTree
 
-    from melody.storage import atomic_write_bytes
+    from melody.core.storage import atomic_write_bytes
 
     ElementTree.fromstring(data)  # ParseError: skipped with its reason
     atomic_write_bytes(path, data)
@@ -73,10 +73,11 @@ def write_checked(path: pathlib.Path, data: bytes) -> None:
 def main() -> None:
     from xml.etree import ElementTree
 
-    from melody import harmony, render
-    from melody.corpus import SongSkipped, find_song_files, parse_task, tasks_for_file
-    from melody.errors import USER_ERRORS
-    from melody.safe_text import clean
+    from melody.chords import model as harmony
+    from melody.core.errors import USER_ERRORS
+    from melody.core.safe_text import clean
+    from melody.output import render
+    from melody.songs.corpus import SongSkipped, find_song_files, parse_task, tasks_for_file
 
     args = parse_args()
     model = harmony.load(args.model)  # a bad folder fails here, before any file is read

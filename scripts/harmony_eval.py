@@ -24,7 +24,7 @@ import time
 import _common
 from tqdm import tqdm
 
-from melody.harmony import DEFAULT_FOLDER
+from melody.chords.model import DEFAULT_FOLDER
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,8 +36,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from melody import harmony, harmony_data
-    from melody.corpus import find_song_files
+    from melody.chords import data as harmony_data
+    from melody.chords import model as harmony
+    from melody.songs.corpus import find_song_files
 
     args = parse_args()
     started = time.perf_counter()

@@ -4,7 +4,7 @@
 For each meter, up to --per-meter held-out test songs of that meter give seeds (their
 pickup and first bar; cycled, with a new random seed each time, when there are fewer);
 each model continues every seed until its end symbol (at most --steps). The figures
-(see melody/meter_check.py): share of bars that are complete, of melodies ending on a
+(see melody/songs/meter_figures.py): share of bars that are complete, of melodies ending on a
 barline and on the tonic, of notes in the scale and of note onsets on strong beats;
 the test songs themselves are the reference. Prints a table per meter and one JSON line;
 --card adds the figures to the first model's card (card.json and card.md).
@@ -41,12 +41,12 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from melody.card import add_meter_report, fit_ngram, read_ngram_songs
-    from melody.dataset import load_split
-    from melody.evaluation import score_model, score_ngram
-    from melody.meter_check import FIGURES, meter_figures
-    from melody.model import load_model_folder
-    from melody.sampler import generate
+    from melody.generate.generator import generate
+    from melody.net.folder import load_model_folder
+    from melody.songs.meter_figures import FIGURES, meter_figures
+    from melody.train.card import add_meter_report, fit_ngram, read_ngram_songs
+    from melody.train.dataset import load_split
+    from melody.train.evaluation import score_model, score_ngram
 
     args = parse_args()
     if args.per_meter < 1:

@@ -2,11 +2,11 @@
 """Phrase forms of folk songs written in ABC, where each line of music is one phrase (as in
 the Essen collection), and the repetition figures of held-out test songs.
 
-Forms (default mode): every tune is read as training reads it (`melody.dataset`'s parse
+Forms (default mode): every tune is read as training reads it (`melody.train.dataset`'s parse
 cache, the seed's duration filter); its phrase boundaries are the ABC line breaks, mapped to
 16th steps by adding up the written lengths of each line's notes and rests
-(`melody.phrases.abc_line_steps`); a tune whose lines do not add up to its parsed length is
-skipped and counted. Phrases get letters by `melody.phrases.label_phrases`: a phrase that
+(`melody.songs.phrases.abc_line_steps`); a tune whose lines do not add up to its parsed length is
+skipped and counted. Phrases get letters by `melody.songs.phrases.label_phrases`: a phrase that
 agrees on >= 75% of its 16ths (same symbol at the same offset from the phrase start, over
 the longer of the two, so lines of different lengths can share a letter only when the shorter
 is at least 3/4 of the longer and matches it that far) with an earlier one takes its letter.
@@ -15,7 +15,7 @@ is held), as same-rhythm lines on other notes agree on most 16ths (the holds) ot
 Printed: the most common forms, the share of songs whose phrases have equal length, and the
 phrase length in bars per meter (the meter as parsed; tunes with ``M: none`` apart).
 
---test-split DATA: `melody.phrases.repetition_figures` of the dataset's test songs, per meter.
+--test-split DATA: `melody.songs.phrases.repetition_figures` of the dataset's test songs, per meter.
 
 The last line is one JSON object.
 
@@ -59,7 +59,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def song_files(args) -> list[pathlib.Path]:
-    from melody.corpus import default_corpus_files, find_song_files
+    from melody.songs.corpus import default_corpus_files, find_song_files
 
     if args.paths:
         files = [path for path in find_song_files(args.paths) if path.suffix.lower() == ".abc"]
@@ -75,8 +75,8 @@ def song_files(args) -> list[pathlib.Path]:
 
 def read_tunes(files, args) -> list[tuple[str, str, dict]]:
     """(source, tune text, parse result) for every tune of ``files``, in order."""
-    from melody.corpus import tasks_for_file
-    from melody.dataset import parse_files_cached
+    from melody.songs.corpus import tasks_for_file
+    from melody.train.dataset import parse_files_cached
 
     tasks = [task for path in files for task in tasks_for_file(path)]
     cache = None if args.no_cache else pathlib.Path(args.cache)
@@ -91,8 +91,8 @@ def read_tunes(files, args) -> list[tuple[str, str, dict]]:
 
 def tune_form(text: str, result: dict) -> tuple[str, dict | None]:
     """('ok', facts) for a tune whose lines cut its melody, else (reason, None)."""
-    from melody.melody import Melody
-    from melody.phrases import abc_line_steps, label_phrases, split_at_lengths
+    from melody.core.melody import Melody
+    from melody.songs.phrases import abc_line_steps, label_phrases, split_at_lengths
 
     if "melody" not in result:
         return result["skip"], None
@@ -194,8 +194,8 @@ def forms_mode(args) -> None:
 
 
 def test_split_mode(args) -> None:
-    from melody.dataset import load_split
-    from melody.phrases import FIGURES, repetition_figures
+    from melody.songs.phrases import FIGURES, repetition_figures
+    from melody.train.dataset import load_split
 
     started = time.perf_counter()
     test = load_split(args.test_split, "test")

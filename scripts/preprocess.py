@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 import _common  # noqa: F401  (import path, quiet TensorFlow)
 from tqdm import tqdm
 
-from melody.corpus import collect, default_corpus_files, find_song_files
-from melody.dataset import SPLIT_SEED, parse_files_cached, write_dataset
+from melody.songs.corpus import collect, default_corpus_files, find_song_files
+from melody.train.dataset import SPLIT_SEED, parse_files_cached, write_dataset
 
 
 def parse_args() -> argparse.Namespace:

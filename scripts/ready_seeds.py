@@ -14,7 +14,7 @@ import argparse
 
 import _common
 
-from melody.ready_seeds import DEMO_SONGS_FILE, write_demo_songs
+from melody.studio.ready_seeds import DEMO_SONGS_FILE, write_demo_songs
 
 
 def main() -> None:

@@ -19,10 +19,10 @@ import pathlib
 
 import _common  # import path, quiet TensorFlow
 
-from melody.dataset import load_melodies, load_split
-from melody.encoding import Vocabulary
-from melody.model import ModelConfig
-from melody.training import PRECISIONS, TrainConfig
+from melody.net.folder import ModelConfig
+from melody.net.vocabulary import Vocabulary
+from melody.train.dataset import load_melodies, load_split
+from melody.train.training import PRECISIONS, TrainConfig
 
 TRAIN_FLAGS = {  # TrainConfig fields set from the command line
     "epochs": "most epochs",
@@ -82,7 +82,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from melody.training import train
+    from melody.train.training import train
 
     args = parse_args()
     _common.start_tensorflow(onednn=True)  # bfloat16 products on the CPU's matrix units
@@ -107,7 +107,7 @@ def main() -> None:
         resume=args.resume,
         verbose=0 if args.quiet else 1,
     )
-    from melody.card import finish_model_folder
+    from melody.train.card import finish_model_folder
 
     card = finish_model_folder(out, outcome, vocab, splits, args.data, dataclasses.asdict(config))
     test, ngram = card["test"]["model"], card["test"]["kn5"]

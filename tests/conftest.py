@@ -22,7 +22,7 @@ def tiny_corpus():
     """27 songs of music21's erk5.abc, filtered and in C/Am (about 1 s to parse)."""
     from music21 import corpus
 
-    from melody.corpus import load_corpus
+    from melody.songs.corpus import load_corpus
 
     path = next(
         pathlib.Path(str(p)) for p in corpus.getComposer("essenFolksong") if pathlib.Path(str(p)).stem == "erk5"
@@ -35,9 +35,9 @@ def tiny_corpus():
 @pytest.fixture(scope="session")
 def tiny_model_folder(tiny_corpus, tmp_path_factory):
     """A 16-unit model trained for one epoch on the tiny corpus, saved as a model folder."""
-    from melody.encoding import Vocabulary
-    from melody.model import ModelConfig, save_model_folder
-    from melody.training import TrainConfig, train
+    from melody.net.folder import ModelConfig, save_model_folder
+    from melody.net.vocabulary import Vocabulary
+    from melody.train.training import TrainConfig, train
 
     melodies = tiny_corpus.melodies
     vocab = Vocabulary.from_melodies(melodies)
@@ -52,7 +52,7 @@ def tiny_model_folder(tiny_corpus, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_folder):
-    from melody.model import load_model_folder
+    from melody.net.folder import load_model_folder
 
     return load_model_folder(tiny_model_folder)
 
@@ -61,9 +61,9 @@ def tiny_model(tiny_model_folder):
 def tiny_lookback_model(tiny_corpus, tmp_path_factory):
     """A 2 x 16-unit lookback model (the symbols one and two bars back, the repeat flag) told
     up to 4 bars to go, trained for one epoch on the tiny corpus, loaded from its folder."""
-    from melody.encoding import Vocabulary
-    from melody.model import ModelConfig, load_model_folder, save_model_folder
-    from melody.training import TrainConfig, train
+    from melody.net.folder import ModelConfig, load_model_folder, save_model_folder
+    from melody.net.vocabulary import Vocabulary
+    from melody.train.training import TrainConfig, train
 
     melodies = tiny_corpus.melodies
     vocab = Vocabulary.from_melodies(melodies)

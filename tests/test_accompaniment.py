@@ -10,10 +10,11 @@ import mido
 import numpy as np
 import pytest
 
-from melody import accompaniment, loudness, render
-from melody.accompaniment import AccompanimentNote, chord_at, notes
-from melody.melody import STEP_QL, Chord, Melody
-from melody.reading import melody_from_midi, melody_from_score
+from melody.chords import accompaniment
+from melody.chords.accompaniment import AccompanimentNote, chord_at, notes
+from melody.core.melody import STEP_QL, Chord, Melody
+from melody.output import loudness, render
+from melody.songs.reading import melody_from_midi, melody_from_score
 
 C, F, G, A_MINOR, D_MINOR = (
     Chord(0, 0, "major"),
@@ -361,7 +362,7 @@ def test_the_accompaniment_sounds_8_to_11_db_under_the_melody(meter):
 def test_a_long_song_with_chords_is_one_well_formed_svg_wide_and_for_phones():
     import xml.etree.ElementTree as ET
 
-    from melody import render
+    from melody.output import render
 
     song = Melody(tuple("60 _ 62 _ 64 _ 65 _".split()) * 128, meter="4/4")  # 64 bars, the studio's longest
     bar = song.bar_steps

@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT, SHIPPED_MODEL
 from streamlit.testing.v1 import AppTest
 
-from melody.safe_text import unescaped
+from melody.core.safe_text import unescaped
 
 EXAMPLE = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 STALE = "Settings changed since this melody was made"
@@ -255,17 +255,17 @@ def test_tempo_and_instrument_reach_the_melody(app):
 
 
 def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch):
-    import melody.making
-    import melody.sampler
+    import melody.generate.generator
+    import melody.studio.click
 
-    real = melody.sampler.generate
+    real = melody.generate.generator.generate
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug nobody foresaw")
 
     monkeypatch.setattr(melody.sampler, "generate", broken)
     never = staticmethod(lambda future, made_for, recipe: None)
-    monkeypatch.setattr(melody.making.Ahead, "take", never)  # made on the click
+    monkeypatch.setattr(melody.studio.click.Ahead, "take", never)  # made on the click
     app.slider(key="bars").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception  # no traceback on the page
@@ -281,10 +281,10 @@ def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
     # ...and it visibly replaces the ready seed
     from conftest import DATA
 
-    import melody.corpus
+    import melody.songs.corpus
 
     calls = []
-    real = melody.corpus.melody_from_upload
+    real = melody.songs.corpus.melody_from_upload
 
     def counted(name, data):
         calls.append(name)

@@ -19,33 +19,33 @@ import pytest
 import test_hostile_files as hostile
 from conftest import DATA, ROOT, SHIPPED_MODEL
 
-from melody.errors import USER_ERRORS
-from melody.safe_text import unescaped
+from melody.core.errors import USER_ERRORS
+from melody.core.safe_text import unescaped
 
 MIDI_RANGE_HINT = "MIDI numbers 0-127, note names like C4"
 
 
 # --------------------------------------------------------------------------- the melody API
 def _seed(text):
-    from melody.seed import parse_seed
+    from melody.songs.typed import parse_seed
 
     return lambda: parse_seed(text)
 
 
 def _settings(**options):
-    from melody.sampler import GenerationSettings
+    from melody.generate.generator import GenerationSettings
 
     return lambda: GenerationSettings(**options).check()
 
 
 def _melody(*steps, **fields):
-    from melody.melody import Melody
+    from melody.core.melody import Melody
 
     return lambda: Melody(tuple(steps), **fields)
 
 
 def _upload(name, data):
-    from melody.corpus import melody_from_upload
+    from melody.songs.corpus import melody_from_upload
 
     def call():
         return melody_from_upload(name, data)
@@ -165,7 +165,7 @@ def test_api_refuses_with_a_specific_message(case):
     assert type(caught.value).__name__ == _documented_types()[case]  # the type the docs table names
     message = str(caught.value)
     if case.startswith("upload-"):
-        from melody.corpus import upload_problem
+        from melody.songs.corpus import upload_problem
 
         message = upload_problem(call.filename, caught.value)  # what the app shows: the problem and what would work
         assert "upload one tune with a single melodic line" in message
@@ -173,11 +173,11 @@ def test_api_refuses_with_a_specific_message(case):
 
 
 def test_a_seed_note_the_model_never_saw_is_named_in_the_seeds_key(tiny_model):
-    from melody.sampler import generate
-    from melody.seed import parse_seed
+    from melody.generate.generator import generate
+    from melody.songs.typed import parse_seed
 
     low, high = tiny_model.vocab.pitch_range
-    from melody.melody import midi_name
+    from melody.core.melody import midi_name
 
     with pytest.raises(
         USER_ERRORS,
@@ -192,8 +192,8 @@ def test_a_seed_note_the_model_never_saw_is_named_in_the_seeds_key(tiny_model):
 
 
 def test_huge_temperatures_are_allowed_and_sample_almost_uniformly(tiny_model):
-    from melody.sampler import generate
-    from melody.seed import parse_seed
+    from melody.generate.generator import generate
+    from melody.songs.typed import parse_seed
 
     [melody] = generate(tiny_model, parse_seed("60 _ 62"), steps=64, temperature=1e6, random_seed=1, full_length=True)
     assert len(melody) == 67 and len(set(melody.steps[3:])) > 10  # many different symbols: close to uniform
@@ -229,7 +229,7 @@ MODEL_CASES = {  # id -> (change to a copy of the shipped folder, fragment)
 
 @pytest.mark.parametrize("case", sorted(MODEL_CASES))
 def test_unusable_model_folders_say_how_to_get_a_good_one(case, tmp_path):
-    from melody.model import load_model_folder
+    from melody.net.folder import load_model_folder
 
     change, fragment = MODEL_CASES[case]
     folder = _model_copy(tmp_path, change)

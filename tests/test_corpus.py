@@ -1,9 +1,9 @@
 import pytest
 from conftest import DATA
 
-from melody.corpus import load_corpus, split_abc_tunes
-from melody.keys import to_model_key
-from melody.melody import Melody
+from melody.core.melody import Melody
+from melody.songs.corpus import load_corpus, split_abc_tunes
+from melody.songs.keys import to_model_key
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,8 @@ def test_to_model_key_takes_the_smallest_move():
 
 
 def test_every_format_loads_from_a_folder(tmp_path):
-    from melody.render import to_midi_bytes, to_music21
-    from melody.seed import parse_seed
+    from melody.output.render import to_midi_bytes, to_music21
+    from melody.songs.typed import parse_seed
 
     melody = parse_seed("67 _ 67 _ 69 _ 71 _ _ _ 72 _ _ _ _ _", key="G major")
     to_music21(melody).write("mxl", fp=str(tmp_path / "a.mxl"))
@@ -66,16 +66,16 @@ def test_every_format_loads_from_a_folder(tmp_path):
 
 
 def test_a_missing_corpus_path_is_named():
-    from melody.corpus import CorpusError
+    from melody.songs.corpus import CorpusError
 
     with pytest.raises(CorpusError, match="no such file or folder"):
         load_corpus(["/no/such/songs"], workers=1)
 
 
 def test_uploads_become_melodies_in_their_own_key():
-    from melody.corpus import melody_from_upload
-    from melody.render import to_midi_bytes
-    from melody.seed import parse_seed
+    from melody.output.render import to_midi_bytes
+    from melody.songs.corpus import melody_from_upload
+    from melody.songs.typed import parse_seed
 
     abc = (DATA / "two_tunes.abc").read_bytes()
     assert melody_from_upload("tunes.abc", abc).key == "D minor"  # the first tune, in its own key
@@ -89,8 +89,8 @@ def test_musicxml_key_and_tempo_are_read_as_the_file_states_them():
     from music21 import duration, tempo
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-    from melody.corpus import melody_from_upload
-    from melody.render import to_music21, to_musicxml_bytes
+    from melody.output.render import to_music21, to_musicxml_bytes
+    from melody.songs.corpus import melody_from_upload
 
     d_minor = Melody(tuple("62 _ 65 _ 69 _ 65 _ 62 _ 64 _ 61 _ 62 _ _ _".split()), key="D minor")
     stated = to_musicxml_bytes(d_minor)

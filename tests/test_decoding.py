@@ -1,22 +1,22 @@
 """Songs of N bars: exact length, the ending sampled given that the song ends there, and
-a beam search at temperature 0 (melody/decoding.py)."""
+a beam search at temperature 0 (melody/generate/bars.py)."""
 
 import numpy as np
 import pytest
 from conftest import SHIPPED_MODEL
 
-from melody.analysis import note_surprise, step_probabilities
-from melody.melody import END, HOLD, Melody
-from melody.meter_check import meter_figures
-from melody.sampler import GenerationError, generate
-from melody.seed import parse_seed
+from melody.core.melody import END, HOLD, Melody
+from melody.generate.generator import GenerationError, generate
+from melody.generate.surprise import note_surprise, step_probabilities
+from melody.songs.meter_figures import meter_figures
+from melody.songs.typed import parse_seed
 
 EXAMPLE = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    from melody.model import load_model_folder
+    from melody.net.folder import load_model_folder
 
     return load_model_folder(SHIPPED_MODEL)
 
@@ -42,7 +42,7 @@ def test_bars_out_of_range_or_shorter_than_the_seed_are_refused(tiny_model):
 
 def _log_likelihood(loaded, song: Melody) -> float:
     """log p of the whole song under the model, from its start, its closing end symbol included."""
-    from melody.keys import to_model_key
+    from melody.songs.keys import to_model_key
 
     probabilities = step_probabilities(loaded, song, whole_song=True)
     ids = [loaded.vocab.id(s) for s in to_model_key(song).steps] + [loaded.vocab.id(END)]
@@ -50,7 +50,7 @@ def _log_likelihood(loaded, song: Melody) -> float:
 
 
 def test_temperature_0_finds_a_likelier_song_than_greedy_steps_and_variations_differ(shipped, monkeypatch):
-    import melody.decoding
+    import melody.generate.bars
 
     monkeypatch.setattr(melody.decoding, "REPEAT_PENALTY", 0.0)  # the plain likeliest song
     monkeypatch.setattr(melody.decoding, "ECHO_PENALTY", 0.0)
@@ -79,7 +79,7 @@ def test_the_trace_holds_the_probability_of_each_note_of_the_song_kept(shipped, 
 def test_endings_land_on_the_tonic_when_sampled_given_the_end_or_told_where_it_is(shipped, monkeypatch):
     import dataclasses
 
-    import melody.decoding
+    import melody.generate.bars
 
     seed = parse_seed(EXAMPLE, key="C major")
     untold = shipped.with_config(dataclasses.replace(shipped.config, to_go_bars=0))
@@ -100,9 +100,9 @@ def test_endings_land_on_the_tonic_when_sampled_given_the_end_or_told_where_it_i
 @pytest.fixture(scope="module")
 def told_model_folder(tiny_corpus, tmp_path_factory):
     """A 16-unit model told up to 4 bars to go, trained for 2 epochs on the tiny corpus."""
-    from melody.encoding import Vocabulary
-    from melody.model import ModelConfig, save_model_folder
-    from melody.training import TrainConfig, train
+    from melody.net.folder import ModelConfig, save_model_folder
+    from melody.net.vocabulary import Vocabulary
+    from melody.train.training import TrainConfig, train
 
     melodies = tiny_corpus.melodies
     vocab = Vocabulary.from_melodies(melodies)
@@ -122,8 +122,8 @@ def test_a_model_told_the_length_generates_scores_and_evaluates_told(told_model_
 
     from conftest import DATA, ROOT
 
-    from melody.evaluation import score_model
-    from melody.model import load_model_folder
+    from melody.net.folder import load_model_folder
+    from melody.train.evaluation import score_model
 
     told = load_model_folder(told_model_folder)
     assert told.config.n_positions == 48 * 6
@@ -166,13 +166,13 @@ def test_a_seed_that_reaches_into_the_ending_still_gives_the_bars_asked_for(tiny
 
 
 def melody_ending_start(seed, bars):
-    from melody.decoding import ending_start
+    from melody.generate.bars import ending_start
 
     return ending_start(seed, bars * seed.bar_steps)
 
 
 def test_the_cadence_temperature_lands_more_endings_on_the_tonic_at_temperature_1(shipped, monkeypatch):
-    import melody.decoding
+    import melody.generate.bars
 
     seeds = [parse_seed(EXAMPLE, key="C major"), parse_seed("67 _ _ _ 72 _ _ _ 76 _ _ _", meter="3/4", key="C major")]
 
@@ -181,7 +181,7 @@ def test_the_cadence_temperature_lands_more_endings_on_the_tonic_at_temperature_
         return np.mean([meter_figures(batch, len(s))["ends_on_tonic"] for batch, s in zip(songs, seeds)])
 
     home = tonic_share()  # drawn given that the song ends on the tonic, wherever a candidate does
-    real = melody.decoding.ends_home
+    real = melody.generate.bars.ends_home
     monkeypatch.setattr(melody.decoding, "ends_home", lambda songs, vocab, key: np.ones(len(songs), bool))
     cadence = tonic_share()
     monkeypatch.setattr(melody.decoding, "CADENCE_TEMPERATURE", 1.0)  # the plain ending: the last bar drawn at T
@@ -219,10 +219,10 @@ class _LoopingNet:
 
 
 def test_the_loop_guard_redraws_bars_that_repeat_the_one_before_at_low_temperatures(tiny_model, monkeypatch):
-    import melody.decoding
-    from melody.decoding import log_softmax, song_of_bars
-    from melody.encoding import position_ids
-    from melody.sampler import GenerationSettings, Generator, variation_rngs
+    import melody.generate.bars
+    from melody.generate.bars import log_softmax, song_of_bars
+    from melody.generate.generator import GenerationSettings, Generator, variation_rngs
+    from melody.net.vocabulary import position_ids
 
     vocab = tiny_model.vocab
     net = _LoopingNet(vocab)

@@ -18,10 +18,10 @@ SCRIPT = textwrap.dedent(
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from melody.corpus import load_corpus
-    from melody.encoding import Vocabulary
-    from melody.model import ModelConfig
-    from melody.training import TrainConfig, train
+    from melody.songs.corpus import load_corpus
+    from melody.net.vocabulary import Vocabulary
+    from melody.net.folder import ModelConfig
+    from melody.train.training import TrainConfig, train
     from music21 import corpus
     erk5 = [str(p) for p in corpus.getComposer("essenFolksong") if str(p).endswith("erk5.abc")]
     songs = load_corpus(erk5, workers=1).melodies

@@ -3,10 +3,10 @@ import pytest
 from conftest import DATA
 from music21 import converter
 
-from melody.corpus import load_corpus, melody_from_midi, melody_from_score
-from melody.encoding import Vocabulary, position_ids, song_arrays
-from melody.melody import Melody
-from melody.render import to_midi_bytes, to_musicxml_bytes
+from melody.core.melody import Melody
+from melody.net.vocabulary import Vocabulary, position_ids, song_arrays
+from melody.output.render import to_midi_bytes, to_musicxml_bytes
+from melody.songs.corpus import load_corpus, melody_from_midi, melody_from_score
 
 WALTZ = Melody(
     tuple("67 _ _ _ 72 _ _ _ _ _ _ _ 74 _ 76 _ r _ _ _ 77 _ _ _ _ _ _ _ _ _ _ _ 72 _ _ _".split()),
@@ -66,7 +66,7 @@ def test_positions_are_capped():
 
 
 def test_score_svg_is_engraved_with_title_and_bars():
-    from melody.render import to_svg
+    from melody.output.render import to_svg
 
     svg = to_svg(WALTZ.replace(title="A waltz"))
     assert svg.lstrip().startswith("<svg") or "<svg" in svg[:300]
@@ -76,7 +76,7 @@ def test_score_svg_is_engraved_with_title_and_bars():
 def test_scores_render_from_any_thread():
     import threading
 
-    from melody.render import to_svg
+    from melody.output.render import to_svg
 
     results = []
     worker = threading.Thread(target=lambda: results.append(to_svg(WALTZ)))
@@ -86,7 +86,7 @@ def test_scores_render_from_any_thread():
 
 
 def test_render_all_gives_what_the_studio_shows():
-    from melody.render import render_all
+    from melody.output.render import render_all
 
     out = render_all(WALTZ, program=40)
     assert b"<score-partwise" in out.musicxml and out.wav[:4] == b"RIFF"
@@ -101,7 +101,7 @@ def test_wav_is_mono_and_as_long_as_the_melody(synth, monkeypatch):
     import io
     import wave
 
-    from melody import render
+    from melody.output import render
 
     if synth == "fluidsynth" and render.synthesizer() != "fluidsynth":
         pytest.skip("FluidSynth or a General MIDI SoundFont is not installed")
@@ -114,8 +114,8 @@ def test_wav_is_mono_and_as_long_as_the_melody(synth, monkeypatch):
 
 
 def test_a_model_told_the_length_reads_bars_to_go_in_the_position_input():
-    from melody.encoding import MAX_POSITIONS, position_count, position_ids
-    from melody.melody import Melody
+    from melody.core.melody import Melody
+    from melody.net.vocabulary import MAX_POSITIONS, position_count, position_ids
 
     song = Melody(tuple(["60", "_", "_", "_"] * 5), meter="2/4", pickup=4)  # pickup + 2 bars of 8 steps
     untold = position_ids(song, len(song) + 1)
@@ -130,8 +130,8 @@ def test_a_model_told_the_length_reads_bars_to_go_in_the_position_input():
 
 
 def test_training_streams_tell_a_share_of_the_songs_their_length(tiny_corpus):
-    from melody.batching import make_streams
-    from melody.encoding import MAX_POSITIONS, Vocabulary
+    from melody.net.vocabulary import MAX_POSITIONS, Vocabulary
+    from melody.train.batching import make_streams
 
     songs = tiny_corpus.melodies
     vocab = Vocabulary.from_melodies(songs)

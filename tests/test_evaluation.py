@@ -5,9 +5,9 @@ import sys
 import numpy as np
 from conftest import DATA, ROOT
 
-from melody.encoding import Vocabulary
-from melody.evaluation import score_model, score_ngram
-from melody.ngram import KneserNey
+from melody.net.vocabulary import Vocabulary
+from melody.train.evaluation import score_model, score_ngram
+from melody.train.ngram import KneserNey
 
 KEYS = ("songs", "skipped", "steps", "nll_per_step", "nll_per_event", "pitch_bits_per_note", "accuracy")
 

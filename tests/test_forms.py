@@ -1,4 +1,4 @@
-"""Songs in a form (melody/forms.py): phrases by letter, returns, contrasts, cadences."""
+"""Songs in a form (melody/generate/forms.py): phrases by letter, returns, contrasts, cadences."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
-from melody import forms
-from melody.melody import Melody, MelodyError
-from melody.phrases import agreement, note_overlap
-from melody.sampler import GenerationError, generate
-from melody.seed import EXAMPLE, parse_seed
+from melody.core.melody import Melody, MelodyError
+from melody.generate import forms
+from melody.generate.generator import GenerationError, generate
+from melody.songs.phrases import agreement, note_overlap
+from melody.songs.typed import EXAMPLE, parse_seed
 
 FORM_CASES = {  # id -> (settings, fragment of the GenerationError): listed in docs/bad-inputs.md
     "form-not-letters": ({"bars": 16, "form": "A-B"}, "is not a form; use 2 to 8 letters starting with A"),
@@ -70,7 +70,7 @@ def test_generate_py_form_aaba_the_issue_s_acceptance(tmp_path):
     """10 songs of 16 bars from the shipped model: phrases 1, 2 and 4 agree on >= 75% of
     their 16ths, phrase 3 keeps < 60% of phrase 1's notes, the song ends on the tonic, and
     the score shows the letters."""
-    from melody.reading import melody_from_score
+    from melody.songs.reading import melody_from_score
 
     out = tmp_path / "x.musicxml"
     done = subprocess.run(

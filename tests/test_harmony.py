@@ -1,4 +1,4 @@
-"""Chords under melodies (melody/harmony.py, melody/harmony_data.py): the chord spellings of
+"""Chords under melodies (melody/chords/model.py, melody/chords/data.py): the chord spellings of
 the Nottingham tunes, beats and scores as issue 16 defines them, the shipped chord model,
 its NumPy network against Keras, serving without TensorFlow, and the two command lines."""
 
@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from melody import harmony
-from melody.harmony import HarmonyConfig, HarmonyModelError, beat_starts, beat_steps, harmonize, segment_starts
-from melody.harmony_data import (
+from melody.chords import model as harmony
+from melody.chords.data import (
     chord_tone_steps,
     normalise_abc_chords,
     normalise_chord,
@@ -21,7 +20,8 @@ from melody.harmony_data import (
     rule_chords,
     score_beats,
 )
-from melody.melody import Chord, Melody
+from melody.chords.model import HarmonyConfig, HarmonyModelError, beat_starts, beat_steps, harmonize, segment_starts
+from melody.core.melody import Chord, Melody
 
 CHORD_MODEL = ROOT / "models" / "nottingham-chords"
 # pickup D, then Nottingham's spellings: "Gd" G diminished, "D/f+" D over F#, "Ea" E augmented,
@@ -104,7 +104,7 @@ def test_triplets_are_quantised_to_the_16th_grid():
 def test_musicxml_harmony_is_read_like_the_abc(tmp_path):
     from music21 import converter
 
-    from melody.harmony_data import read_files
+    from melody.chords.data import read_files
 
     score = converter.parse(normalise_abc_chords(SIX_EIGHT_TUNE), format="abc")
     score.write("musicxml", fp=tmp_path / "six.musicxml")
@@ -204,7 +204,7 @@ def test_load_refuses_a_missing_or_broken_folder(tmp_path):
 
 
 def test_numpy_forward_equals_keras(tmp_path):
-    from melody.storage import atomic_write_json
+    from melody.core.storage import atomic_write_json
 
     config = HarmonyConfig(units=8, input_units=6)
     network = harmony.build_network(config)
@@ -223,8 +223,8 @@ def test_numpy_forward_equals_keras(tmp_path):
 def test_harmonize_never_imports_tensorflow_or_keras():
     script = (
         "import json, sys\n"
-        "from melody.harmony import harmonize\n"
-        "from melody.melody import Melody\n"
+        "from melody.chords.model import harmonize\n"
+        "from melody.core.melody import Melody\n"
         "m = harmonize(Melody(('60', '_', '64', '_', '67', '_', '_', '_')))\n"
         "assert m.chords\n"
         "print(json.dumps([name for name in ('tensorflow', 'keras') if name in sys.modules]))\n"

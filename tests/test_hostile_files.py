@@ -2,7 +2,7 @@
 SongSkipped, the same in uploads and in load_corpus (preprocess, evaluate).
 
 Bombs (a huge note, a huge .mxl) are refused on the parsed notes or the archive's
-directory, before anything one entry per 16th is built; see melody/reading.py.
+directory, before anything one entry per 16th is built; see melody/songs/reading.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from melody.corpus import SongSkipped, load_corpus, melody_from_upload, upload_problem
-from melody.melody import Melody
+from melody.core.melody import Melody
+from melody.songs.corpus import SongSkipped, load_corpus, melody_from_upload, upload_problem
 
 LIMIT_S = 2.0
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

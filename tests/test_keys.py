@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from melody.keys import canonical_key, change_mode, from_model_key, in_key, to_model_key
-from melody.melody import Melody, MelodyError, all_keys, tonic_pitch_class
-from melody.sampler import GenerationError, GenerationSettings, generate
+from melody.core.melody import Melody, MelodyError, all_keys, tonic_pitch_class
+from melody.generate.generator import GenerationError, GenerationSettings, generate
+from melody.songs.keys import canonical_key, change_mode, from_model_key, in_key, to_model_key
 
 SCALE = Melody(tuple("60 _ 62 _ 64 _ 65 _ 67 _ 69 _ 71 _ 72 _".split()), key="C major")
 
@@ -76,7 +76,7 @@ def test_a_result_key_far_away_does_not_move_what_the_model_sees(tiny_model, see
     ],
 )
 def test_notes_pushed_out_of_midi_by_a_key_are_named_with_a_way_out(tiny_model, seed, key, message):
-    from melody.seed import parse_seed
+    from melody.songs.typed import parse_seed
 
     seed_key = "A minor" if seed == "127" else key
     with pytest.raises(MelodyError) as caught:
@@ -93,15 +93,15 @@ def test_from_model_key_takes_only_melodies_in_the_models_key():
 def shipped():
     from conftest import SHIPPED_MODEL
 
-    from melody.model import load_model_folder
+    from melody.net.folder import load_model_folder
 
     return load_model_folder(SHIPPED_MODEL)
 
 
 def _ready_seeds() -> dict[str, Melody]:
     """The studio's ready seeds as it uses them: patterns in the key found from their notes."""
-    from melody.corpus import detect_key
-    from melody.ready_seeds import ready_seeds
+    from melody.songs.corpus import detect_key
+    from melody.studio.ready_seeds import ready_seeds
 
     return {
         seed.name: seed.melody.replace(key=detect_key(seed.melody)) if seed.find_key else seed.melody
@@ -112,7 +112,7 @@ def _ready_seeds() -> dict[str, Melody]:
 def test_every_ready_seed_in_every_key_is_scored_on_the_notes_the_model_drew(shipped):
     # the surprise strip and the sampler must read the same pitches: each generated note's
     # surprise is -log2 of the probability the model gave it when it was drawn (temperature 1)
-    from melody.analysis import note_surprise
+    from melody.generate.surprise import note_surprise
 
     checked = 0
     for index, (name, seed) in enumerate(_ready_seeds().items()):

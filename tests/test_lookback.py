@@ -1,7 +1,7 @@
 """The lookback inputs (issue 21): what sounded one and two bars before the step predicted
 and whether the last bar repeated the one before, the same wherever the model is fed.
 
-`melody.encoding.lookback_ids` computes them for training, scoring and every generation
+`melody.net.vocabulary.lookback_ids` computes them for training, scoring and every generation
 path; these tests hold them to a hand-made song, hold generation (each path) to what the
 model gives the finished song when scored, and old model folders (no ``lookback`` field)
 to the network they had.
@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from melody.decoding import log_softmax
-from melody.encoding import Vocabulary, lookback_ids, position_ids, song_arrays
-from melody.melody import Melody
-from melody.model import ModelFolderError, load_model_folder
-from melody.sampler import generate, step_model
-from melody.seed import parse_seed
+from melody.core.melody import Melody
+from melody.generate.bars import log_softmax
+from melody.generate.generator import generate, step_model
+from melody.net.folder import ModelFolderError, load_model_folder
+from melody.net.vocabulary import Vocabulary, lookback_ids, position_ids, song_arrays
+from melody.songs.typed import parse_seed
 
 PICKUP = ("60", "_", "_", "_")  # a pickup of half a bar in 2/4 (bars of 8 steps)
 BAR_A = ("62", "_", "_", "_", "64", "_", "_", "_")
@@ -103,8 +103,8 @@ def test_every_generation_path_feeds_the_lookback_inputs_of_the_song_it_makes(
 
 
 def test_surprise_reads_the_lookback_inputs_as_keras_does(tiny_lookback_model):
-    from melody.analysis import step_probabilities
-    from melody.model import input_names
+    from melody.generate.surprise import step_probabilities
+    from melody.net.folder import input_names
 
     song = SONG.replace(key="C major")
     arrays = song_arrays(song, tiny_lookback_model.vocab)

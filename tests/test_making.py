@@ -1,12 +1,12 @@
-"""What a click makes, and the next click's melody made ahead (melody/making.py)."""
+"""What a click makes, and the next click's melody made ahead (melody/studio/click.py)."""
 
 from concurrent.futures import CancelledError
 
 import pytest
 
-from melody import making
-from melody.seed import EXAMPLE, parse_seed
-from melody.share import Recipe
+from melody.songs.typed import EXAMPLE, parse_seed
+from melody.studio import click as making
+from melody.studio.recipe import Recipe
 
 
 def test_a_recipe_makes_titled_melodies_of_its_number(tiny_model):

@@ -1,6 +1,6 @@
 import pytest
 
-from melody.melody import Melody, MelodyError, NoteEvent, all_keys, bar_steps, transpose_key
+from melody.core.melody import Melody, MelodyError, NoteEvent, all_keys, bar_steps, transpose_key
 
 TWINKLE = ("60", "_", "60", "_", "67", "_", "67", "_", "69", "_", "69", "_", "67", "_", "_", "_")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from music21 import converter
 
-from melody.corpus import Task, melody_from_score, parse_task
-from melody.encoding import Vocabulary
-from melody.melody import Melody
-from melody.meter_check import meter_figures
-from melody.render import to_midi_bytes, to_musicxml_bytes
+from melody.core.melody import Melody
+from melody.net.vocabulary import Vocabulary
+from melody.output.render import to_midi_bytes, to_musicxml_bytes
+from melody.songs.corpus import Task, melody_from_score, parse_task
+from melody.songs.meter_figures import meter_figures
 
 JIG = """X:1
 T:A jig with a pickup
@@ -47,7 +47,7 @@ def test_3_4_and_6_8_songs_with_a_pickup_survive_encode_decode_and_musicxml(song
 
 
 def test_a_6_8_pickup_survives_midi_too(songs_with_a_pickup):
-    from melody.corpus import melody_from_midi
+    from melody.songs.corpus import melody_from_midi
 
     jig = songs_with_a_pickup[1]
     back = melody_from_midi(to_midi_bytes(jig), strict=False)
@@ -55,7 +55,7 @@ def test_a_6_8_pickup_survives_midi_too(songs_with_a_pickup):
 
 
 def test_generation_keeps_the_meter_and_pickup_of_its_seed(tiny_model, songs_with_a_pickup):
-    from melody.sampler import generate
+    from melody.generate.generator import generate
 
     jig = songs_with_a_pickup[1]
     [melody] = generate(tiny_model, jig.opening(1), steps=48, random_seed=2, full_length=True)
@@ -84,8 +84,8 @@ def test_meter_figures_on_melodies_with_known_answers():
 
 
 def test_repeated_bars_counts_bars_equal_to_the_bar_before():
-    from melody.melody import Melody
-    from melody.meter_check import meter_figures
+    from melody.core.melody import Melody
+    from melody.songs.meter_figures import meter_figures
 
     bar_a, bar_b = ["60", "_", "62", "_"], ["64", "_", "_", "_"]
     looping = Melody(tuple(["67", "_"] + bar_a * 3 + bar_b), meter="1/4", pickup=2)  # pickup, a a a b

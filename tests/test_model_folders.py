@@ -17,7 +17,7 @@ import time
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
-from melody.model import TRAIN_HINT, ModelFolderError, check_model_folder, load_model_folder
+from melody.net.folder import TRAIN_HINT, ModelFolderError, check_model_folder, load_model_folder
 
 MODEL_FILES = ("model.keras", "config.json", "mapping.json", "meters.json")
 

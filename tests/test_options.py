@@ -17,7 +17,7 @@ import wave
 import pytest
 from conftest import DATA, ROOT, SHIPPED_MODEL
 
-from melody.errors import USER_ERRORS
+from melody.core.errors import USER_ERRORS
 
 GENERATE = ROOT / "scripts" / "generate.py"
 ABC_SONG = DATA / "two_tunes.abc"  # its first tune: 6/8, an eighth-note pickup, D minor
@@ -105,19 +105,19 @@ def test_odd_options_are_refused_in_one_line(case, tmp_path):
 
 # ------------------------------------------------------------------------ the API refuses
 def _melody(*steps, **fields):
-    from melody.melody import Melody
+    from melody.core.melody import Melody
 
     return lambda: Melody(tuple(steps), **fields)
 
 
 def _seed(text):
-    from melody.seed import parse_seed
+    from melody.songs.typed import parse_seed
 
     return lambda: parse_seed(text)
 
 
 def _key(text):
-    from melody.melody import parse_key
+    from melody.core.melody import parse_key
 
     return lambda: parse_key(text)
 
@@ -159,8 +159,8 @@ def test_the_api_refuses_odd_values_with_a_message(case):
     [("04/4", "4/4"), ("4/4\n", "4/4"), (" 6 / 8 ", "6/8"), ("\uff13/\uff14", "3/4"), ("\u0663/\u0664", "3/4")],
 )
 def test_meters_are_stored_one_way(typed, meter):
-    from melody.melody import Melody, bar_steps, canonical_meter
-    from melody.seed import parse_seed
+    from melody.core.melody import Melody, bar_steps, canonical_meter
+    from melody.songs.typed import parse_seed
 
     assert canonical_meter(typed) == meter and bar_steps(typed) == bar_steps(meter)
     assert Melody(("60",), meter=typed).meter == meter  # so the model looks up the meter it knows
@@ -178,8 +178,8 @@ def test_odd_spellings_of_4_4_generate_the_melody_4_4_generates():
 
 
 def test_keys_take_one_accidental_and_all_24_still_work():
-    from melody.keys import canonical_key
-    from melody.melody import MelodyError, all_keys, parse_key, tonic_pitch_class
+    from melody.core.melody import MelodyError, all_keys, parse_key, tonic_pitch_class
+    from melody.songs.keys import canonical_key
 
     assert [canonical_key(k) for k in all_keys()] == all_keys()
     assert parse_key("B- major") == ("Bb", "major") and tonic_pitch_class("Cb major") == 11
@@ -190,7 +190,7 @@ def test_keys_take_one_accidental_and_all_24_still_work():
 
 
 def test_tempos_from_files_are_clamped_into_the_range():
-    from melody.melody import DEFAULT_TEMPO_BPM, TEMPO_RANGE, Melody, clamp_tempo
+    from melody.core.melody import DEFAULT_TEMPO_BPM, TEMPO_RANGE, Melody, clamp_tempo
 
     assert TEMPO_RANGE == (20.0, 400.0)
     assert [clamp_tempo(t) for t in (3.0, 20.0, 123.5, 400.0, 1e9)] == [20.0, 20.0, 123.5, 400.0, 400.0]
@@ -201,8 +201,8 @@ def test_tempos_from_files_are_clamped_into_the_range():
 def test_the_studios_tempo_slider_lies_in_the_range(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from melody.melody import TEMPO_RANGE
-    from melody.share import STUDIO_TEMPO
+    from melody.core.melody import TEMPO_RANGE
+    from melody.studio.recipe import STUDIO_TEMPO
 
     assert TEMPO_RANGE[0] <= STUDIO_TEMPO[0] < STUDIO_TEMPO[1] <= TEMPO_RANGE[1]
     monkeypatch.setenv("FOLK_MODEL", str(ROOT / "models" / "essen-lstm"))
@@ -213,9 +213,9 @@ def test_the_studios_tempo_slider_lies_in_the_range(monkeypatch):
 
 @pytest.mark.parametrize("tempo", [20.0, 400.0])
 def test_the_range_ends_write_midi_musicxml_and_wav_that_read_back(tempo):
-    from melody.corpus import melody_from_midi, melody_from_upload
-    from melody.melody import STEP_QL, Melody
-    from melody.render import to_midi_bytes, to_musicxml_bytes, to_wav_bytes
+    from melody.core.melody import STEP_QL, Melody
+    from melody.output.render import to_midi_bytes, to_musicxml_bytes, to_wav_bytes
+    from melody.songs.corpus import melody_from_midi, melody_from_upload
 
     melody = Melody(tuple("67 _ 64 _ 65 _ 62 _".split()), meter="2/4", tempo=tempo)
     from_midi = melody_from_midi(to_midi_bytes(melody), strict=False)
@@ -235,7 +235,7 @@ def _generated(done):
 
 
 def test_a_seed_file_opening_becomes_the_seed_with_its_meter_key_and_pickup():
-    from melody.corpus import melody_from_upload
+    from melody.songs.corpus import melody_from_upload
 
     opening = melody_from_upload(ABC_SONG.name, ABC_SONG.read_bytes()).opening(2)
     assert (opening.meter, opening.pickup, opening.key) == ("6/8", 2, "D minor") and len(opening) == 26
@@ -249,7 +249,7 @@ def test_a_seed_file_opening_becomes_the_seed_with_its_meter_key_and_pickup():
 def test_a_midi_seed_file_gives_its_tempo_and_meter_and_options_can_override(tmp_path):
     import pretty_midi
 
-    from melody.corpus import melody_from_midi, melody_from_upload
+    from melody.songs.corpus import melody_from_midi, melody_from_upload
 
     pm = pretty_midi.PrettyMIDI(initial_tempo=90)
     pm.time_signature_changes.append(pretty_midi.TimeSignature(3, 4, 0.0))

@@ -55,14 +55,14 @@ def test_the_model_page_compares_meter_aware_and_blind_per_meter():
 
 
 def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
-    from melody.analysis import symbols_in_key
-    from melody.model import load_model_folder
+    from melody.generate.surprise import symbols_in_key
+    from melody.net.folder import load_model_folder
 
     loaded = load_model_folder(SHIPPED_MODEL)
     assert symbols_in_key(loaded, "D major")[:3] == ["/", "_", "r"]
     assert symbols_in_key(loaded, "D major")[loaded.vocab.id("60")] == "62"  # C in the model is D in D major
     at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60)
-    from melody.seed import parse_seed
+    from melody.songs.typed import parse_seed
 
     at.session_state["melodies"] = [parse_seed("62 _ 66 _ 69 _ 74 _ 69 _ 66 _ 62 _ _ _", key="D major")]
     at.run()
@@ -74,8 +74,8 @@ def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
         chart.proto.datasets[0].data.data if chart.proto.datasets else chart.proto.data.data
     )  # st.bar_chart: a named dataset
     symbols = pyarrow.ipc.open_stream(data).read_all().column("next").to_pylist()
-    from melody.analysis import step_probabilities
-    from melody.plain import note_name
+    from melody.generate.surprise import step_probabilities
+    from melody.studio.plain_words import note_name
 
     melody = at.session_state["melodies"][0]
     expected = step_probabilities(loaded, melody, whole_song=True)[15]  # the studio's melodies are whole songs

@@ -1,4 +1,4 @@
-"""Repetition figures and phrase forms (melody/phrases.py, scripts/phrase_forms.py) on
+"""Repetition figures and phrase forms (melody/songs/phrases.py, scripts/phrase_forms.py) on
 hand-made songs whose figures are known exactly."""
 
 import collections
@@ -10,12 +10,11 @@ import sys
 import pytest
 from conftest import DATA, ROOT
 
-import melody.phrases
-from melody.corpus import CorpusResult
-from melody.dataset import write_dataset
-from melody.melody import HOLD, Melody
-from melody.meter_check import meter_figures
-from melody.phrases import (
+import melody.songs.phrases
+from melody.core.melody import HOLD, Melody
+from melody.songs.corpus import CorpusResult
+from melody.songs.meter_figures import meter_figures
+from melody.songs.phrases import (
     abc_line_steps,
     agreement,
     aligned_units,
@@ -25,6 +24,7 @@ from melody.phrases import (
     repetition_figures,
     song_repetition,
 )
+from melody.train.dataset import write_dataset
 
 
 def quarters(*pitches):
@@ -179,7 +179,7 @@ def test_form_report_rows_and_card_carry_the_figures():
     sys.path.insert(0, str(ROOT / "scripts"))
     import form_report
 
-    from melody.card import form_markdown
+    from melody.train.card import form_markdown
 
     songs = [AABA, NO_REPEATS]
     row = form_report.figures(songs, [song.opening(1) for song in songs], [16, 8])

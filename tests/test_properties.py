@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from melody.errors import USER_ERRORS
-from melody.melody import Melody, all_keys, bar_steps
-from melody.sampler import sample_logits, variation_rngs
-from melody.seed import parse_seed
+from melody.core.errors import USER_ERRORS
+from melody.core.melody import Melody, all_keys, bar_steps
+from melody.generate.generator import sample_logits, variation_rngs
+from melody.songs.typed import parse_seed
 
 LENGTHS = (1, 2, 3, 4, 6, 8, 12, 16)  # the seed's durations (1/4 to 4 quarters) in 16th steps
 METERS = ("2/4", "3/4", "4/4", "6/8", "3/8", "6/4")
@@ -42,7 +42,7 @@ def melodies(draw, for_midi: bool = False):
 @given(melodies())
 @settings(max_examples=200, deadline=None)
 def test_symbols_and_ids_round_trip(melody):
-    from melody.encoding import Vocabulary
+    from melody.net.vocabulary import Vocabulary
 
     vocab = Vocabulary.from_melodies([Melody(tuple(str(p) for p in range(48, 90)))])
     assert Melody(tuple(" ".join(melody.steps).split()), **_fields(melody)) == melody
@@ -52,8 +52,8 @@ def test_symbols_and_ids_round_trip(melody):
 @given(melodies(for_midi=True))
 @SLOW
 def test_midi_round_trip(melody):
-    from melody.corpus import melody_from_midi
-    from melody.render import to_midi_bytes
+    from melody.output.render import to_midi_bytes
+    from melody.songs.corpus import melody_from_midi
 
     back = melody_from_midi(to_midi_bytes(melody), title=melody.title, strict=False)
     assert back == melody
@@ -64,8 +64,8 @@ def test_midi_round_trip(melody):
 def test_musicxml_round_trip(melody):
     from music21 import converter
 
-    from melody.corpus import melody_from_score
-    from melody.render import to_musicxml_bytes
+    from melody.output.render import to_musicxml_bytes
+    from melody.songs.corpus import melody_from_score
 
     score = converter.parse(to_musicxml_bytes(melody), format="musicxml")
     back = melody_from_score(score, title=melody.title, strict=False, trust_file_mode=True)
@@ -125,7 +125,7 @@ def test_sampling_at_any_finite_temperature_gives_ids_in_the_vocabulary(logits, 
 @given(temperature=st.floats(0, 1e12, allow_nan=False), random_seed=st.integers(0, 1000))
 @settings(max_examples=25, deadline=None)
 def test_generation_at_any_finite_temperature_gives_a_valid_melody(tiny_model, temperature, random_seed):
-    from melody.sampler import generate
+    from melody.generate.generator import generate
 
     [melody] = generate(tiny_model, parse_seed("60 _ 64 _"), steps=24, temperature=temperature, random_seed=random_seed)
     assert set(melody.steps) <= set(tiny_model.vocab.symbols) and 4 <= len(melody) <= 4 + 24

@@ -1,4 +1,4 @@
-"""The training network (`melody.recurrence`) against Keras: same probabilities, same gradients.
+"""The training network (`melody.train.recurrence`) against Keras: same probabilities, same gradients.
 
 Training runs the model's own variables through a hand-written recurrence (hoisted input
 projection, written-out backpropagation through time, lanes, optional bfloat16 products,
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from melody.batching import make_streams
-from melody.encoding import Vocabulary, song_arrays
-from melody.model import ModelConfig, build_model, build_training_model, copy_weights, input_names
-from melody.recurrence import TrainingNetwork
+from melody.net.folder import ModelConfig, build_model, build_training_model, copy_weights, input_names
+from melody.net.vocabulary import Vocabulary, song_arrays
+from melody.train.batching import make_streams
+from melody.train.recurrence import TrainingNetwork
 
 
 def small_model(corpus, **options):
@@ -154,6 +154,6 @@ def test_gradient_through_resets_is_the_sum_of_the_songs_gradients(tiny_corpus):
 
 
 def test_lanes_share_the_rows_as_evenly_as_can_be():
-    from melody.recurrence import lane_sizes
+    from melody.train.recurrence import lane_sizes
 
     assert lane_sizes(64, 2) == [32, 32] and lane_sizes(5, 2) == [3, 2] and lane_sizes(1, 2) == [1]

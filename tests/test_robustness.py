@@ -17,16 +17,16 @@ from conftest import ROOT, SHIPPED_MODEL
 # ------------------------------------------------------------------------------ concurrency
 @pytest.fixture(scope="module")
 def shipped():
-    from melody.model import load_model_folder
+    from melody.net.folder import load_model_folder
 
     return load_model_folder(SHIPPED_MODEL)
 
 
 def _request(loaded, random_seed: int):
     """What one studio click does: generate 256 steps, then MusicXML and the engraved score."""
-    from melody import render
-    from melody.sampler import generate
-    from melody.seed import parse_seed
+    from melody.generate.generator import generate
+    from melody.output import render
+    from melody.songs.typed import parse_seed
 
     seed = parse_seed("67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _", key="C major")
     [melody] = generate(loaded, seed, steps=256, temperature=0.9, random_seed=random_seed, full_length=True)
@@ -78,8 +78,8 @@ def _wait_for(condition, process, seconds=120):
 
 
 def test_training_killed_with_sigkill_resumes_from_its_last_checkpoint(tiny_corpus, tmp_path):
-    from melody.dataset import write_dataset
-    from melody.model import load_model_folder
+    from melody.net.folder import load_model_folder
+    from melody.train.dataset import write_dataset
 
     write_dataset(tiny_corpus, tmp_path / "data")
     state = tmp_path / "ckpt" / "last" / "state.json"
@@ -147,7 +147,7 @@ def test_preprocessing_killed_keeps_the_old_dataset_and_resumes_from_its_cache(t
 def test_uploads_are_size_limited_in_streamlit_and_in_the_parser():
     import tomllib
 
-    from melody.corpus import MAX_UPLOAD_BYTES
+    from melody.songs.corpus import MAX_UPLOAD_BYTES
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 2**20 == MAX_UPLOAD_BYTES  # MB, checked again by the parser
@@ -156,9 +156,9 @@ def test_uploads_are_size_limited_in_streamlit_and_in_the_parser():
 def test_an_upload_name_is_never_used_as_a_path(tmp_path, monkeypatch):
     import tempfile
 
-    from melody.corpus import melody_from_upload
-    from melody.render import to_midi_bytes
-    from melody.seed import parse_seed
+    from melody.output.render import to_midi_bytes
+    from melody.songs.corpus import melody_from_upload
+    from melody.songs.typed import parse_seed
 
     private = tmp_path / "private"
     private.mkdir()
@@ -173,7 +173,7 @@ def test_an_upload_name_is_never_used_as_a_path(tmp_path, monkeypatch):
 def test_models_load_in_safe_mode_so_a_lambda_layer_is_refused(tmp_path):
     import keras
 
-    from melody.model import ModelFolderError, load_keras_model, load_model_folder, read_config
+    from melody.net.folder import ModelFolderError, load_keras_model, load_model_folder, read_config
 
     folder = tmp_path / "model"
     folder.mkdir()
@@ -199,7 +199,8 @@ def test_nothing_a_user_supplies_is_unpickled():
 def test_warm_up_freezes_once_and_a_failing_render_does_not_stop_the_server(tiny_model, monkeypatch, caplog):
     import gc
 
-    from melody import render, serving
+    from melody.output import render
+    from melody.studio import warmup as serving
 
     monkeypatch.setattr(serving, "_frozen", False)
     frozen_before = gc.get_freeze_count()

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
-from melody import budget
-from melody.safe_text import clean, shown, unescaped
-from melody.share import Recipe, from_query
+from melody.core.safe_text import clean, shown, unescaped
+from melody.studio import budget
+from melody.studio.recipe import Recipe, from_query
 
 WORST = "?window=1024&bars=64&n=4&tempo=40&meter=3/2&melody=7"
 
@@ -75,7 +75,7 @@ def test_a_costly_link_is_reduced_before_work_and_says_so(case, monkeypatch):
 
 
 def test_the_budget_bounds_every_link_the_studio_allows():
-    from melody.share import METERS, STUDIO_TEMPO
+    from melody.studio.recipe import METERS, STUDIO_TEMPO
 
     for meter in METERS:
         for window in (1, 16, 64, 256, 1024):
@@ -90,7 +90,7 @@ def test_the_budget_bounds_every_link_the_studio_allows():
 
 def test_a_window_is_read_exactly_in_one_batch(tiny_model):
     """WindowedReader gives what re-reading each window from a fresh state gives."""
-    from melody.sampler import WindowedReader, step_model
+    from melody.generate.generator import WindowedReader, step_model
 
     net, rng, total, window, batch = step_model(tiny_model), np.random.default_rng(0), 40, 7, 2
     ids = rng.integers(3, len(tiny_model.vocab), (batch, total + 1)).astype(np.int32)
@@ -108,8 +108,8 @@ def test_a_window_is_read_exactly_in_one_batch(tiny_model):
 
 
 def test_a_window_longer_than_the_song_is_the_song_without_one(tiny_model):
-    from melody.sampler import generate
-    from melody.seed import EXAMPLE, parse_seed
+    from melody.generate.generator import generate
+    from melody.songs.typed import EXAMPLE, parse_seed
 
     seed = parse_seed(EXAMPLE)
     free = generate(tiny_model, seed, steps=48, random_seed=4, temperature=1.0)

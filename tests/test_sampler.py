@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from melody.encoding import song_arrays
-from melody.sampler import generate, sample_ids, step_model, variation_rngs
-from melody.seed import parse_seed
+from melody.generate.generator import generate, sample_ids, step_model, variation_rngs
+from melody.net.vocabulary import song_arrays
+from melody.songs.typed import parse_seed
 
 SEED = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 PROBS = np.array([[0.1, 0.6, 0.3], [0.5, 0.25, 0.25]])
@@ -23,7 +23,7 @@ def test_low_temperature_sharpens_and_high_flattens():
 
 @pytest.mark.parametrize("temperature", [0.5, 1.0, 2.0])
 def test_draws_follow_the_tempered_distribution(temperature):
-    from melody.sampler import apply_temperature
+    from melody.generate.generator import apply_temperature
 
     probabilities = np.array([[0.05, 0.15, 0.5, 0.3]])
     [rng] = variation_rngs(11, 1)
@@ -46,7 +46,7 @@ def test_top_k_keeps_only_the_k_likeliest():
 
 @pytest.mark.parametrize("model", ["tiny_model", "tiny_lookback_model"])
 def test_step_model_matches_keras_within_1e_5(model, request):
-    from melody.model import input_names
+    from melody.net.folder import input_names
 
     loaded = request.getfixturevalue(model)
     bar = (
@@ -130,7 +130,7 @@ def test_blocked_symbols_are_never_drawn_even_when_hot():
 
 
 def test_apply_temperature_reshapes_the_distribution():
-    from melody.sampler import apply_temperature
+    from melody.generate.generator import apply_temperature
 
     p = np.array([0.1, 0.6, 0.3])
     assert np.allclose(apply_temperature(p, 1.0), p)

@@ -7,7 +7,7 @@ import sys
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
-from melody.corpus import melody_from_midi
+from melody.songs.corpus import melody_from_midi
 
 SCRIPTS = ROOT / "scripts"
 
@@ -74,7 +74,7 @@ def test_generate_takes_a_meter_and_any_key(tmp_path):
 
 
 def test_generate_with_chords_writes_them_where_people_read_and_hear_them(tmp_path):
-    from melody.reading import melody_from_score
+    from melody.songs.reading import melody_from_score
 
     out = tmp_path / "song.musicxml"
     common = ["--model", SHIPPED_MODEL, "--bars", "8", "--meter", "6/8", "--random-seed", "4", "--chords"]
@@ -115,8 +115,8 @@ def test_harmonize_writes_one_musicxml_per_tune_named_after_it(tmp_path):
 def test_preprocess_counts_skips_and_writes_the_dataset(tmp_path):
     from conftest import DATA
 
-    from melody.render import to_midi_bytes
-    from melody.seed import parse_seed
+    from melody.output.render import to_midi_bytes
+    from melody.songs.typed import parse_seed
 
     extra = tmp_path / "more"
     extra.mkdir()
@@ -175,7 +175,7 @@ def test_train_with_onednn_on_still_fails_in_one_line(tiny_corpus, tmp_path):
     setting is checked after TensorFlow has loaded."""
     import os
 
-    from melody.dataset import write_dataset
+    from melody.train.dataset import write_dataset
 
     write_dataset(tiny_corpus, tmp_path / "data")
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}

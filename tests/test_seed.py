@@ -1,6 +1,6 @@
 import pytest
 
-from melody.seed import note_name_to_midi, parse_seed
+from melody.songs.typed import note_name_to_midi, parse_seed
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ def test_mixed_seed_with_commas_and_spaces():
 
 
 def test_typed_note_names_without_holds_are_quarter_notes():
-    from melody.seed import read_typed_seed
+    from melody.songs.typed import read_typed_seed
 
     typed = read_typed_seed("C4, D4, E4", meter="3/4", pickup=4)
     assert typed.as_quarters and typed.melody.steps == tuple("60 _ _ _ 62 _ _ _ 64 _ _ _".split())
@@ -29,7 +29,7 @@ def test_typed_note_names_without_holds_are_quarter_notes():
 
 
 def test_seed_text_writes_note_names_that_read_back():
-    from melody.seed import seed_text
+    from melody.songs.typed import seed_text
 
     melody = parse_seed("67 _ 70 r _ 61", meter="3/4")
     assert seed_text(melody) == "G4 _ Bb4 r _ C#4"
@@ -37,7 +37,7 @@ def test_seed_text_writes_note_names_that_read_back():
 
 
 def test_too_many_notes_without_holds_are_refused_not_read_as_16ths():
-    from melody.seed import MAX_SEED_TOKENS, SeedSyntaxError, read_typed_seed
+    from melody.songs.typed import MAX_SEED_TOKENS, SeedSyntaxError, read_typed_seed
 
     fits = MAX_SEED_TOKENS // 4
     assert read_typed_seed(" ".join(["C4"] * fits)).as_quarters

@@ -1,5 +1,5 @@
 """Serving never imports TensorFlow or Keras: the studio's pages and generate.py read the
-weights with h5py (melody/weights.py) and generate in NumPy.
+weights with h5py (melody/net/weights.py) and generate in NumPy.
 
 Each check runs in a fresh interpreter: this test process has imported Keras elsewhere."""
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
-from melody.model import ModelFolderError, load_model_folder
-from melody.weights import WeightsFileError, keras_path_name, read_layer_weights
+from melody.net.folder import ModelFolderError, load_model_folder
+from melody.net.weights import WeightsFileError, keras_path_name, read_layer_weights
 
 HEAVY = ("tensorflow", "keras")
 
@@ -103,7 +103,7 @@ def test_a_model_folder_with_a_foreign_weights_file_is_refused(tmp_path):
 
 
 def test_the_shipped_demo_songs_equal_a_fresh_reading_of_the_corpus():
-    from melody.ready_seeds import demo_songs, read_demo_songs_from_corpus
+    from melody.studio.ready_seeds import demo_songs, read_demo_songs_from_corpus
 
     demo_songs.cache_clear()
     assert list(demo_songs()) == read_demo_songs_from_corpus()  # else: scripts/ready_seeds.py

@@ -2,9 +2,16 @@
 
 import pytest
 
-from melody.plain import chance, length_name, nearest_temperature, note_name, notes_in_words, temperature_words
-from melody.seed import parse_seed
-from melody.share import Recipe, from_query, to_query
+from melody.songs.typed import parse_seed
+from melody.studio.plain_words import (
+    chance,
+    length_name,
+    nearest_temperature,
+    note_name,
+    notes_in_words,
+    temperature_words,
+)
+from melody.studio.recipe import Recipe, from_query, to_query
 
 
 def test_a_recipe_round_trips_through_its_query():
@@ -59,7 +66,7 @@ def test_plain_words():
 
 
 def test_the_ready_songs_are_german_and_name_their_origin():
-    from melody.ready_seeds import demo_songs, origin_of, ready_seeds
+    from melody.studio.ready_seeds import demo_songs, origin_of, ready_seeds
 
     assert origin_of("X:1\nT: A\nO: Europa, Mitteleuropa, Deutschland, Baden\nK:C\n") == "Deutschland, Baden"
     assert origin_of("X:1\nT: A\nO: Europa, Island\n") == "Island"

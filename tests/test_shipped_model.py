@@ -5,10 +5,10 @@ import json
 import numpy as np
 from conftest import SHIPPED_MODEL
 
-from melody.encoding import song_arrays
-from melody.model import load_model_folder
-from melody.sampler import generate, step_model
-from melody.seed import parse_seed
+from melody.generate.generator import generate, step_model
+from melody.net.folder import load_model_folder
+from melody.net.vocabulary import song_arrays
+from melody.songs.typed import parse_seed
 
 SEED = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 
@@ -48,7 +48,7 @@ def test_shipped_model_card_beats_the_baseline_and_the_bar():
 
 
 def test_surprise_is_low_for_the_expected_and_high_for_the_odd():
-    from melody.analysis import note_surprise
+    from melody.generate.surprise import note_surprise
 
     loaded = load_model_folder(SHIPPED_MODEL)
     plain = parse_seed("60 _ _ _ 62 _ _ _ 64 _ _ _ 65 _ _ _ 67 _ _ _ _ _ _ _")

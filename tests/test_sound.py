@@ -8,8 +8,8 @@ import wave
 import numpy as np
 import pytest
 
-from melody import loudness, render
-from melody.melody import STEP_QL, Melody
+from melody.core.melody import STEP_QL, Melody
+from melody.output import loudness, render
 
 RATE = 48000
 # BS.1770-4's published K-weighting coefficients at 48 kHz: (b, a) of each stage

@@ -1,6 +1,6 @@
 import pytest
 
-from melody import storage
+from melody.core import storage
 
 
 def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):

@@ -2,10 +2,10 @@ import json
 
 import numpy as np
 
-from melody.batching import make_batches, make_streams
-from melody.encoding import Vocabulary
-from melody.model import ModelConfig, load_model_folder, save_model_folder
-from melody.training import TrainConfig, train
+from melody.net.folder import ModelConfig, load_model_folder, save_model_folder
+from melody.net.vocabulary import Vocabulary
+from melody.train.batching import make_batches, make_streams
+from melody.train.training import TrainConfig, train
 
 
 def tiny_setup(corpus, **model_options):
@@ -74,7 +74,7 @@ def test_resume_carries_on_from_the_last_checkpoint(tiny_corpus, tmp_path):
 
 
 def test_finished_model_folder_has_the_card_and_figures(tiny_corpus, tmp_path):
-    from melody.card import finish_model_folder, read_ngram_songs
+    from melody.train.card import finish_model_folder, read_ngram_songs
 
     melodies, vocab, config = tiny_setup(tiny_corpus, symbol_dim=0)  # one-hot input
     outcome = train(
@@ -94,7 +94,7 @@ def test_finished_model_folder_has_the_card_and_figures(tiny_corpus, tmp_path):
 def test_settings_that_cannot_work_are_refused_before_any_work(tiny_corpus, tmp_path):
     import pytest
 
-    from melody.training import TrainingError
+    from melody.train.training import TrainingError
 
     melodies, vocab, config = tiny_setup(tiny_corpus)
     for bad in (

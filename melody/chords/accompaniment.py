@@ -1,0 +1,195 @@
+"""The accompaniment under a melody's chords: a bass and the chord in a pattern for the meter.
+
+One voice of events, each a bass note, a block chord or (in 6/8, 9/8, 12/8) one note of a
+broken chord, laid out bar by bar:
+
+- 2/4: bass, chord, fifth in the bass, chord in 8ths (a polka's oom-pah); above
+  `QUARTER_FEEL_BPM` bass and chord in quarters;
+- 3/4: bass, chord, chord; 4/4: bass, chord, fifth in the bass, chord (one each beat);
+- 6/8, 9/8, 12/8: a broken chord in 8ths, bass then the triad up and back;
+- any other meter: the bass on the bar's first beat, the chord on every other beat.
+
+Where a chord starts inside a bar (or the pickup is short) the pattern starts again at the
+chord, bass first, and is cut where the chord or the bar ends. The last bar holds the final
+chord, bass and triad together, to the melody's end (a cadence, not a pattern). Events never
+cross a barline, never overlap and never leave their chord's span.
+
+Voicing: the bass is the root in `BASS_RANGE` (E2 to Eb3), the fifth in the bass near it;
+the triad is in close position, its top never above `TRIAD_RANGE` nor the melody's middle
+(median) pitch, kept from going below `TRIAD_RANGE` and above the melody's lowest note, and
+moving as little as it can from the chord before (`_triad_cost`).
+
+    >>> from melody.core.melody import Chord, Melody
+    >>> song = Melody(("67", "_", "_", "_", "64", "_", "_", "_") * 2, meter="2/4")
+    >>> notes(song.with_chords([Chord(0, 0, "major"), Chord(8, 7, "major")]))[:2]
+    [AccompanimentNote(start=0, length=2, pitches=(48,)), AccompanimentNote(start=2, length=2, pitches=(52, 55, 60))]
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+from typing import NamedTuple
+
+from melody.core.melody import CHORD_QUALITIES, Chord, Melody, chords_at
+
+ACCOMPANIMENT_NAME = "accompaniment"  # the MIDI track's and the score part's name; readers of the melody skip it
+BASS_RANGE = (40, 51)  # MIDI numbers the bass root is placed in: E2 to Eb3
+TRIAD_RANGE = (52, 67)  # where close-position triads go: E3 to G4, above the bass
+QUARTER_FEEL_BPM = 132.0  # 2/4 faster than this (quarters a minute): bass and chord in quarters, not 8ths
+_BELOW_COST, _ABOVE_MELODY_COST = 6, 2  # per semitone of a triad below its range / above the melody's lowest
+
+
+class AccompanimentNote(NamedTuple):
+    """One event of the accompaniment: ``pitches`` (MIDI numbers, low to high) sound
+    together from step ``start`` for ``length`` steps (16ths)."""
+
+    start: int
+    length: int
+    pitches: tuple[int, ...]
+
+
+class _Voicing(NamedTuple):
+    bass: int  # the root, low (at most the triad's lowest note)
+    fifth: int  # the chord's fifth in the bass, near the root
+    triad: tuple[int, int, int]  # close position, low to high
+
+
+def chord_at(melody: Melody, step: int) -> Chord | None:
+    """The chord sounding at ``step`` (the last that starts at or before it); None before
+    the first chord, outside the melody or for a melody without chords."""
+    return chords_at(melody.chords, [step])[0] if 0 <= step < len(melody) else None
+
+
+def notes(melody: Melody) -> list[AccompanimentNote]:
+    """The accompaniment of ``melody``'s chords, sorted by start; [] without chords."""
+    if not melody.chords:
+        return []
+    ends = [chord.start for chord in melody.chords[1:]] + [len(melody)]
+    last_bar = len(melody) - 1 - melody.bar_position(len(melody) - 1)  # first step of the last bar
+    events: list[AccompanimentNote] = []
+    for chord, end, voicing in zip(melody.chords, ends, _voicings(melody)):
+        for start, stop in _bar_segments(melody, chord.start, end):
+            if start >= last_bar and end == len(melody):  # the final chord, held
+                events.append(AccompanimentNote(start, stop - start, tuple(sorted({voicing.bass, *voicing.triad}))))
+            else:
+                events.extend(_patterned(melody, start, stop, voicing))
+    return events
+
+
+def _bar_segments(melody: Melody, start: int, end: int) -> list[tuple[int, int]]:
+    """Steps ``start`` to ``end`` cut at the melody's barlines: (start, end) pairs."""
+    segments = []
+    while start < end:
+        stop = min(end, start + melody.bar_steps - melody.bar_position(start))
+        segments.append((start, stop))
+        start = stop
+    return segments
+
+
+def _patterned(melody: Melody, start: int, stop: int, voicing: _Voicing) -> list[AccompanimentNote]:
+    """The meter's pattern over steps ``start`` to ``stop`` (inside one bar): it begins again
+    at ``start`` (bass first) on the bar's grid of slots and is cut at ``stop``."""
+    offset = melody.bar_position(start)
+    slots = _slots(melody)
+    cuts = [offset] + [position for position, _ in slots if offset < position < offset + stop - start]
+    kinds = [kind for _, kind in slots]
+    pitches = {
+        "bass": (voicing.bass,),
+        "fifth": (voicing.fifth,),
+        "chord": voicing.triad,
+        **{f"voice{index}": (pitch,) for index, pitch in enumerate(voicing.triad)},
+    }
+    bounds = [*cuts, offset + stop - start]
+    return [
+        AccompanimentNote(start + a - offset, b - a, pitches[kinds[index % len(kinds)]])
+        for index, (a, b) in enumerate(zip(bounds, bounds[1:]))
+    ]
+
+
+def _slots(melody: Melody) -> list[tuple[int, str]]:
+    """The pattern of a whole bar: (position in steps from the downbeat, kind), where kind
+    is "bass", "fifth" (the fifth in the bass), "chord" (the triad) or "voice0" to
+    "voice2" (one note of the triad, low to high: a broken chord)."""
+    count, unit = (int(part) for part in melody.meter.split("/"))
+    if unit == 8 and count % 3 == 0:  # compound: a broken chord in 8ths, up and back per dotted quarter pair
+        groups = [
+            ("bass" if g == 0 else "fifth", "voice0", "voice1") if g % 2 == 0 else ("voice2", "voice1", "voice0")
+            for g in range(count // 3)
+        ]
+        return [(2 * index, kind) for index, kind in enumerate(kind for group in groups for kind in group)]
+    if (count, unit) == (2, 4) and melody.tempo <= QUARTER_FEEL_BPM:
+        return [(0, "bass"), (2, "chord"), (4, "fifth"), (6, "chord")]
+    beat = 16 // unit if unit <= 4 else 4  # x/8 and x/16 that are not compound: a quarter-note pulse
+    positions = range(0, melody.bar_steps, beat)
+    kinds = ["bass", "chord", "fifth", "chord"] if count == 4 and unit <= 4 else ["bass"] + ["chord"] * len(positions)
+    return list(zip(positions, kinds))
+
+
+def _voicings(melody: Melody) -> list[_Voicing]:
+    """One voicing per chord: each triad a close-position one whose top is in `TRIAD_RANGE`
+    and at most the melody's middle pitch (its median), chosen to move least from the one
+    before, not to go below `TRIAD_RANGE` and to stay below the melody's lowest note, each
+    by a cost per semitone; the bass the root in `BASS_RANGE`, at most the triad's lowest note."""
+    pitches = melody.pitches()
+    lowest = min(pitches, default=TRIAD_RANGE[1] + 1)
+    ceiling = min(TRIAD_RANGE[1], statistics.median_low(pitches) if pitches else TRIAD_RANGE[1])
+    previous: tuple[int, int, int] | None = None
+    voicings = []
+    for chord in melody.chords:
+        candidates = [triad for triad in _close_triads(chord) if triad[-1] <= ceiling]
+        triad = min(candidates, key=functools.partial(_triad_cost, previous=previous, lowest=lowest))
+        bass = BASS_RANGE[0] + (chord.root - BASS_RANGE[0]) % 12
+        while bass > triad[0]:  # a melody so low that the triad went down to the bass
+            bass -= 12
+        fifth_class = chord.pitch_classes()[2]
+        fifth = bass - (bass - fifth_class) % 12  # the fifth below the root ...
+        if fifth < BASS_RANGE[0]:
+            fifth += 12  # ... or above it, where below is too low
+        voicings.append(_Voicing(bass, fifth, triad))
+        previous = triad
+    return voicings
+
+
+def _triad_cost(triad: tuple[int, int, int], previous: tuple[int, int, int] | None, lowest: int) -> int:
+    """How far ``triad`` is from where it belongs, in weighted semitones: below `TRIAD_RANGE`,
+    above the melody's ``lowest`` note, and the moves of its voices from the ``previous``
+    triad (the first: of its top from just below the melody)."""
+    below = max(0, TRIAD_RANGE[0] - triad[0])
+    above = max(0, triad[-1] - (lowest - 1))
+    motion = sum(abs(a - b) for a, b in zip(triad, previous)) if previous else abs(triad[-1] - (lowest - 1))
+    return _BELOW_COST * below + _ABOVE_MELODY_COST * above + motion
+
+
+def _close_triads(chord: Chord) -> list[tuple[int, int, int]]:
+    """Every close-position voicing of ``chord`` (root position and both inversions, in
+    every octave) with its lowest note from MIDI 24 to 95, each low to high."""
+    classes = chord.pitch_classes()
+    triads = []
+    for low in range(24, 96):
+        if low % 12 in classes:
+            rest = [low + (pc - low) % 12 for pc in classes if pc != low % 12]
+            triads.append((low, *sorted(rest)))
+    return triads
+
+
+# ---------------------------------------------------------------- chords back from what sounds
+
+
+def chord_from_pitches(pitches, start: int = 0, hint: Chord | None = None) -> Chord | None:
+    """The triad that best explains ``pitches`` (MIDI numbers sounding in one chord's span,
+    the bass among them), starting at step ``start``: the most of its notes sounding and the
+    fewest others; ties go to ``hint`` (e.g. the chord's written symbol), then to the triad
+    whose root is the lowest pitch. None when nothing sounds and there is no hint."""
+    pitches = list(pitches)
+    if not pitches:
+        return hint._replace(start=start) if hint else None
+    sounding, bass = {pitch % 12 for pitch in pitches}, min(pitches) % 12
+
+    def fit(chord: Chord) -> tuple:
+        triad = set(chord.pitch_classes())
+        matches_hint = hint is not None and (chord.root, chord.quality) == (hint.root, hint.quality)
+        return len(sounding & triad) - len(sounding - triad), matches_hint, chord.root == bass
+
+    candidates = [Chord(start, root, quality) for quality in CHORD_QUALITIES for root in range(12)]
+    return max(candidates, key=fit)  # max keeps the first of equals: major before minor
