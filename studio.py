@@ -19,7 +19,7 @@ from melody.core.melody import Melody
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
 from melody.net.folder import default_model_folder, load_model_folder
-from melody.output import render
+from melody.output import engrave, files, midi, sound
 from melody.studio import budget
 from melody.studio import click as making
 from melody.studio import plain_words as plain
@@ -119,12 +119,12 @@ def score_width() -> int:
     One score is engraved and sent, not one for each kind of screen: a second score cost
     a third of a four-variation click in the browser (1.51 against 1.01 s)."""
     agent = st.context.headers.get("User-Agent", "") if st.context.headers else ""
-    return render.PHONE_SCORE_WIDTH if "Mobi" in agent else render.SCORE_WIDTH
+    return engrave.PHONE_SCORE_WIDTH if "Mobi" in agent else engrave.SCORE_WIDTH
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def score_svg(melody: Melody, width: int) -> str:
-    return render.to_svg(melody, width=width)
+    return engrave.to_svg(melody, width=width)
 
 
 def score_ui(svg: str, name: str) -> None:
@@ -136,10 +136,10 @@ def score_ui(svg: str, name: str) -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def seed_svg(seed: Melody) -> str:
     """The seed as a small score, drawn as people type."""
-    return render.to_svg(seed, **SEED_SCORE)
+    return engrave.to_svg(seed, **SEED_SCORE)
 
 
-def renders(melody: Melody, program: int, width: int, sound_s: float | None) -> render.Renders:
+def renders(melody: Melody, program: int, width: int, sound_s: float | None) -> files.Renders:
     """Sound, score (``width`` wide) and MusicXML of one melody of the result, made once and
     kept with the result in this session (one copy: the next result replaces it; a global
     cache of WAVs held up to 64 of them and handed every hit a deserialised copy). The
@@ -147,7 +147,7 @@ def renders(melody: Melody, program: int, width: int, sound_s: float | None) -> 
     comes from the one FluidSynth in this process, so threads would only wait for each other."""
     views = st.session_state.setdefault("_views", {})
     if melody not in views:
-        views[melody] = render.render_all(melody, program, width, sound_s)
+        views[melody] = files.render_all(melody, program, width, sound_s)
     return views[melody]
 
 
@@ -234,14 +234,14 @@ def copy_link_ui(recipe: share.Recipe) -> None:
     )
 
 
-def melody_ui(loaded, index: int, melody: Melody, out: render.Renders, program: int, number: int, many: bool) -> None:
+def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: int, number: int, many: bool) -> None:
     """One melody: player, score, downloads, notes and surprise."""
     st.audio(out.wav, format="audio/wav")
     score_ui(out.svg, str(index))
     named = melody.replace(title="Folk melody" + (f" variation {index + 1}" if many else ""))
     columns = st.columns(3)
     files = (
-        ("MIDI", lambda: render.to_midi_bytes(melody, program), ".mid", "audio/midi"),
+        ("MIDI", lambda: midi.to_midi_bytes(melody, program), ".mid", "audio/midi"),
         ("MusicXML", lambda: out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
         ("WAV", lambda: out.wav, ".wav", "audio/wav"),
     )
@@ -251,7 +251,7 @@ def melody_ui(loaded, index: int, melody: Melody, out: render.Renders, program: 
         column.download_button(
             f"⬇ {label}",
             data,
-            render.download_name(named, number, suffix),
+            files.download_name(named, number, suffix),
             mime,
             key=f"{label}{index}",
             on_click="ignore",
@@ -309,7 +309,7 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
         shown_now = {chords_or_none(m) if recipe.chords else m for m in melodies}
         for old in set(st.session_state.get("_views", {})) - shown_now:  # e.g. before the Chords switch
             del st.session_state["_views"][old]
-    if render.synthesizer() != "fluidsynth":
+    if sound.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
 
 

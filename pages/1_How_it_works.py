@@ -11,7 +11,7 @@ import streamlit as st
 from melody.chords import model as harmony
 from melody.core.melody import is_pitch
 from melody.generate import forms
-from melody.generate.generator import apply_temperature
+from melody.generate.sampling import apply_temperature
 from melody.generate.surprise import step_probabilities, symbols_in_key
 from melody.songs.typed import EXAMPLE, parse_seed
 from melody.studio import plain_words as plain

@@ -54,7 +54,7 @@ def serving_rows(model: str, repeats: int) -> dict:
     import statistics
     import sys
 
-    from melody import benchmark as bench
+    from devtools import benchmark as bench
 
     command = [sys.executable, str(_common.ROOT / "scripts" / "generate.py"), "--model", model, "--bars", "16"]
     command += ["--out", os.path.join(os.environ.get("TMPDIR", "/tmp"), "folk-benchmark.mid")]
@@ -100,7 +100,7 @@ def plot_scaling(scaling: dict, path: str) -> None:
 
 
 def main() -> None:
-    from melody import benchmark as bench
+    from devtools import benchmark as bench
     from melody.net.folder import load_model_folder
     from melody.train.training import TrainConfig
 

@@ -79,8 +79,8 @@ def one_click(page, variations: int) -> tuple[float, float]:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from melody.output import render
-    from melody.studio.warmup import streamlit_server
+    from devtools.serve import streamlit_server
+    from melody.output import sound
 
     args = parse_args()
     if not os.path.exists(args.browser):
@@ -120,7 +120,7 @@ def main() -> None:
         "min_s": round(min(times), 3),
         "all_median_s": round(statistics.median(alls), 3),  # until every variation plays
         "pause_s": args.pause,
-        "synthesizer": render.synthesizer(),
+        "synthesizer": sound.synthesizer(),
         "cpu_count": os.cpu_count(),
     }
     songs = f"{args.variations} song(s) of {BARS} bars, {args.runs} runs, {args.pause:g} s between"

@@ -193,11 +193,11 @@ def main() -> None:
     from melody.chords import model as harmony
     from melody.generate.generator import GenerationSettings, generate
     from melody.net.folder import load_model_folder
-    from melody.output import render
+    from melody.output import files
     from melody.studio.plain_words import chords_in_words
 
     args = parse_args()
-    check_args(args, render.WRITERS)
+    check_args(args, files.WRITERS)
     seed = make_seed(args)
     settings = GenerationSettings(
         steps=args.steps,
@@ -225,7 +225,7 @@ def main() -> None:
         if melody.chords:
             print("chords: " + chords_in_words(melody))
         if paths:
-            render.write(melody.replace(title=f"Folk melody {index + 1}"), paths[index], program=args.program)
+            files.write(melody.replace(title=f"Folk melody {index + 1}"), paths[index], program=args.program)
     if melodies[0].form:
         starts = ", ".join(f"{letter} from bar {melodies[0].bar_of(start)}" for start, letter in melodies[0].phrases)
         print(f"form {melodies[0].form}: {starts}")

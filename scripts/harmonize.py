@@ -76,7 +76,7 @@ def main() -> None:
     from melody.chords import model as harmony
     from melody.core.errors import USER_ERRORS
     from melody.core.safe_text import clean
-    from melody.output import render
+    from melody.output import engrave
     from melody.songs.corpus import SongSkipped, find_song_files, parse_task, tasks_for_file
 
     args = parse_args()
@@ -93,7 +93,7 @@ def main() -> None:
             try:
                 tune = parse_task(task, strict=False)
                 name = unique_name(output_name(task), taken)
-                write_checked(out / name, render.to_musicxml_bytes(harmony.harmonize(tune, model)))
+                write_checked(out / name, engrave.to_musicxml_bytes(harmony.harmonize(tune, model)))
                 written += 1
             except SongSkipped as skip:
                 skipped.append(f"{clean(task.source, 200)}: {skip}")

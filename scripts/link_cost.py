@@ -33,7 +33,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from melody.train.benchmark import cpu_name, link_cost
+    from devtools.benchmark import cpu_name, link_cost
 
     args = parse_args()
     if not os.path.exists(args.browser):

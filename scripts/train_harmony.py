@@ -95,10 +95,10 @@ def main() -> None:
 def train_and_write(out: pathlib.Path, tunes: dict, split: dict, config: HarmonyConfig, stats, quiet: bool) -> dict:
     """Train, tune the decoder, score, and swap the whole folder in; returns the card."""
     _common.start_tensorflow()
+    from devtools.benchmark import cpu_name
     from melody.chords import data as harmony_data
     from melody.chords import model as harmony
     from melody.core.storage import atomic_write_json, atomic_write_text, replace_folder, staging_folder
-    from melody.train.benchmark import cpu_name
 
     started = time.perf_counter()
     with tqdm(total=config.epochs, desc="training", unit="epoch", disable=quiet) as bar:
@@ -156,9 +156,9 @@ def tonic_share(model, melodies) -> float:
 
 def harmonize_ms(model, repeats: int = 50) -> float:
     """Median ms to harmonise a 16-bar 4/4 melody of 256 steps (quarter and eighth notes)."""
+    from devtools.benchmark import timed
     from melody.chords.model import harmonize
     from melody.core.melody import Melody
-    from melody.train.benchmark import timed
 
     rng = np.random.default_rng(0)
     events = [(int(p), int(n)) for p, n in zip(rng.integers(60, 73, 96), rng.choice([2, 4], 96))]

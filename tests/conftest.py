@@ -35,8 +35,9 @@ def tiny_corpus():
 @pytest.fixture(scope="session")
 def tiny_model_folder(tiny_corpus, tmp_path_factory):
     """A 16-unit model trained for one epoch on the tiny corpus, saved as a model folder."""
-    from melody.net.folder import ModelConfig, save_model_folder
+    from melody.net.folder import ModelConfig
     from melody.net.vocabulary import Vocabulary
+    from melody.train.keras_model import save_model_folder
     from melody.train.training import TrainConfig, train
 
     melodies = tiny_corpus.melodies
@@ -61,8 +62,9 @@ def tiny_model(tiny_model_folder):
 def tiny_lookback_model(tiny_corpus, tmp_path_factory):
     """A 2 x 16-unit lookback model (the symbols one and two bars back, the repeat flag) told
     up to 4 bars to go, trained for one epoch on the tiny corpus, loaded from its folder."""
-    from melody.net.folder import ModelConfig, load_model_folder, save_model_folder
+    from melody.net.folder import ModelConfig, load_model_folder
     from melody.net.vocabulary import Vocabulary
+    from melody.train.keras_model import save_model_folder
     from melody.train.training import TrainConfig, train
 
     melodies = tiny_corpus.melodies

@@ -13,7 +13,7 @@ import pytest
 from melody.chords import accompaniment
 from melody.chords.accompaniment import AccompanimentNote, chord_at, notes
 from melody.core.melody import STEP_QL, Chord, Melody
-from melody.output import loudness, render
+from melody.output import engrave, loudness, midi, sound
 from melody.songs.reading import melody_from_midi, melody_from_score
 
 C, F, G, A_MINOR, D_MINOR = (
@@ -181,13 +181,13 @@ def _with_chords(meter: str = "4/4", pickup: int = 0) -> Melody:
 @pytest.mark.parametrize("meter, pickup", [("4/4", 0), ("3/4", 4), ("6/8", 2), ("2/4", 0)])
 def test_the_midi_has_an_accompaniment_track_and_reads_back_the_same_melody_and_chords(meter, pickup):
     melody = _with_chords(meter, pickup).replace(key="A minor" if meter == "3/4" else "C major")
-    data = render.to_midi_bytes(melody)
-    pm = render.to_pretty_midi(melody)
+    data = midi.to_midi_bytes(melody)
+    pm = midi.to_pretty_midi(melody)
     assert [i.name for i in pm.instruments] == ["melody", "accompaniment"]
-    assert pm.instruments[1].program == render.ACCOMPANIMENT_PROGRAM
-    assert {n.velocity for n in pm.instruments[1].notes} == {render.ACCOMPANIMENT_VELOCITY}
-    assert render.ACCOMPANIMENT_VELOCITY < render.MELODY_VELOCITY
-    assert [(c.number, c.value) for c in pm.instruments[1].control_changes] == [(7, render.ACCOMPANIMENT_VOLUME)]
+    assert pm.instruments[1].program == midi.ACCOMPANIMENT_PROGRAM
+    assert {n.velocity for n in pm.instruments[1].notes} == {midi.ACCOMPANIMENT_VELOCITY}
+    assert midi.ACCOMPANIMENT_VELOCITY < midi.MELODY_VELOCITY
+    assert [(c.number, c.value) for c in pm.instruments[1].control_changes] == [(7, midi.ACCOMPANIMENT_VOLUME)]
     assert [(t.text, round(t.time / (60 / melody.tempo * STEP_QL))) for t in pm.text_events] == [
         (chord.symbol(), chord.start) for chord in melody.chords
     ]
@@ -204,27 +204,27 @@ def test_without_chord_symbols_the_midi_chords_come_from_the_bass_notes_and_the_
     melody = _with_chords("3/4", 4).replace(chords=())
     progression = [(4, C), (16, F), (22, G), (28, A_MINOR), (34, D_MINOR), (40, G), (46, C)]  # no chord twice in a row
     melody = melody.with_chords([chord._replace(start=start) for start, chord in progression])
-    midi = mido.MidiFile(file=io.BytesIO(render.to_midi_bytes(melody)))
-    for track in midi.tracks:  # as a program that drops text events would write it
+    song_file = mido.MidiFile(file=io.BytesIO(midi.to_midi_bytes(melody)))
+    for track in song_file.tracks:  # as a program that drops text events would write it
         track[:] = [message for message in track if message.type != "text"]
     buffer = io.BytesIO()
-    midi.save(file=buffer)
+    song_file.save(file=buffer)
     assert melody_from_midi(buffer.getvalue(), strict=False).chords == melody.chords
 
 
 def test_chord_symbols_in_the_midi_are_spelled_as_the_key_is():
     melody = _with_chords().transpose(5)  # F major: Bb, not A#
-    assert [t.text for t in render.to_pretty_midi(melody).text_events][:3] == ["F", "Bb", "C"]
-    assert [t.text for t in render.to_pretty_midi(melody.transpose(1)).text_events][:3] == ["F#", "B", "C#"]
+    assert [t.text for t in midi.to_pretty_midi(melody).text_events][:3] == ["F", "Bb", "C"]
+    assert [t.text for t in midi.to_pretty_midi(melody.transpose(1)).text_events][:3] == ["F#", "B", "C#"]
     minor = melody.replace(key="D minor").transpose(-2, key="C minor")  # flats: Eb, Ab
-    assert {t.text for t in render.to_pretty_midi(minor).text_events} >= {"Eb", "Ab"}
-    assert melody_from_midi(render.to_midi_bytes(minor), strict=False).chords == minor.chords
+    assert {t.text for t in midi.to_pretty_midi(minor).text_events} >= {"Eb", "Ab"}
+    assert melody_from_midi(midi.to_midi_bytes(minor), strict=False).chords == minor.chords
 
 
 def test_a_melody_that_opens_with_a_rest_keeps_its_chords_on_its_first_note_in_midi():
     jig = Melody(("r", "_", "_", "_") + JIG.steps, meter="6/8", pickup=6, key="G major")
     jig = jig.with_chords([G, Chord(12, 2, "major"), G._replace(start=24)])
-    back = melody_from_midi(render.to_midi_bytes(jig), strict=False)
+    back = melody_from_midi(midi.to_midi_bytes(jig), strict=False)
     assert back.steps == JIG.steps and back.chords == (
         G,
         Chord(8, 2, "major"),
@@ -233,10 +233,10 @@ def test_a_melody_that_opens_with_a_rest_keeps_its_chords_on_its_first_note_in_m
 
 
 def test_midi_without_chords_is_read_as_before_and_a_melody_titled_accompaniment_stays_melody():
-    assert melody_from_midi(render.to_midi_bytes(JIG), strict=False).chords == ()
+    assert melody_from_midi(midi.to_midi_bytes(JIG), strict=False).chords == ()
     titled = _with_chords().replace(title="Accompaniment")
-    assert render.to_pretty_midi(titled).instruments[0].name == "melody"
-    assert melody_from_midi(render.to_midi_bytes(titled), strict=False).steps == titled.steps
+    assert midi.to_pretty_midi(titled).instruments[0].name == "melody"
+    assert melody_from_midi(midi.to_midi_bytes(titled), strict=False).steps == titled.steps
 
 
 HARMONY_XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -294,7 +294,7 @@ def test_the_lead_sheet_writer_round_trips_chords_when_there_is_one():
     from music21 import converter
 
     melody = _with_chords("6/8", 2).replace(key="G major").transpose(7)
-    score = converter.parse(render.to_musicxml_bytes(melody), format="musicxml")
+    score = converter.parse(engrave.to_musicxml_bytes(melody), format="musicxml")
     back = melody_from_score(score, strict=False, trust_file_mode=True)
     assert back.steps == melody.steps
     if any(p.partName == "Accompaniment" for p in score.parts):  # the writer of chords is there
@@ -308,7 +308,7 @@ def _wav(data: bytes) -> tuple[np.ndarray, int]:
 
 
 def _needs_fluidsynth():
-    if render.synthesizer() != "fluidsynth":
+    if sound.synthesizer() != "fluidsynth":
         pytest.skip("FluidSynth or a General MIDI SoundFont is not installed")
 
 
@@ -316,15 +316,15 @@ def _needs_fluidsynth():
 def test_the_wav_with_chords_starts_at_the_first_note_ends_after_the_last_and_is_normalised(synth, monkeypatch):
     if synth == "fluidsynth":
         _needs_fluidsynth()
-    monkeypatch.setattr(render, "synthesizer", lambda: synth)
+    monkeypatch.setattr(sound, "synthesizer", lambda: synth)
     rest = ("r", "_", "_", "_")
     melody = Melody(rest + _tune("4/4", 4).steps + rest * 4, meter="4/4", pickup=4)  # opens and ends with rests
     melody = melody.with_chords([C._replace(start=2), F._replace(start=12), G._replace(start=36), C._replace(start=52)])
-    audio, rate = _wav(render.to_wav_bytes(melody))
+    audio, rate = _wav(sound.to_wav_bytes(melody))
     sounding = np.flatnonzero(np.abs(audio) > 10 ** (-50 / 20))
     assert sounding[0] / rate < 0.01  # the rest is not played: the first note starts the WAV
     held_s = (len(melody) - 4) * STEP_QL * 60 / melody.tempo  # the final chord is held through the closing rest
-    assert held_s + render.WAV_TAIL_S - 0.01 <= len(audio) / rate <= held_s + render.WAV_TAIL_S + 0.01
+    assert held_s + sound.WAV_TAIL_S - 0.01 <= len(audio) / rate <= held_s + sound.WAV_TAIL_S + 0.01
     assert np.abs(audio[-10:]).max() < 1e-3
     lufs, peak = loudness.integrated_lufs(audio, rate), loudness.peak_dbfs(audio)
     assert peak <= -0.9 and (lufs == pytest.approx(-16.0, abs=0.5) or peak >= -1.1)
@@ -333,7 +333,7 @@ def test_the_wav_with_chords_starts_at_the_first_note_ends_after_the_last_and_is
 def test_the_wav_plays_the_accompaniment_of_the_whole_melody_from_its_first_note():
     melody = Melody(("r", "_", "_", "_") + JIG.steps, meter="6/8", pickup=6, key="G major")
     melody = melody.with_chords([G, Chord(12, 2, "major"), G._replace(start=24)])
-    _, backing = render.sounding_parts(melody)
+    _, backing = sound.sounding_parts(melody)
     step_s = 60 / melody.tempo * STEP_QL
     want = [
         (max(e.start - 4, 0), e.start + e.length - 4, p)
@@ -342,7 +342,7 @@ def test_the_wav_plays_the_accompaniment_of_the_whole_melody_from_its_first_note
         if e.start + e.length > 4
     ]
     assert [(round(n.start / step_s, 6), round(n.end / step_s, 6), n.pitch) for n in backing.notes] == want
-    assert (backing.program, backing.volume) == (render.ACCOMPANIMENT_PROGRAM, render.ACCOMPANIMENT_VOLUME)
+    assert (backing.program, backing.volume) == (midi.ACCOMPANIMENT_PROGRAM, midi.ACCOMPANIMENT_VOLUME)
 
 
 def _rms_db(audio: np.ndarray) -> float:
@@ -352,23 +352,23 @@ def _rms_db(audio: np.ndarray) -> float:
 @pytest.mark.parametrize("meter", ["4/4", "3/4", "2/4", "6/8"])
 def test_the_accompaniment_sounds_8_to_11_db_under_the_melody(meter):
     _needs_fluidsynth()
-    melody, backing = render.sounding_parts(_with_chords(meter))
-    synth = render._fluidsynth(render.WAV_SAMPLE_RATE)
-    alone = synth.play([melody], render.WAV_TAIL_S)
-    under = synth.play([melody._replace(notes=[]), backing], render.WAV_TAIL_S)  # on its own channel, as in the mix
+    melody, backing = sound.sounding_parts(_with_chords(meter))
+    synth = sound._fluidsynth(sound.WAV_SAMPLE_RATE)
+    alone = synth.play([melody], sound.WAV_TAIL_S)
+    under = synth.play([melody._replace(notes=[]), backing], sound.WAV_TAIL_S)  # on its own channel, as in the mix
     assert 7.5 <= _rms_db(alone) - _rms_db(under) <= 11.5
 
 
 def test_a_long_song_with_chords_is_one_well_formed_svg_wide_and_for_phones():
     import xml.etree.ElementTree as ET
 
-    from melody.output import render
+    from melody.output import engrave
 
     song = Melody(tuple("60 _ 62 _ 64 _ 65 _".split()) * 128, meter="4/4")  # 64 bars, the studio's longest
     bar = song.bar_steps
     song = song.with_chords(
         [Chord(start, (0, 7, 5, 7)[start // bar % 4], "major") for start in range(0, len(song), bar)]
     )
-    for svg in render.to_svgs(song, (render.SCORE_WIDTH, render.PHONE_SCORE_WIDTH)):
+    for svg in engrave.to_svgs(song, (engrave.SCORE_WIDTH, engrave.PHONE_SCORE_WIDTH)):
         root = ET.fromstring(svg)  # one document: pages joined would not be an image a browser draws
         assert root.tag.endswith("svg") and svg.count("Folk melody") >= 1

@@ -36,7 +36,7 @@ SOUND = """(before) => {
 
 @pytest.fixture(scope="module")
 def server():
-    from melody.studio.warmup import streamlit_server
+    from devtools.serve import streamlit_server
 
     with streamlit_server(ROOT / "app.py", env={"FOLK_MODEL": str(SHIPPED_MODEL)}) as url:
         yield url

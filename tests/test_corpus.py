@@ -49,7 +49,8 @@ def test_to_model_key_takes_the_smallest_move():
 
 
 def test_every_format_loads_from_a_folder(tmp_path):
-    from melody.output.render import to_midi_bytes, to_music21
+    from melody.output.midi import to_midi_bytes
+    from melody.songs.stream import to_music21
     from melody.songs.typed import parse_seed
 
     melody = parse_seed("67 _ 67 _ 69 _ 71 _ _ _ 72 _ _ _ _ _", key="G major")
@@ -73,7 +74,7 @@ def test_a_missing_corpus_path_is_named():
 
 
 def test_uploads_become_melodies_in_their_own_key():
-    from melody.output.render import to_midi_bytes
+    from melody.output.midi import to_midi_bytes
     from melody.songs.corpus import melody_from_upload
     from melody.songs.typed import parse_seed
 
@@ -89,8 +90,9 @@ def test_musicxml_key_and_tempo_are_read_as_the_file_states_them():
     from music21 import duration, tempo
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-    from melody.output.render import to_music21, to_musicxml_bytes
+    from melody.output.engrave import to_musicxml_bytes
     from melody.songs.corpus import melody_from_upload
+    from melody.songs.stream import to_music21
 
     d_minor = Melody(tuple("62 _ 65 _ 69 _ 65 _ 62 _ 64 _ 61 _ 62 _ _ _".split()), key="D minor")
     stated = to_musicxml_bytes(d_minor)

@@ -100,8 +100,9 @@ def test_endings_land_on_the_tonic_when_sampled_given_the_end_or_told_where_it_i
 @pytest.fixture(scope="module")
 def told_model_folder(tiny_corpus, tmp_path_factory):
     """A 16-unit model told up to 4 bars to go, trained for 2 epochs on the tiny corpus."""
-    from melody.net.folder import ModelConfig, save_model_folder
+    from melody.net.folder import ModelConfig
     from melody.net.vocabulary import Vocabulary
+    from melody.train.keras_model import save_model_folder
     from melody.train.training import TrainConfig, train
 
     melodies = tiny_corpus.melodies
@@ -221,7 +222,8 @@ class _LoopingNet:
 def test_the_loop_guard_redraws_bars_that_repeat_the_one_before_at_low_temperatures(tiny_model, monkeypatch):
     import melody.generate.bars
     from melody.generate.bars import log_softmax, song_of_bars
-    from melody.generate.generator import GenerationSettings, Generator, variation_rngs
+    from melody.generate.generator import GenerationSettings, Generator
+    from melody.generate.sampling import variation_rngs
     from melody.net.vocabulary import position_ids
 
     vocab = tiny_model.vocab

@@ -5,7 +5,8 @@ from music21 import converter
 
 from melody.core.melody import Melody
 from melody.net.vocabulary import Vocabulary, position_ids, song_arrays
-from melody.output.render import to_midi_bytes, to_musicxml_bytes
+from melody.output.engrave import to_musicxml_bytes
+from melody.output.midi import to_midi_bytes
 from melody.songs.corpus import load_corpus, melody_from_midi, melody_from_score
 
 WALTZ = Melody(
@@ -66,7 +67,7 @@ def test_positions_are_capped():
 
 
 def test_score_svg_is_engraved_with_title_and_bars():
-    from melody.output.render import to_svg
+    from melody.output.engrave import to_svg
 
     svg = to_svg(WALTZ.replace(title="A waltz"))
     assert svg.lstrip().startswith("<svg") or "<svg" in svg[:300]
@@ -76,7 +77,7 @@ def test_score_svg_is_engraved_with_title_and_bars():
 def test_scores_render_from_any_thread():
     import threading
 
-    from melody.output.render import to_svg
+    from melody.output.engrave import to_svg
 
     results = []
     worker = threading.Thread(target=lambda: results.append(to_svg(WALTZ)))
@@ -86,7 +87,7 @@ def test_scores_render_from_any_thread():
 
 
 def test_render_all_gives_what_the_studio_shows():
-    from melody.output.render import render_all
+    from melody.output.files import render_all
 
     out = render_all(WALTZ, program=40)
     assert b"<score-partwise" in out.musicxml and out.wav[:4] == b"RIFF"
@@ -101,13 +102,13 @@ def test_wav_is_mono_and_as_long_as_the_melody(synth, monkeypatch):
     import io
     import wave
 
-    from melody.output import render
+    from melody.output import sound
 
-    if synth == "fluidsynth" and render.synthesizer() != "fluidsynth":
+    if synth == "fluidsynth" and sound.synthesizer() != "fluidsynth":
         pytest.skip("FluidSynth or a General MIDI SoundFont is not installed")
-    monkeypatch.setattr(render, "synthesizer", lambda: synth)
+    monkeypatch.setattr(sound, "synthesizer", lambda: synth)
     melody = WALTZ.replace(tempo=120.0)  # 36 sixteenths = 9 beats = 4.5 s at 120 bpm
-    with wave.open(io.BytesIO(render.to_wav_bytes(melody, sample_rate=22050))) as audio:
+    with wave.open(io.BytesIO(sound.to_wav_bytes(melody, sample_rate=22050))) as audio:
         seconds = audio.getnframes() / audio.getframerate()
         assert audio.getnchannels() == 1 and audio.getsampwidth() == 2
     assert 4.5 <= seconds <= 4.5 + 3.0  # the last note may ring on

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(
 def test_the_worst_link_opened_and_left_costs_the_server_seconds_and_it_stops_at_once():
     """The acceptance figure of the safe-links work: the costliest link the studio's own
     limits allow, opened in a fresh browser that leaves after it has seen the melody."""
-    from melody.train.benchmark import link_cost
+    from devtools.benchmark import link_cost
 
     worst = "?window=1024&bars=64&n=4&tempo=40&meter=3/2&melody=7"
     figures = link_cost(ROOT / "app.py", worst, sessions=1, stay_s=12.0, browser_path=CHROMIUM)

@@ -17,10 +17,12 @@ from conftest import ROOT
 
 from melody.core.melody import Melody
 from melody.generate.bars import log_softmax
-from melody.generate.generator import generate, step_model
+from melody.generate.generator import generate
 from melody.net.folder import ModelFolderError, load_model_folder
+from melody.net.step import step_model
 from melody.net.vocabulary import Vocabulary, lookback_ids, position_ids, song_arrays
 from melody.songs.typed import parse_seed
+from melody.train.keras_model import keras_of
 
 PICKUP = ("60", "_", "_", "_")  # a pickup of half a bar in 2/4 (bars of 8 steps)
 BAR_A = ("62", "_", "_", "_", "64", "_", "_", "_")
@@ -109,7 +111,7 @@ def test_surprise_reads_the_lookback_inputs_as_keras_does(tiny_lookback_model):
     song = SONG.replace(key="C major")
     arrays = song_arrays(song, tiny_lookback_model.vocab)
     inputs = {name: getattr(arrays, name)[None] for name in input_names(tiny_lookback_model.config)}
-    expected = tiny_lookback_model.keras_model.predict(inputs, verbose=0)[0]
+    expected = keras_of(tiny_lookback_model).predict(inputs, verbose=0)[0]
     assert np.abs(step_probabilities(tiny_lookback_model, song) - expected).max() < 1e-5
 
 

@@ -7,7 +7,8 @@ from music21 import converter
 
 from melody.core.melody import Melody
 from melody.net.vocabulary import Vocabulary
-from melody.output.render import to_midi_bytes, to_musicxml_bytes
+from melody.output.engrave import to_musicxml_bytes
+from melody.output.midi import to_midi_bytes
 from melody.songs.corpus import Task, melody_from_score, parse_task
 from melody.songs.meter_figures import meter_figures
 

@@ -214,7 +214,9 @@ def test_the_studios_tempo_slider_lies_in_the_range(monkeypatch):
 @pytest.mark.parametrize("tempo", [20.0, 400.0])
 def test_the_range_ends_write_midi_musicxml_and_wav_that_read_back(tempo):
     from melody.core.melody import STEP_QL, Melody
-    from melody.output.render import to_midi_bytes, to_musicxml_bytes, to_wav_bytes
+    from melody.output.engrave import to_musicxml_bytes
+    from melody.output.midi import to_midi_bytes
+    from melody.output.sound import to_wav_bytes
     from melody.songs.corpus import melody_from_midi, melody_from_upload
 
     melody = Melody(tuple("67 _ 64 _ 65 _ 62 _".split()), meter="2/4", tempo=tempo)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from melody.core.errors import USER_ERRORS
 from melody.core.melody import Melody, all_keys, bar_steps
-from melody.generate.generator import sample_logits, variation_rngs
+from melody.generate.sampling import sample_logits, variation_rngs
 from melody.songs.typed import parse_seed
 
 LENGTHS = (1, 2, 3, 4, 6, 8, 12, 16)  # the seed's durations (1/4 to 4 quarters) in 16th steps
@@ -52,7 +52,7 @@ def test_symbols_and_ids_round_trip(melody):
 @given(melodies(for_midi=True))
 @SLOW
 def test_midi_round_trip(melody):
-    from melody.output.render import to_midi_bytes
+    from melody.output.midi import to_midi_bytes
     from melody.songs.corpus import melody_from_midi
 
     back = melody_from_midi(to_midi_bytes(melody), title=melody.title, strict=False)
@@ -64,7 +64,7 @@ def test_midi_round_trip(melody):
 def test_musicxml_round_trip(melody):
     from music21 import converter
 
-    from melody.output.render import to_musicxml_bytes
+    from melody.output.engrave import to_musicxml_bytes
     from melody.songs.corpus import melody_from_score
 
     score = converter.parse(to_musicxml_bytes(melody), format="musicxml")

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from melody.net.folder import ModelConfig, build_model, build_training_model, copy_weights, input_names
+from melody.net.folder import ModelConfig, input_names
 from melody.net.vocabulary import Vocabulary, song_arrays
 from melody.train.batching import make_streams
+from melody.train.keras_model import build_model, build_training_model, copy_weights
 from melody.train.recurrence import TrainingNetwork
 
 

@@ -25,13 +25,13 @@ def shipped():
 def _request(loaded, random_seed: int):
     """What one studio click does: generate 256 steps, then MusicXML and the engraved score."""
     from melody.generate.generator import generate
-    from melody.output import render
+    from melody.output import engrave
     from melody.songs.typed import parse_seed
 
     seed = parse_seed("67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _", key="C major")
     [melody] = generate(loaded, seed, steps=256, temperature=0.9, random_seed=random_seed, full_length=True)
-    musicxml = render.to_musicxml_bytes(melody)
-    return melody, render.to_svg(melody, musicxml=musicxml)
+    musicxml = engrave.to_musicxml_bytes(melody)
+    return melody, engrave.to_svg(melody, musicxml=musicxml)
 
 
 def test_eight_threads_on_one_model_each_get_what_they_would_alone(shipped):
@@ -156,7 +156,7 @@ def test_uploads_are_size_limited_in_streamlit_and_in_the_parser():
 def test_an_upload_name_is_never_used_as_a_path(tmp_path, monkeypatch):
     import tempfile
 
-    from melody.output.render import to_midi_bytes
+    from melody.output.midi import to_midi_bytes
     from melody.songs.corpus import melody_from_upload
     from melody.songs.typed import parse_seed
 
@@ -173,7 +173,8 @@ def test_an_upload_name_is_never_used_as_a_path(tmp_path, monkeypatch):
 def test_models_load_in_safe_mode_so_a_lambda_layer_is_refused(tmp_path):
     import keras
 
-    from melody.net.folder import ModelFolderError, load_keras_model, load_model_folder, read_config
+    from melody.net.folder import ModelFolderError, load_model_folder, read_config
+    from melody.train.keras_model import load_keras_model
 
     folder = tmp_path / "model"
     folder.mkdir()
@@ -199,7 +200,7 @@ def test_nothing_a_user_supplies_is_unpickled():
 def test_warm_up_freezes_once_and_a_failing_render_does_not_stop_the_server(tiny_model, monkeypatch, caplog):
     import gc
 
-    from melody.output import render
+    from melody.output import files
     from melody.studio import warmup as serving
 
     monkeypatch.setattr(serving, "_frozen", False)
@@ -210,7 +211,7 @@ def test_warm_up_freezes_once_and_a_failing_render_does_not_stop_the_server(tiny
     def broken(*args, **kwargs):
         raise RuntimeError("verovio's fonts are missing")
 
-    monkeypatch.setattr(render, "render_all", broken)
+    monkeypatch.setattr(files, "render_all", broken)
     assert serving.warm_up(tiny_model) is False  # logged, not raised
     assert "warm-up render failed" in caplog.text
     gc.unfreeze()  # leave the test process as it was

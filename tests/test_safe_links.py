@@ -90,7 +90,8 @@ def test_the_budget_bounds_every_link_the_studio_allows():
 
 def test_a_window_is_read_exactly_in_one_batch(tiny_model):
     """WindowedReader gives what re-reading each window from a fresh state gives."""
-    from melody.generate.generator import WindowedReader, step_model
+    from melody.generate.generator import WindowedReader
+    from melody.net.step import step_model
 
     net, rng, total, window, batch = step_model(tiny_model), np.random.default_rng(0), 40, 7, 2
     ids = rng.integers(3, len(tiny_model.vocab), (batch, total + 1)).astype(np.int32)

@@ -1,9 +1,12 @@
 import numpy as np
 import pytest
 
-from melody.generate.generator import generate, sample_ids, step_model, variation_rngs
+from melody.generate.generator import generate
+from melody.generate.sampling import sample_ids, variation_rngs
+from melody.net.step import step_model
 from melody.net.vocabulary import song_arrays
 from melody.songs.typed import parse_seed
+from melody.train.keras_model import keras_of
 
 SEED = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 PROBS = np.array([[0.1, 0.6, 0.3], [0.5, 0.25, 0.25]])
@@ -23,7 +26,7 @@ def test_low_temperature_sharpens_and_high_flattens():
 
 @pytest.mark.parametrize("temperature", [0.5, 1.0, 2.0])
 def test_draws_follow_the_tempered_distribution(temperature):
-    from melody.generate.generator import apply_temperature
+    from melody.generate.sampling import apply_temperature
 
     probabilities = np.array([[0.05, 0.15, 0.5, 0.3]])
     [rng] = variation_rngs(11, 1)
@@ -55,7 +58,7 @@ def test_step_model_matches_keras_within_1e_5(model, request):
     melody = parse_seed(bar * 3 + "72 _ _ _ 67 _ _ _ 64 _ _ _ 60 _ _ _")
     arrays = song_arrays(melody, loaded.vocab)
     assert arrays.repeated.tolist() == [0] * 32 + [1] * 32 + [0]  # from the end of the second bar
-    keras_probs = loaded.keras_model.predict(
+    keras_probs = keras_of(loaded).predict(
         {name: getattr(arrays, name)[None] for name in input_names(loaded.config)}, verbose=0
     )[0]
     net = step_model(loaded)
@@ -130,7 +133,7 @@ def test_blocked_symbols_are_never_drawn_even_when_hot():
 
 
 def test_apply_temperature_reshapes_the_distribution():
-    from melody.generate.generator import apply_temperature
+    from melody.generate.sampling import apply_temperature
 
     p = np.array([0.1, 0.6, 0.3])
     assert np.allclose(apply_temperature(p, 1.0), p)

@@ -115,7 +115,7 @@ def test_harmonize_writes_one_musicxml_per_tune_named_after_it(tmp_path):
 def test_preprocess_counts_skips_and_writes_the_dataset(tmp_path):
     from conftest import DATA
 
-    from melody.output.render import to_midi_bytes
+    from melody.output.midi import to_midi_bytes
     from melody.songs.typed import parse_seed
 
     extra = tmp_path / "more"

@@ -5,10 +5,12 @@ import json
 import numpy as np
 from conftest import SHIPPED_MODEL
 
-from melody.generate.generator import generate, step_model
+from melody.generate.generator import generate
 from melody.net.folder import load_model_folder
+from melody.net.step import step_model
 from melody.net.vocabulary import song_arrays
 from melody.songs.typed import parse_seed
+from melody.train.keras_model import keras_of
 
 SEED = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 
@@ -26,7 +28,7 @@ def test_numpy_step_model_matches_keras_on_the_shipped_weights():
     if loaded.config.lookback:  # the symbols one and two bars back, and the repeat flag
         inputs |= {"lookback_1": arrays.lookback_1[None], "lookback_2": arrays.lookback_2[None]}
         inputs["repeated"] = arrays.repeated[None]
-    expected = loaded.keras_model.predict(inputs, verbose=0)[0]  # (steps, vocab)
+    expected = keras_of(loaded).predict(inputs, verbose=0)[0]  # (steps, vocab)
     net = step_model(loaded)
     state = net.initial_state(1)
     back = arrays.lookback if loaded.config.lookback else None  # (3, steps)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from melody.core.melody import STEP_QL, Melody
-from melody.output import loudness, render
+from melody.output import files, loudness, midi, sound
 
 RATE = 48000
 # BS.1770-4's published K-weighting coefficients at 48 kHz: (b, a) of each stage
@@ -90,17 +90,17 @@ def test_a_short_sound_is_one_block():
 
 @pytest.mark.parametrize("synth", ["fluidsynth", "pretty_midi"])
 def test_the_wav_is_at_minus_16_lufs_starts_at_once_and_rings_for_at_most_a_second(synth, monkeypatch):
-    if synth == "fluidsynth" and render.synthesizer() != "fluidsynth":
+    if synth == "fluidsynth" and sound.synthesizer() != "fluidsynth":
         pytest.skip("FluidSynth or a General MIDI SoundFont is not installed")
-    monkeypatch.setattr(render, "synthesizer", lambda: synth)
+    monkeypatch.setattr(sound, "synthesizer", lambda: synth)
     melody = Melody(("r", "_", "_", "_") + JIG.steps * 3, meter="6/8", tempo=120.0)  # opens with a rest
-    audio, rate = _wav(render.to_wav_bytes(melody))
+    audio, rate = _wav(sound.to_wav_bytes(melody))
     assert loudness.integrated_lufs(audio, rate) == pytest.approx(-16.0, abs=0.5)
     assert loudness.peak_dbfs(audio) <= -0.9
     sounding = np.flatnonzero(np.abs(audio) > 10 ** (-50 / 20))
     assert sounding[0] / rate < 0.01  # the rest is not played: the first note starts the WAV
     notes_s = (len(melody) - 4) * STEP_QL * 60 / melody.tempo  # the melody ends with a note
-    assert notes_s <= len(audio) / rate <= notes_s + render.WAV_TAIL_S + 0.01
+    assert notes_s <= len(audio) / rate <= notes_s + sound.WAV_TAIL_S + 0.01
     assert np.abs(audio[-10:]).max() < 1e-3  # faded out: no click at the end
 
 
@@ -110,24 +110,24 @@ def test_a_pickup_is_a_short_first_bar_in_the_midi():
         (JIG.replace(meter="4/4", pickup=4), (1, 4)),
         (JIG.replace(pickup=3), (3, 16)),
     ):
-        pm = render.to_pretty_midi(melody)
+        pm = midi.to_pretty_midi(melody)
         assert min(note.start for note in pm.instruments[0].notes) == 0.0  # no silence before the pickup
         signatures = [(s.numerator, s.denominator, s.time) for s in pm.time_signature_changes]
         barline = melody.pickup * STEP_QL * 60 / melody.tempo
         meter = tuple(int(x) for x in melody.meter.split("/"))
         assert signatures[0] == (*short, 0.0) and signatures[1][:2] == meter
         assert signatures[1][2] == pytest.approx(barline, abs=1e-3)
-    plain = render.to_pretty_midi(JIG.replace(pickup=0))
+    plain = midi.to_pretty_midi(JIG.replace(pickup=0))
     assert [(s.numerator, s.denominator, s.time) for s in plain.time_signature_changes] == [(6, 8, 0.0)]
-    assert render.pickup_signature(JIG.replace(pickup=0)) is None
+    assert midi.pickup_signature(JIG.replace(pickup=0)) is None
 
 
 def test_download_names_are_safe_short_and_say_what_they_hold():
     jig = JIG.replace(key="G major")
-    assert render.download_name(jig, 48213, ".mid") == "folk-melody-48213-g-major-6-8.mid"
-    assert render.download_name(jig.replace(key="F# minor"), None, "wav") == "folk-melody-f-sharp-minor-6-8.wav"
-    named = render.download_name(jig.replace(title="Ein Lied über «Brücken» / ../x " * 9, key="Bb major"), 3, ".xml")
+    assert files.download_name(jig, 48213, ".mid") == "folk-melody-48213-g-major-6-8.mid"
+    assert files.download_name(jig.replace(key="F# minor"), None, "wav") == "folk-melody-f-sharp-minor-6-8.wav"
+    named = files.download_name(jig.replace(title="Ein Lied über «Brücken» / ../x " * 9, key="Bb major"), 3, ".xml")
     stem, suffix = named.rsplit(".", 1)
     assert suffix == "xml" and stem.startswith("ein-lied-uber-brucken-x-ein") and stem.endswith("-3-b-flat-major-6-8")
-    assert len(stem) <= render.MAX_NAME_CHARS and set(stem) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
-    assert render.download_name(jig.replace(title="日本の歌"), 7, ".musicxml") == "folk-melody-7-g-major-6-8.musicxml"
+    assert len(stem) <= files.MAX_NAME_CHARS and set(stem) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    assert files.download_name(jig.replace(title="日本の歌"), 7, ".musicxml") == "folk-melody-7-g-major-6-8.musicxml"

@@ -229,7 +229,7 @@ def _draw(
     into ``drawn``, if given) after ``history`` (rows, index - t): the ids before ``ids``;
     ``guide``: (ids (rows, >= stop), nats) as in `sample_steps`. Returns the logits and
     state after them."""
-    from melody.generate.generator import sample_logits
+    from melody.generate.sampling import sample_logits
 
     vocab, rows = generator.vocab, len(rngs)
     meters = np.full(rows, vocab.meter_id(seed.meter), dtype=np.int32)

@@ -15,14 +15,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import threading
-import weakref
 
 import numpy as np
 
 from melody.core.melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
 from melody.generate.bars import log_softmax, song_length, song_of_bars
 from melody.generate.forms import FormError, check_form, phrase_starts, song_in_form
+from melody.generate.sampling import sample_logits, variation_rngs
+from melody.net.step import StepModel, step_model
 from melody.net.vocabulary import UnknownSymbolError, Vocabulary, lookback_ids, position_ids
 from melody.songs.keys import canonical_key, change_mode, from_model_key, to_model_key
 
@@ -34,161 +34,12 @@ class GenerationError(ValueError):
     """Generation settings that cannot work (steps, temperature, top-k, window)."""
 
 
-def sample_ids(
-    probabilities: np.ndarray,
-    temperature: float,
-    rngs: list[np.random.Generator],
-    top_k: int | None = None,
-    blocked: list[int] | None = None,
-) -> np.ndarray:
-    """Draw one id per row of ``probabilities`` (batch, vocab) with a temperature.
-
-    Temperature 0 takes the likeliest id; 1 samples the model's distribution; large
-    values approach uniform. ``blocked`` ids are never drawn, at any temperature. Row
-    ``i`` draws from ``rngs[i]``. See `sample_logits`, which does the work.
-    """
-    return sample_logits(
-        np.log(np.maximum(np.asarray(probabilities, np.float64), 1e-300)), temperature, rngs, top_k, blocked
-    )
 
 
-def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """The distribution that sampling at ``temperature`` draws from: p^(1/T), renormalised
-    (T = 0: all mass on the likeliest symbol). Shape as given, float64."""
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    if temperature == 0:
-        return (np.arange(probabilities.shape[-1]) == probabilities.argmax(axis=-1)[..., None]).astype(np.float64)
-    logits = np.log(np.maximum(probabilities, 1e-300))
-    weights = np.exp((logits - logits.max(axis=-1, keepdims=True)) / temperature)
-    return weights / weights.sum(axis=-1, keepdims=True)
 
 
-def sample_logits(
-    logits: np.ndarray,
-    temperature: float,
-    rngs: list[np.random.Generator],
-    top_k: int | None = None,
-    blocked: list[int] | None = None,
-) -> np.ndarray:
-    """`sample_ids` on log-probabilities (batch, vocab), up to a constant per row.
-
-    The Gumbel-max trick: the likeliest of logits / temperature plus Gumbel noise is a
-    draw from softmax(logits / temperature), in a few vector operations per step (the
-    generation hot path). Computed in float64 and shifted to a maximum of 0 before dividing
-    by the temperature, so it never produces NaN; blocked symbols stay at -inf.
-    """
-    logits = np.array(logits, dtype=np.float64)  # a copy: the caller's array is left alone
-    if blocked:
-        logits[:, blocked] = -np.inf
-    if temperature == 0:
-        return logits.argmax(axis=1)
-    if top_k and top_k < logits.shape[1]:
-        cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
-        logits[logits < cutoff] = -np.inf
-    logits -= logits.max(axis=1, keepdims=True)
-    if len(rngs) == 1:  # the common case, without stacking
-        noise = rngs[0].gumbel(size=logits.shape)
-    else:
-        noise = np.stack([rng.gumbel(size=logits.shape[1]) for rng in rngs])  # row i from its own generator
-    with np.errstate(over="ignore"):  # a tiny temperature sends the unlikely ones to -inf: never drawn
-        return (logits / temperature + noise).argmax(axis=1)
 
 
-class StepModel:
-    """The trained network as NumPy arrays, advanced one 16th-note step at a time.
-
-    Embeddings are folded into the first LSTM kernel: each input contributes one row of
-    a (rows, 4 * units) table, so the first layer is three lookups and one matmul. A lookback
-    model (``lookback``) adds two tables for the symbols one and two bars back (the symbol
-    embedding times their kernel rows) and folds its repeat flag into the meter table
-    (rows ``meter * 2 + flag``): five lookups and one matmul. A higher
-    layer's input and recurrent kernels are stacked, ``[h below, h] @ [[W], [U]]``: one
-    matmul per layer. Activations follow Keras' LSTM (sigmoid gates, tanh); the gate
-    columns are reordered from Keras' (i, f, c, o) to (i, f, o, c), and the gate columns
-    of every kernel and bias are halved once here, so that one ``tanh`` gives the three
-    gates (sigmoid(x) = (1 + tanh(x / 2)) / 2) and another the candidate.
-
-    At batch 1 a step is bound by reading the weights (2 x LSTM(256): 3 MB of float32
-    per step), not by arithmetic; see the README's Performance section.
-    """
-
-    def __init__(self, weights: dict, n_layers: int, lookback: bool = False):
-        get = lambda name: [np.asarray(w, dtype=np.float32) for w in weights[name]]
-        (symbol_table,) = get("symbol_embedding")
-        (position_table,) = get("position_embedding")
-        (meter_table,) = get("meter_embedding")
-        units = get("lstm_0")[1].shape[0]
-        order = np.r_[0 : 2 * units, 3 * units : 4 * units, 2 * units : 3 * units]  # i f c o -> i f o c
-        scale = np.r_[np.full(3 * units, 0.5), np.ones(units)].astype(np.float32)  # gates halved (see above)
-        layers = []
-        for index in range(n_layers):
-            w, u, b = get(f"lstm_{index}")
-            layers.append((w[:, order] * scale, u[:, order] * scale, b[order] * scale))
-        w0, u0, b0 = layers[0]
-        a, b = symbol_table.shape[1], position_table.shape[1]
-        self.symbol_rows = symbol_table @ w0[:a]  # (vocab, 4 units)
-        self.position_rows = position_table @ w0[a : a + b]  # (positions, 4 units)
-        self.lookback = bool(lookback)
-        if not self.lookback:
-            self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
-        else:  # kernel rows: symbol, position, meter, symbol 1 bar back, 2 bars back, repeat flag
-            (repeat_table,) = get("repeat_embedding")
-            m = a + b + meter_table.shape[1]
-            meters = meter_table @ w0[a + b : m] + b0
-            flags = repeat_table @ w0[m + 2 * a :]  # (2, 4 units)
-            self.meter_rows = (meters[:, None] + flags[None]).reshape(-1, meters.shape[1])  # (meters * 2, 4 units)
-            self.back_rows = (symbol_table @ w0[m : m + a], symbol_table @ w0[m + a : m + 2 * a])  # (vocab, 4 units)
-        self.recurrent = np.ascontiguousarray(u0)  # (units, 4 units) of the first layer
-        self.upper = [(np.ascontiguousarray(np.vstack([w, u])), b) for w, u, b in layers[1:]]  # (2 units, 4 units)
-        self.dense_w, self.dense_b = get("next_symbol")
-        self.units = units
-        self.layers = n_layers
-
-    def initial_state(self, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Zero (h, c) per layer, each (batch, units)."""
-        zeros = lambda: np.zeros((batch, self.units), dtype=np.float32)
-        return [(zeros(), zeros()) for _ in range(self.layers)]
-
-    def step_logits(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, lookback=None):
-        """Advance one step: ids (batch,) -> (log-probabilities up to a constant, (batch, vocab); state).
-        ``lookback`` (3, batch): `encoding.lookback_ids` of the step predicted (read by a
-        lookback model only)."""
-        units, gates = self.units, 3 * self.units
-        h, c = state[0]
-        if self.lookback:
-            back_1, back_2 = self.back_rows
-            z = (self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[2 * meters + lookback[2]]
-                 + back_1[lookback[0]] + back_2[lookback[1]] + h @ self.recurrent)  # fmt: skip
-        else:
-            z = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters] + h @ self.recurrent
-        new_state = []
-        for index in range(self.layers):
-            if index:  # a higher layer reads the new h of the layer below and its own last h
-                w, b = self.upper[index - 1]
-                h, c = state[index]
-                z = np.concatenate([new_state[-1][0], h], axis=1) @ w + b  # (batch, 4 units): i, f, o, candidate
-            t = np.tanh(z)
-            sig = 0.5 * t[:, :gates] + 0.5  # the three gates (their columns were halved)
-            c = sig[:, units : 2 * units] * c + sig[:, :units] * t[:, gates:]
-            h = sig[:, 2 * units :] * np.tanh(c)
-            new_state.append((h, c))
-        return h @ self.dense_w + self.dense_b, new_state  # softmax logits (batch, vocab)
-
-    def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, lookback=None):
-        """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
-        logits, new_state = self.step_logits(state, symbols, positions, meters, lookback)
-        weights = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
-        return weights / weights.sum(axis=1, keepdims=True), new_state
-
-    def run(self, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, state=None, lookback=None):
-        """Feed sequences (batch, steps) (``lookback``: (3, batch, steps)); returns the last
-        step's logits and the state."""
-        state = state or self.initial_state(symbols.shape[0])
-        logits = None
-        for t in range(symbols.shape[1]):
-            back = None if lookback is None else lookback[:, :, t]
-            logits, state = self.step_logits(state, symbols[:, t], positions[:, t], meters[:, t], back)
-        return logits, state
 
 
 @dataclasses.dataclass(frozen=True)
@@ -247,13 +98,6 @@ class GenerationSettings:
                 raise GenerationError(f"output {error}; use one of the 24, e.g. 'D major' or 'F# minor'") from None
 
 
-def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Generator]:
-    """One independent Generator per variation, the same whatever ``count``: so variation
-    i of a batch equals a single run with the same random seed, up to float rounding (a
-    batched matrix product may differ in the last bits, which flips a draw only if two
-    symbols' noisy scores lie within ~1e-6 of each other)."""
-    children = np.random.SeedSequence(random_seed).spawn(count)
-    return [np.random.default_rng(child) for child in children]
 
 
 def generate(
@@ -297,17 +141,8 @@ def generate(
     return [from_model_key(melody, key) for melody in melodies]
 
 
-_STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # LoadedModel -> StepModel
-_STEP_MODELS_LOCK = threading.Lock()
 
 
-def step_model(loaded) -> StepModel:
-    """The NumPy step model of a loaded model, built once (thread-safe) and cached."""
-    with _STEP_MODELS_LOCK:
-        net = _STEP_MODELS.get(loaded)
-        if net is None:
-            net = _STEP_MODELS[loaded] = StepModel(loaded.weights, loaded.config.layers, loaded.config.lookback)
-        return net
 
 
 @dataclasses.dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from melody.core.melody import Melody, NoteEvent, is_pitch
-from melody.generate.generator import step_model
+from melody.net.step import step_model
 from melody.net.vocabulary import song_arrays
 from melody.songs.keys import model_shift, to_model_key
 

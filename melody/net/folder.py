@@ -1,4 +1,4 @@
-"""The network and its folder: build, save and load a Keras LSTM melody model.
+"""A trained melody model's folder: its config, vocabulary, card and weights, read without Keras.
 
 Inputs per step (all int, shape (batch, steps)): the symbol id, the bar position of the
 next step, and the song's meter id; a lookback model (``lookback`` = 1, Magenta's Lookback
@@ -7,7 +7,8 @@ embedding) and whether the last bar repeated the one before (`encoding.lookback_
 Each is embedded; the concatenation feeds ``layers`` x LSTM(units) -> Dropout, then
 Dense(vocabulary) with softmax.
 
-A model folder holds everything needed to use it (nanoGPT-style):
+(The Keras network itself is built in `melody.train.keras_model`.) A model folder holds
+everything needed to use it (nanoGPT-style):
 ``model.keras``, ``config.json``, ``mapping.json``, ``meters.json``, ``card.json``,
 ``card.md`` and ``loss.png``.
 
@@ -28,9 +29,6 @@ import threading
 from melody.core.paths import MODELS
 from melody.core.storage import recover_folder
 from melody.net.vocabulary import LOOKBACK_FIELDS, MAX_POSITIONS, Vocabulary, position_count
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
@@ -78,95 +76,12 @@ def input_names(config: ModelConfig) -> tuple[str, ...]:
     return ("symbols", "positions", "meters", *(LOOKBACK_FIELDS if config.lookback else ()))
 
 
-def symbol_layer(config: ModelConfig):
-    """A learned embedding, or (symbol_dim 0) a fixed identity table, i.e. one-hot input."""
-    from keras import layers
-
-    if config.symbol_dim:
-        return layers.Embedding(config.vocab_size, config.symbol_dim, name="symbol_embedding")
-    return layers.Embedding(
-        config.vocab_size,
-        config.vocab_size,
-        embeddings_initializer="identity",
-        trainable=False,
-        name="symbol_embedding",
-    )
-
-
-def context_layer(count: int, dim: int, name: str):
-    """A learned embedding of a bar position or meter, or (dim 0) a fixed zero: the
-    network is not told (same inputs and layer names, so every path runs unchanged)."""
-    from keras import layers
-
-    if dim:
-        return layers.Embedding(count, dim, name=name)
-    return layers.Embedding(count, 1, embeddings_initializer="zeros", trainable=False, name=name)
-
-
-def _network(config: ModelConfig, with_state: bool):
-    """Inputs and outputs of the network; ``with_state`` adds (h, c) per layer in and out."""
-    import keras
-    from keras import layers
-
-    inputs = {name: keras.Input((None,), dtype="int32", name=name) for name in input_names(config)}
-    tables = {
-        "symbol_embedding": symbol_layer(config),
-        "position_embedding": context_layer(config.n_positions, config.position_dim, "position_embedding"),
-        "meter_embedding": context_layer(config.n_meters, config.meter_dim, "meter_embedding"),
-    }
-    if config.lookback:
-        tables["repeat_embedding"] = context_layer(2, REPEAT_DIM, "repeat_embedding")
-    x = layers.Concatenate(name="step_features")(
-        [tables[INPUT_TABLES[name]](ids) for name, ids in inputs.items()]
-    )  # (batch, steps, symbol_dim + position_dim + meter_dim [+ 2 symbol_dim + REPEAT_DIM])
-    state_in, state_out = [], []
-    for index in range(config.layers):
-        lstm = layers.LSTM(config.units, return_sequences=True, return_state=with_state, name=f"lstm_{index}")
-        if with_state:
-            h0 = keras.Input((config.units,), name=f"h_{index}")
-            c0 = keras.Input((config.units,), name=f"c_{index}")
-            x, h, c = lstm(x, initial_state=[h0, c0])  # x: (batch, steps, units); h, c: (batch, units)
-            state_in += [h0, c0]
-            state_out += [h, c]
-        else:
-            x = lstm(x)  # (batch, steps, units)
-        x = layers.Dropout(config.dropout, name=f"dropout_{index}")(x)
-    probabilities = layers.Dense(config.vocab_size, activation="softmax", name="next_symbol")(x)
-    return [*inputs.values(), *state_in], [probabilities, *state_out]
-
-
-def build_model(config: ModelConfig):
-    """The Keras model: inputs (`input_names`) -> probabilities (batch, steps, vocab)."""
-    import keras
-
-    inputs, outputs = _network(config, with_state=False)
-    return keras.Model(inputs, outputs[0], name="melody_lstm")
-
-
-def build_training_model(config: ModelConfig):
-    """The same network with the LSTM state as extra inputs and outputs, compiled with
-    Adam so that a checkpoint holds the optimizer too. Layer names match `build_model`.
-    Gradients are clipped by the training step (after summing over devices), not here."""
-    import keras
-
-    inputs, outputs = _network(config, with_state=True)
-    model = keras.Model(inputs, outputs, name="melody_lstm_training")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
-    return model
-
-
-def copy_weights(source, target) -> None:
-    """Copy every layer's weights from ``source`` to the layer of the same name in ``target``."""
-    for layer in target.layers:
-        if layer.weights:
-            layer.set_weights(source.get_layer(layer.name).get_weights())
-
-
 class LoadedModel:
     """A model folder in memory: config, vocabulary, card and every layer's weights as NumPy
     arrays (``weights``: layer name -> arrays, as Keras' ``get_weights``). Serving reads
-    only these; the Keras model (``keras_model``) is built on first use, for training and
-    batch evaluation, so that the studio and ``generate.py`` never import TensorFlow.
+    only these; the Keras model (`melody.train.keras_model.keras_of`) is built on first use,
+    for training and batch evaluation, so that the studio and ``generate.py`` never import
+    TensorFlow.
 
     Made from a folder (`load_model_folder`) or from a Keras model in memory (training,
     tests): ``LoadedModel(folder_or_None, keras_model, config, vocab, card)``."""
@@ -193,27 +108,6 @@ class LoadedModel:
     def with_config(self, config: ModelConfig) -> LoadedModel:
         """The same weights under another config (e.g. a told model run untold, in tests)."""
         return LoadedModel(self.folder, self._keras_model, config, self.vocab, self.card, self._weights)
-
-    @property
-    def keras_model(self):
-        """The Keras model (imports Keras and TensorFlow the first time: seconds)."""
-        with self._lock:
-            if self._keras_model is None:
-                self._keras_model = load_keras_model(self.folder, self.config)
-            return self._keras_model
-
-
-def save_model_folder(folder: str | pathlib.Path, keras_model, config: ModelConfig, vocab: Vocabulary) -> None:
-    """Write model.keras, config.json, mapping.json and meters.json into ``folder``."""
-    from melody.core.storage import atomic_write_json
-
-    folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{MODEL_FILE}.tmp.keras"
-    keras_model.save(temporary)
-    os.replace(temporary, folder / MODEL_FILE)
-    atomic_write_json(folder / "config.json", {"format_version": FORMAT_VERSION, **dataclasses.asdict(config)})
-    vocab.save(folder)
 
 
 def _json_kind(value) -> str:
@@ -320,7 +214,7 @@ def check_model_folder(folder: str | pathlib.Path) -> tuple[ModelConfig, Vocabul
 
 def check_model_weights(folder: pathlib.Path, weights: dict, config: ModelConfig) -> None:
     """A model's layer weights (layer name -> arrays, `LoadedModel.weights`) against
-    config.json: every layer the sampler reads (`melody.generate.generator.StepModel`) is there, with
+    config.json: every layer the sampler reads (`melody.net.step.StepModel`) is there, with
     the shapes the config and vocabulary say. Raises ModelFolderError; reads only shapes."""
     path = folder / MODEL_FILE
 
@@ -403,18 +297,6 @@ def load_model_folder(folder: str | pathlib.Path) -> LoadedModel:
     except (OSError, json.JSONDecodeError):
         card = {}  # the card is for people; a broken one does not stop the model
     return LoadedModel(folder, None, config, vocab, card, weights)
-
-
-def load_keras_model(folder: pathlib.Path, config: ModelConfig):
-    """The Keras model of a checked model folder (imports Keras: for training and evaluation)."""
-    import keras
-
-    try:
-        keras_model = keras.saving.load_model(folder / MODEL_FILE, compile=False, safe_mode=True)
-    except Exception as error:  # Keras raises several types for truncated or foreign files
-        raise ModelFolderError(f"{folder / MODEL_FILE} is corrupt ({type(error).__name__}); {TRAIN_HINT}") from error
-    check_model_weights(folder, {layer.name: layer.weights for layer in keras_model.layers}, config)
-    return keras_model
 
 
 def default_model_folder() -> pathlib.Path:

@@ -300,7 +300,7 @@ def _midi_meta(midi, first_tick: int) -> tuple[float, str, str | None, int]:
     (0, or the end of a pickup written as a short bar of its own, `_short_first_bar`)."""
     import mido
 
-    from melody.output.render import quiet_import
+    from melody.core.quiet import quiet_import
 
     key_name_to_key_number = quiet_import("pretty_midi").key_name_to_key_number
 
@@ -429,7 +429,7 @@ def key_name(found) -> str:
 def detect_key(melody: Melody) -> str:
     """music21's key analysis (Krumhansl-Schmuckler) of a melody, e.g. ``"G major"``; a
     melody without notes keeps its key."""
-    from melody.output.render import to_music21
+    from melody.songs.stream import to_music21
 
     if not melody.pitches():
         return melody.key

@@ -1,7 +1,7 @@
 """What one click on Generate makes, and the next click's melody made ahead.
 
 `melodies` turns a share `Recipe` (settings and melody number) into its titled melodies;
-`heard` puts chords under one when the recipe asks for them; `render.render_all` makes
+`heard` puts chords under one when the recipe asks for them; `files.render_all` makes
 what the page shows. `melody.studio.budget.plan` has bounded the recipe before any of this runs.
 A click costs ~0.45 s of server time for a song of 16 bars with chords on a 2-core AMD EPYC
 (generation ~130 ms, the WAV ~190, the engraving ~50), and the page and the browser add as
@@ -79,7 +79,7 @@ def heard(melody: Melody, chords: bool, chord_model) -> Melody:
 @dataclasses.dataclass(frozen=True)
 class Made:
     """One click's result made ahead: the recipe with its number, the melodies, and what the
-    page shows of each (the melody as heard -> its `render.Renders`)."""
+    page shows of each (the melody as heard -> its `files.Renders`)."""
 
     recipe: Recipe
     melodies: list[Melody]
@@ -180,7 +180,7 @@ class Ahead:
 
 
 def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int, alive=lambda: True):
-    from melody.output import render
+    from melody.output import files
 
     made = melodies(loaded, seed, recipe)
     views = {}
@@ -188,5 +188,5 @@ def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score
         if not alive():
             raise CancelledError("the session has gone")
         shown = heard(melody, recipe.chords, chord_model)
-        views[shown] = render.render_all(shown, program, score_width)
+        views[shown] = files.render_all(shown, program, score_width)
     return Made(recipe, made, views)

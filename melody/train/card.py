@@ -16,9 +16,10 @@ import pathlib
 
 from melody.core.melody import Melody
 from melody.core.storage import atomic_write_bytes, atomic_write_json, atomic_write_text, replace_folder, staging_folder
-from melody.net.folder import load_model_folder, save_model_folder
+from melody.net.folder import load_model_folder
 from melody.net.vocabulary import Vocabulary, symbols_text
 from melody.train.evaluation import score_model, score_ngram
+from melody.train.keras_model import save_model_folder
 from melody.train.ngram import KneserNey
 
 NGRAM_ORDER = 5

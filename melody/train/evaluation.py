@@ -25,6 +25,7 @@ from melody.core.melody import HOLD, Melody
 from melody.net.folder import input_names
 from melody.net.vocabulary import song_arrays
 from melody.train.batching import make_batches
+from melody.train.keras_model import keras_of
 
 FIGURES = ("nll_per_step", "nll_per_event", "pitch_bits_per_note", "accuracy")
 
@@ -81,7 +82,7 @@ def score_model(
     batches = make_batches(songs, vocab, batch_size, max_steps=10**9, to_go_bars=to_go_bars)
     for batch in progress(batches) if progress else batches:
         inputs = batch.inputs_for(input_names(loaded.config))
-        probabilities = np.asarray(loaded.keras_model.predict_on_batch(inputs))  # (batch, steps, vocab)
+        probabilities = np.asarray(keras_of(loaded).predict_on_batch(inputs))  # (batch, steps, vocab)
         for row in range(len(batch.targets)):
             n = int((batch.weights[row] > 0).sum())
             tally.add(probabilities[row, :n], batch.targets[row, :n], hold_id, pitch_ids)

@@ -31,9 +31,10 @@ import numpy as np
 
 from melody.core.melody import Melody
 from melody.core.storage import atomic_write_json, recover_folder, replace_folder, staging_folder
-from melody.net.folder import ModelConfig, build_model, build_training_model, copy_weights, input_names
+from melody.net.folder import ModelConfig, input_names
 from melody.net.vocabulary import Vocabulary
 from melody.train.batching import make_streams
+from melody.train.keras_model import build_model, build_training_model, copy_weights
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 

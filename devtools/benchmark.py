@@ -21,11 +21,13 @@ from collections.abc import Callable
 import numpy as np
 
 from melody.core.melody import END, Melody
-from melody.generate.generator import generate, sample_ids, variation_rngs
-from melody.net.folder import ModelConfig, build_training_model
+from melody.generate.generator import generate
+from melody.generate.sampling import sample_ids, variation_rngs
+from melody.net.folder import ModelConfig
 from melody.net.vocabulary import Vocabulary
 from melody.songs.typed import EXAMPLE, parse_seed
 from melody.train.batching import make_streams
+from melody.train.keras_model import build_training_model
 from melody.train.training import TrainConfig
 
 WINDOW = 64  # the seed's sequence length
@@ -161,14 +163,14 @@ def preprocess_rate(tasks, workers: int | None = None) -> float:
 
 def app_render_ms(loaded, steps: int = 256, repeats: int = 3) -> float:
     """Generate + MusicXML + WAV for one melody: what the app does after a click."""
-    from melody.output import render
+    from melody.output import engrave, sound
 
     seed = parse_seed(EXAMPLE)
 
     def click():
         [melody] = generate(loaded, seed, steps=steps, random_seed=1, full_length=True)
-        render.to_musicxml_bytes(melody)
-        render.to_wav_bytes(melody)
+        engrave.to_musicxml_bytes(melody)
+        sound.to_wav_bytes(melody)
 
     return timed(click, repeats)
 
@@ -178,13 +180,13 @@ def studio_click_ms(loaded, steps: int = 256, repeats: int = 3, chords: bool = T
     generate, the chords (as the page opens, ``chords``), then the WAV, the MusicXML and the
     score wide and for phones. The browser's part is measured by scripts/click_time.py."""
     from melody.chords import model as harmony
-    from melody.output import render
+    from melody.output import files
 
     seed, chord_model = parse_seed(EXAMPLE), harmony.load() if chords else None
 
     def click():
         [melody] = generate(loaded, seed, steps=steps, random_seed=1, full_length=True)
-        render.render_all(harmony.harmonize(melody, chord_model) if chords else melody)
+        files.render_all(harmony.harmonize(melody, chord_model) if chords else melody)
 
     return timed(click, repeats)
 
@@ -267,7 +269,7 @@ def link_cost(app, query: str, sessions: int = 1, stay_s: float = 3.0, browser_p
 
     from playwright.sync_api import sync_playwright
 
-    from melody.studio.warmup import streamlit_process
+    from devtools.serve import streamlit_process
 
     figures, peak, watching = {}, [0.0], threading.Event()
     with streamlit_process(app) as (url, server), sync_playwright() as playwright:
@@ -342,7 +344,7 @@ def studio_cold_start(app, browser_path: str = "/usr/bin/chromium", clicks: int 
 
     from playwright.sync_api import sync_playwright
 
-    from melody.studio.warmup import free_port
+    from devtools.serve import free_port
 
     app = pathlib.Path(app)
     port = free_port()

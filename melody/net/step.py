@@ -1,0 +1,123 @@
+"""The trained network in NumPy, advanced one 16th-note step at a time (no Keras, no TensorFlow).
+
+`StepModel` is built once per loaded model (`step_model`, cached, thread-safe) from the weights
+read without Keras (`melody.net.weights`); read-only afterwards, so threads can share it."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import numpy as np
+
+
+class StepModel:
+    """The trained network as NumPy arrays, advanced one 16th-note step at a time.
+
+    Embeddings are folded into the first LSTM kernel: each input contributes one row of
+    a (rows, 4 * units) table, so the first layer is three lookups and one matmul. A lookback
+    model (``lookback``) adds two tables for the symbols one and two bars back (the symbol
+    embedding times their kernel rows) and folds its repeat flag into the meter table
+    (rows ``meter * 2 + flag``): five lookups and one matmul. A higher
+    layer's input and recurrent kernels are stacked, ``[h below, h] @ [[W], [U]]``: one
+    matmul per layer. Activations follow Keras' LSTM (sigmoid gates, tanh); the gate
+    columns are reordered from Keras' (i, f, c, o) to (i, f, o, c), and the gate columns
+    of every kernel and bias are halved once here, so that one ``tanh`` gives the three
+    gates (sigmoid(x) = (1 + tanh(x / 2)) / 2) and another the candidate.
+
+    At batch 1 a step is bound by reading the weights (2 x LSTM(256): 3 MB of float32
+    per step), not by arithmetic; see the README's Performance section.
+    """
+
+    def __init__(self, weights: dict, n_layers: int, lookback: bool = False):
+        get = lambda name: [np.asarray(w, dtype=np.float32) for w in weights[name]]
+        (symbol_table,) = get("symbol_embedding")
+        (position_table,) = get("position_embedding")
+        (meter_table,) = get("meter_embedding")
+        units = get("lstm_0")[1].shape[0]
+        order = np.r_[0 : 2 * units, 3 * units : 4 * units, 2 * units : 3 * units]  # i f c o -> i f o c
+        scale = np.r_[np.full(3 * units, 0.5), np.ones(units)].astype(np.float32)  # gates halved (see above)
+        layers = []
+        for index in range(n_layers):
+            w, u, b = get(f"lstm_{index}")
+            layers.append((w[:, order] * scale, u[:, order] * scale, b[order] * scale))
+        w0, u0, b0 = layers[0]
+        a, b = symbol_table.shape[1], position_table.shape[1]
+        self.symbol_rows = symbol_table @ w0[:a]  # (vocab, 4 units)
+        self.position_rows = position_table @ w0[a : a + b]  # (positions, 4 units)
+        self.lookback = bool(lookback)
+        if not self.lookback:
+            self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
+        else:  # kernel rows: symbol, position, meter, symbol 1 bar back, 2 bars back, repeat flag
+            (repeat_table,) = get("repeat_embedding")
+            m = a + b + meter_table.shape[1]
+            meters = meter_table @ w0[a + b : m] + b0
+            flags = repeat_table @ w0[m + 2 * a :]  # (2, 4 units)
+            self.meter_rows = (meters[:, None] + flags[None]).reshape(-1, meters.shape[1])  # (meters * 2, 4 units)
+            self.back_rows = (symbol_table @ w0[m : m + a], symbol_table @ w0[m + a : m + 2 * a])  # (vocab, 4 units)
+        self.recurrent = np.ascontiguousarray(u0)  # (units, 4 units) of the first layer
+        self.upper = [(np.ascontiguousarray(np.vstack([w, u])), b) for w, u, b in layers[1:]]  # (2 units, 4 units)
+        self.dense_w, self.dense_b = get("next_symbol")
+        self.units = units
+        self.layers = n_layers
+
+    def initial_state(self, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Zero (h, c) per layer, each (batch, units)."""
+        zeros = lambda: np.zeros((batch, self.units), dtype=np.float32)
+        return [(zeros(), zeros()) for _ in range(self.layers)]
+
+    def step_logits(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, lookback=None):
+        """Advance one step: ids (batch,) -> (log-probabilities up to a constant, (batch, vocab); state).
+        ``lookback`` (3, batch): `encoding.lookback_ids` of the step predicted (read by a
+        lookback model only)."""
+        units, gates = self.units, 3 * self.units
+        h, c = state[0]
+        if self.lookback:
+            back_1, back_2 = self.back_rows
+            z = (self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[2 * meters + lookback[2]]
+                 + back_1[lookback[0]] + back_2[lookback[1]] + h @ self.recurrent)  # fmt: skip
+        else:
+            z = self.symbol_rows[symbols] + self.position_rows[positions] + self.meter_rows[meters] + h @ self.recurrent
+        new_state = []
+        for index in range(self.layers):
+            if index:  # a higher layer reads the new h of the layer below and its own last h
+                w, b = self.upper[index - 1]
+                h, c = state[index]
+                z = np.concatenate([new_state[-1][0], h], axis=1) @ w + b  # (batch, 4 units): i, f, o, candidate
+            t = np.tanh(z)
+            sig = 0.5 * t[:, :gates] + 0.5  # the three gates (their columns were halved)
+            c = sig[:, units : 2 * units] * c + sig[:, :units] * t[:, gates:]
+            h = sig[:, 2 * units :] * np.tanh(c)
+            new_state.append((h, c))
+        return h @ self.dense_w + self.dense_b, new_state  # softmax logits (batch, vocab)
+
+    def step(self, state, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, lookback=None):
+        """Advance one step: ids (batch,) -> (probabilities (batch, vocab) float64, state)."""
+        logits, new_state = self.step_logits(state, symbols, positions, meters, lookback)
+        weights = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
+        return weights / weights.sum(axis=1, keepdims=True), new_state
+
+    def run(self, symbols: np.ndarray, positions: np.ndarray, meters: np.ndarray, state=None, lookback=None):
+        """Feed sequences (batch, steps) (``lookback``: (3, batch, steps)); returns the last
+        step's logits and the state."""
+        state = state or self.initial_state(symbols.shape[0])
+        logits = None
+        for t in range(symbols.shape[1]):
+            back = None if lookback is None else lookback[:, :, t]
+            logits, state = self.step_logits(state, symbols[:, t], positions[:, t], meters[:, t], back)
+        return logits, state
+
+
+_STEP_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # LoadedModel -> StepModel
+
+
+_STEP_MODELS_LOCK = threading.Lock()
+
+
+def step_model(loaded) -> StepModel:
+    """The NumPy step model of a loaded model, built once (thread-safe) and cached."""
+    with _STEP_MODELS_LOCK:
+        net = _STEP_MODELS.get(loaded)
+        if net is None:
+            net = _STEP_MODELS[loaded] = StepModel(loaded.weights, loaded.config.layers, loaded.config.lookback)
+        return net
