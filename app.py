@@ -17,8 +17,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-from melody.core.errors import USER_ERRORS
-from melody.core.melody import Melody, all_keys, bar_steps
+from melody.core.errors import UserError
+from melody.core.melody import Melody, bar_steps
+from melody.core.pitch import all_keys
 from melody.core.safe_text import clean, shown
 from melody.generate.forms import FORMS
 from melody.generate.generator import BARS_RANGE
@@ -239,7 +240,7 @@ def seed_ui() -> Melody | None:
     try:
         fields = {"meter": meter, "pickup": int(pickup), "tempo": float(st.session_state["tempo"])}
         typed = read_typed_seed(text, **fields, **({} if seed_key == FIND_KEY else {"key": seed_key}))
-    except USER_ERRORS as error:
+    except UserError as error:
         st.error(f"Seed: {shown(error)}")
         return None
     seed = typed.melody if seed_key != FIND_KEY else typed.melody.replace(key=key_of(typed.melody))

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from melody.core.errors import USER_ERRORS
+from melody.core.errors import UserError
 from melody.core.melody import Melody
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
@@ -90,7 +90,7 @@ def make_ahead(loaded, seed: Melody | None, recipe: share.Recipe) -> None:
     st.session_state.pop("_ahead", None)
     try:
         chord_model = shared_harmony(str(harmony.DEFAULT_FOLDER)) if recipe.chords else None
-    except USER_ERRORS:
+    except UserError:
         return  # the click will say why there are no chords
     program = INSTRUMENTS.get(recipe.instrument, 0)
     ahead = shared_ahead().start(session, loaded, seed, recipe, program, chord_model, score_width(), alive)
@@ -108,7 +108,7 @@ def model_or_stop():
     """The shipped model, or an error on the page (with how to get one) and a stop."""
     try:
         return shared_model(str(default_model_folder()))
-    except USER_ERRORS as error:
+    except UserError as error:
         st.error(shown(error, 600))
         st.stop()
 
@@ -317,7 +317,7 @@ def chords_or_none(melody: Melody) -> Melody:
     """``melody`` with its chords; without them (and a warning) if the chord model is missing."""
     try:
         return with_chords(melody)
-    except USER_ERRORS as error:
+    except UserError as error:
         st.warning(f"No chords this time: {shown(error)}", icon="⚠️")
         return melody
 
@@ -333,7 +333,7 @@ def errors_shown(doing: str):
     """
     try:
         yield
-    except USER_ERRORS as error:
+    except UserError as error:
         st.error(shown(error, 600))
     except Exception as error:  # noqa: BLE001  (the page must never show a traceback)
         _LOG.exception("error while %s", doing)

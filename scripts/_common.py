@@ -49,11 +49,11 @@ def fail(message: str, code: int = 2) -> None:
 
 def run_main(main) -> None:
     """Run ``main()``, turning the project's own errors into one-line messages."""
-    from melody.core.errors import USER_ERRORS
+    from melody.core.errors import UserError
 
     try:
         main()
-    except USER_ERRORS as error:
+    except UserError as error:
         fail(str(error))
     except (OSError, json.JSONDecodeError) as error:  # unreadable or unwritable files
         fail(f"{type(error).__name__}: {error}")

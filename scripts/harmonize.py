@@ -74,7 +74,7 @@ def main() -> None:
     from xml.etree import ElementTree
 
     from melody.chords import model as harmony
-    from melody.core.errors import USER_ERRORS
+    from melody.core.errors import UserError
     from melody.core.safe_text import clean
     from melody.output import engrave
     from melody.songs.corpus import SongSkipped, find_song_files, parse_task, tasks_for_file
@@ -97,7 +97,7 @@ def main() -> None:
                 written += 1
             except SongSkipped as skip:
                 skipped.append(f"{clean(task.source, 200)}: {skip}")
-            except (OSError, ElementTree.ParseError, *USER_ERRORS) as error:  # this tune only: the rest go on
+            except (OSError, ElementTree.ParseError, UserError) as error:  # this tune only: the rest go on
                 skipped.append(f"{clean(task.source, 200)}: could not be written ({clean(error, 200)})")
     finally:  # the summary always prints, an interruption included
         for line in skipped:

@@ -19,7 +19,7 @@ import pytest
 import test_hostile_files as hostile
 from conftest import DATA, ROOT, SHIPPED_MODEL
 
-from melody.core.errors import USER_ERRORS
+from melody.core.errors import UserError
 from melody.core.safe_text import unescaped
 
 MIDI_RANGE_HINT = "MIDI numbers 0-127, note names like C4"
@@ -160,7 +160,7 @@ def _documented_types() -> dict[str, str]:
 @pytest.mark.parametrize("case", sorted(API_CASES))
 def test_api_refuses_with_a_specific_message(case):
     call, fragment = API_CASES[case]
-    with pytest.raises(USER_ERRORS) as caught:
+    with pytest.raises(UserError) as caught:
         call()
     assert type(caught.value).__name__ == _documented_types()[case]  # the type the docs table names
     message = str(caught.value)
@@ -177,17 +177,17 @@ def test_a_seed_note_the_model_never_saw_is_named_in_the_seeds_key(tiny_model):
     from melody.songs.typed import parse_seed
 
     low, high = tiny_model.vocab.pitch_range
-    from melody.core.melody import midi_name
+    from melody.core.pitch import midi_name
 
     with pytest.raises(
-        USER_ERRORS,
+        UserError,
         match=rf"note {high + 1} \({re.escape(midi_name(high + 1))}\) is outside what the model knows here: {low} ",
     ):
         generate(tiny_model, parse_seed(f"60 {high + 1}", key="C major"), steps=4)
     knows = rf"knows here: {low + 2} \({midi_name(low + 2)}\) to {high + 2} \({midi_name(high + 2)}\); move the seed"
-    with pytest.raises(USER_ERRORS, match=knows):  # a seed in D major: the range moves up with it
+    with pytest.raises(UserError, match=knows):  # a seed in D major: the range moves up with it
         generate(tiny_model, parse_seed(f"62 {high + 5}", key="D major"), steps=4)
-    with pytest.raises(USER_ERRORS, match=f"note {high + 8} "):  # named as typed, whatever the result's key
+    with pytest.raises(UserError, match=f"note {high + 8} "):  # named as typed, whatever the result's key
         generate(tiny_model, parse_seed(f"62 {high + 8}", key="D major"), steps=4, key="G# minor")
 
 
@@ -233,7 +233,7 @@ def test_unusable_model_folders_say_how_to_get_a_good_one(case, tmp_path):
 
     change, fragment = MODEL_CASES[case]
     folder = _model_copy(tmp_path, change)
-    with pytest.raises(USER_ERRORS) as caught:
+    with pytest.raises(UserError) as caught:
         load_model_folder(folder)
     assert fragment in str(caught.value)
     if case != "model-garbled-mapping":

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
-from melody.core.melody import Melody, MelodyError
+from melody.core.errors import MelodyError
+from melody.core.melody import Melody
 from melody.generate import forms
 from melody.generate.generator import GenerationError, generate
 from melody.songs.phrases import agreement, note_overlap

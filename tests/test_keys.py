@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from melody.core.melody import Melody, MelodyError, all_keys, tonic_pitch_class
+from melody.core.errors import MelodyError
+from melody.core.melody import Melody
+from melody.core.pitch import all_keys, tonic_pitch_class
 from melody.generate.generator import GenerationError, GenerationSettings, generate
 from melody.songs.keys import canonical_key, change_mode, from_model_key, in_key, to_model_key
 

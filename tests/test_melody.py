@@ -1,6 +1,8 @@
 import pytest
 
-from melody.core.melody import Melody, MelodyError, NoteEvent, all_keys, bar_steps, transpose_key
+from melody.core.errors import MelodyError
+from melody.core.melody import Melody, NoteEvent, bar_steps
+from melody.core.pitch import all_keys, transpose_key
 
 TWINKLE = ("60", "_", "60", "_", "67", "_", "67", "_", "69", "_", "69", "_", "67", "_", "_", "_")
 

@@ -17,7 +17,7 @@ import wave
 import pytest
 from conftest import DATA, ROOT, SHIPPED_MODEL
 
-from melody.core.errors import USER_ERRORS
+from melody.core.errors import UserError
 
 GENERATE = ROOT / "scripts" / "generate.py"
 ABC_SONG = DATA / "two_tunes.abc"  # its first tune: 6/8, an eighth-note pickup, D minor
@@ -117,7 +117,7 @@ def _seed(text):
 
 
 def _key(text):
-    from melody.core.melody import parse_key
+    from melody.core.pitch import parse_key
 
     return lambda: parse_key(text)
 
@@ -147,7 +147,7 @@ API_OPTION_CASES = {  # id -> (call, message fragment)
 @pytest.mark.parametrize("case", sorted(API_OPTION_CASES))
 def test_the_api_refuses_odd_values_with_a_message(case):
     call, fragment = API_OPTION_CASES[case]
-    with pytest.raises(USER_ERRORS) as caught:
+    with pytest.raises(UserError) as caught:
         call()
     assert fragment in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -178,7 +178,8 @@ def test_odd_spellings_of_4_4_generate_the_melody_4_4_generates():
 
 
 def test_keys_take_one_accidental_and_all_24_still_work():
-    from melody.core.melody import MelodyError, all_keys, parse_key, tonic_pitch_class
+    from melody.core.errors import MelodyError
+    from melody.core.pitch import all_keys, parse_key, tonic_pitch_class
     from melody.songs.keys import canonical_key
 
     assert [canonical_key(k) for k in all_keys()] == all_keys()

@@ -6,8 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from melody.core.errors import USER_ERRORS
-from melody.core.melody import Melody, all_keys, bar_steps
+from melody.core.errors import UserError
+from melody.core.melody import Melody, bar_steps
+from melody.core.pitch import all_keys
 from melody.generate.sampling import sample_logits, variation_rngs
 from melody.songs.typed import parse_seed
 
@@ -102,7 +103,7 @@ TOKENS = st.one_of(
 def test_the_seed_parser_gives_a_melody_or_its_own_error(text):
     try:
         melody = parse_seed(text)
-    except USER_ERRORS as error:
+    except UserError as error:
         assert str(error)  # a message, never an empty one
         return
     assert isinstance(melody, Melody) and len(melody) >= 1 and melody.steps[0] != "_"

@@ -31,10 +31,8 @@ import functools
 import statistics
 from typing import NamedTuple
 
-from melody.core.melody import CHORD_QUALITIES, Chord, Melody, chords_at
+from melody.core.melody import BASS_RANGE, Chord, Melody, chords_at
 
-ACCOMPANIMENT_NAME = "accompaniment"  # the MIDI track's and the score part's name; readers of the melody skip it
-BASS_RANGE = (40, 51)  # MIDI numbers the bass root is placed in: E2 to Eb3
 TRIAD_RANGE = (52, 67)  # where close-position triads go: E3 to G4, above the bass
 QUARTER_FEEL_BPM = 132.0  # 2/4 faster than this (quarters a minute): bass and chord in quarters, not 8ths
 _BELOW_COST, _ABOVE_MELODY_COST = 6, 2  # per semitone of a triad below its range / above the melody's lowest
@@ -176,20 +174,3 @@ def _close_triads(chord: Chord) -> list[tuple[int, int, int]]:
 # ---------------------------------------------------------------- chords back from what sounds
 
 
-def chord_from_pitches(pitches, start: int = 0, hint: Chord | None = None) -> Chord | None:
-    """The triad that best explains ``pitches`` (MIDI numbers sounding in one chord's span,
-    the bass among them), starting at step ``start``: the most of its notes sounding and the
-    fewest others; ties go to ``hint`` (e.g. the chord's written symbol), then to the triad
-    whose root is the lowest pitch. None when nothing sounds and there is no hint."""
-    pitches = list(pitches)
-    if not pitches:
-        return hint._replace(start=start) if hint else None
-    sounding, bass = {pitch % 12 for pitch in pitches}, min(pitches) % 12
-
-    def fit(chord: Chord) -> tuple:
-        triad = set(chord.pitch_classes())
-        matches_hint = hint is not None and (chord.root, chord.quality) == (hint.root, hint.quality)
-        return len(sounding & triad) - len(sounding - triad), matches_hint, chord.root == bass
-
-    candidates = [Chord(start, root, quality) for quality in CHORD_QUALITIES for root in range(12)]
-    return max(candidates, key=fit)  # max keeps the first of equals: major before minor

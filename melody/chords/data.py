@@ -39,7 +39,6 @@ import numpy as np
 
 from melody.chords.model import (
     N_CLASSES,
-    QUALITIES,
     beat_features,
     beat_starts,
     chord_class,
@@ -49,23 +48,14 @@ from melody.chords.model import (
     segment_starts,
     tonic_class,
 )
-from melody.core.melody import (
-    HOLD,
-    REST,
-    Chord,
-    Melody,
-    MelodyError,
-    bar_steps,
-    chords_at,
-    parse_key,
-    tonic_pitch_class,
-)
+from melody.core.errors import MelodyError
+from melody.core.melody import HOLD, REST, Chord, Melody, bar_steps, chords_at
 from melody.core.paths import CORPORA, ROOT
+from melody.core.pitch import CHORD_QUALITIES, parse_key, tonic_pitch_class
 
 CORPUS_FOLDER = CORPORA / "nottingham"
 CACHE_FILE = ROOT / "data" / "nottingham-chords.json"
-CACHE_VERSION = "nottingham-v2"  # bump when reading changes, so a cached corpus is read again
-_SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
+CACHE_VERSION = "nottingham-v3"  # bump when reading changes, so a cached corpus is read again
 _QUOTED_RUN = re.compile(r'(?:"[^"\n]*")+')  # one or more chord symbols side by side
 
 
@@ -84,9 +74,7 @@ def normalise_chord(text: str) -> str | None:
     chord = Chord.from_symbol(text)
     if chord is None:
         return None
-    root, quality = chord.root, chord.quality
-    names = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-    return names[root] + _SUFFIX[quality]
+    return chord.symbol()
 
 
 def normalise_abc_chords(tune: str) -> str:
@@ -374,7 +362,7 @@ def rule_chords(melody: Melody) -> list[Chord]:
             if pcs[step] >= 0:
                 weights[pcs[step]] += 1 + (pcs[step] == pcs[steps[0]] and _same_note(melody, steps[0], step))
         root, quality = candidates[int(np.argmax(masks @ weights))]
-        chords.append(class_chord(root * 4 + QUALITIES.index(quality), melody.key, int(steps[0])))
+        chords.append(class_chord(root * 4 + CHORD_QUALITIES.index(quality), melody.key, int(steps[0])))
     return chords
 
 

@@ -9,7 +9,7 @@ softmax over the 48 key-relative triads) gives every beat a distribution over ch
 Viterbi then picks one chord per beat under a harmonic rhythm for the meter (a change costs
 ``change_cost`` at a bar line, at a half bar or at another beat, tuned on validation) with
 the tonic triad forced from the last beat that holds a note. Training uses Keras (imported
-in `train_network` only); `harmonize` reads the weights with h5py and runs in NumPy. The
+in `melody.train.chords` only); `harmonize` reads the weights with h5py and runs in NumPy. The
 corpus, the scores and the baselines are in `melody.chords.data`.
 
     >>> song = Melody(("60", "_", "_", "_", "64", "_", "_", "_", "67", "_", "_", "_", "72", "_", "_", "_"))
@@ -26,19 +26,20 @@ import threading
 
 import numpy as np
 
-from melody.core.melody import Chord, Melody, chords_at, parse_key, tonic_pitch_class
+from melody.core.errors import UserError
+from melody.core.melody import Chord, Melody, chords_at
 from melody.core.paths import MODELS
+from melody.core.pitch import CHORD_QUALITIES, parse_key, tonic_pitch_class
 
 DEFAULT_FOLDER = MODELS / "nottingham-chords"
 WEIGHTS_FILE = "chords.keras"  # not model.keras: the melody-model folders are found by that name
 FORMAT_VERSION = 1
 N_FEATURES = 75
 TRAIN_HINT = "train one with: .venv/bin/python scripts/train_harmony.py"
-QUALITIES = ("major", "minor", "diminished", "augmented")
-N_CLASSES = 12 * len(QUALITIES)  # key-relative triads: (semitones above the tonic) * 4 + quality
+N_CLASSES = 12 * len(CHORD_QUALITIES)  # key-relative triads: (semitones above the tonic) * 4 + quality
 
 
-class HarmonyModelError(RuntimeError):
+class HarmonyModelError(UserError, RuntimeError):
     """A chord model folder is missing, incomplete or of another format."""
 
 
@@ -61,17 +62,17 @@ class HarmonyConfig:
 def chord_class(chord: Chord, key: str) -> int:
     """The key-relative class of a chord: (semitones from the tonic up to the root) * 4 +
     quality index, 0 to 47 (0 is the major triad on the tonic)."""
-    return (chord.root - tonic_pitch_class(key)) % 12 * 4 + QUALITIES.index(chord.quality)
+    return (chord.root - tonic_pitch_class(key)) % 12 * 4 + CHORD_QUALITIES.index(chord.quality)
 
 
 def class_chord(index: int, key: str, start: int) -> Chord:
     """The inverse of `chord_class`: the Chord of class ``index`` in ``key`` at ``start``."""
-    return Chord(start, (tonic_pitch_class(key) + index // 4) % 12, QUALITIES[index % 4])
+    return Chord(start, (tonic_pitch_class(key) + index // 4) % 12, CHORD_QUALITIES[index % 4])
 
 
 def tonic_class(key: str) -> int:
     """Class of the tonic triad: the major or minor chord on the key's tonic."""
-    return QUALITIES.index(parse_key(key)[1])
+    return CHORD_QUALITIES.index(parse_key(key)[1])
 
 
 # ---------------------------------------------------------------- beats
@@ -170,55 +171,10 @@ def beat_labels(melody: Melody, starts: np.ndarray) -> np.ndarray:
     return np.array([chord_class(c, melody.key) if c else -1 for c in chords_at(melody.chords, starts)])
 
 
-# ---------------------------------------------------------------- training (Keras)
-def build_network(config: HarmonyConfig):
-    """The Keras network: features (batch, beats, N_FEATURES) and a mask (batch, beats) ->
-    chord probabilities (batch, beats, 48). The mask is an input (not a Masking layer) so
-    the saved model holds only layers whose weights `melody.net.weights` can read."""
-    import keras
-
-    features = keras.Input((None, N_FEATURES), name="features")
-    mask = keras.Input((None,), dtype="bool", name="mask")
-    x = keras.layers.Dense(config.input_units, activation="tanh", name="melody_in")(features)
-    x = keras.layers.Bidirectional(keras.layers.LSTM(config.units, return_sequences=True), name="context")(x, mask=mask)
-    x = keras.layers.Dropout(config.dropout, name="dropout")(x)
-    chords = keras.layers.Dense(N_CLASSES, activation="softmax", name="chord")(x)
-    return keras.Model([features, mask], chords, name="harmony")
 
 
-def batch_arrays(melodies: list[Melody]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Padded features (tunes, beats, N_FEATURES), mask (tunes, beats) and labels (tunes,
-    beats), label 0 with mask False where a tune is shorter or has no human chord."""
-    rows = [beat_features(m) for m in melodies]
-    longest = max(len(starts) for _, starts in rows)
-    x = np.zeros((len(rows), longest, N_FEATURES), np.float32)
-    mask, labels = np.zeros((len(rows), longest), bool), np.full((len(rows), longest), -1)
-    for i, ((features, starts), melody) in enumerate(zip(rows, melodies)):
-        x[i, : len(starts)], mask[i, : len(starts)] = features, True
-        labels[i, : len(starts)] = beat_labels(melody, starts)
-    return x, mask, labels
 
 
-def train_network(train: list[Melody], validation: list[Melody], config: HarmonyConfig, on_epoch=None):
-    """Train the network (Adam, cross-entropy on beats with a human chord, early stopping
-    on validation loss, best weights kept); returns (keras model, per-epoch history).
-    ``on_epoch(epoch, logs)`` is called after each epoch (e.g. to move a progress bar)."""
-    import keras
-
-    keras.utils.set_random_seed(16)
-    model = build_network(config)
-    model.compile(keras.optimizers.Adam(config.learning_rate, clipnorm=1.0), "sparse_categorical_crossentropy")
-    (x, mask, y), (vx, vmask, vy) = batch_arrays(train), batch_arrays(validation)
-    callbacks = [keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True)]
-    if on_epoch:
-        callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=on_epoch))
-    history = model.fit(
-        [x, mask], np.maximum(y, 0), sample_weight=(y >= 0).astype(np.float32), batch_size=config.batch_size,
-        epochs=config.epochs, validation_data=([vx, vmask], np.maximum(vy, 0), (vy >= 0).astype(np.float32)),
-        callbacks=callbacks, verbose=0,
-    )  # fmt: skip
-    epochs = [dict(zip(history.history, values)) for values in zip(*history.history.values())]
-    return model, epochs
 
 
 # ---------------------------------------------------------------- serving (NumPy)

@@ -1,31 +1,22 @@
-"""The project's own error types, gathered so front ends can catch them in one place.
+"""The one base of the project's own errors: a problem with what someone gave us (a seed, a
+file, a setting, a model folder), whose message is written to be shown to them as it is.
 
+Each stage defines its own subclasses beside the code that raises them (`SeedSyntaxError`,
+`SongSkipped`, `GenerationError`, ...; `MelodyError`, for the central type, is here); front ends catch them all at once
+without importing the stages that raise them:
+
+>>> from melody.songs.typed import parse_seed
 >>> try:
-...     parse_seed("H4")
-... except USER_ERRORS as error:
-...     print(error)                                 # doctest: +SKIP
+...     parse_seed("60 X")
+... except UserError as error:
+...     print(type(error).__name__)
+SeedSyntaxError
 """
 
-from melody.chords.model import HarmonyModelError
-from melody.core.melody import MelodyError
-from melody.generate.generator import GenerationError
-from melody.net.folder import ModelFolderError
-from melody.net.vocabulary import UnknownSymbolError, VocabularyFileError
-from melody.songs.corpus import CorpusError, SongSkipped
-from melody.songs.typed import SeedSyntaxError
-from melody.train.dataset import DatasetError
-from melody.train.training import TrainingError
 
-USER_ERRORS = (
-    CorpusError,
-    DatasetError,
-    GenerationError,
-    HarmonyModelError,
-    MelodyError,
-    ModelFolderError,
-    SeedSyntaxError,
-    SongSkipped,
-    TrainingError,
-    UnknownSymbolError,
-    VocabularyFileError,
-)
+class UserError(Exception):
+    """An error whose message speaks to the user (front ends show it; scripts exit 2 with it)."""
+
+
+class MelodyError(UserError, ValueError):
+    """A Melody was built from values that cannot describe a monophonic line."""

@@ -26,6 +26,17 @@ import numbers
 import re
 from typing import NamedTuple
 
+from melody.core.errors import MelodyError
+from melody.core.pitch import (
+    CHORD_QUALITIES,
+    FLAT_NAMES,
+    PITCH_CLASSES,
+    QUALITY_INTERVALS,
+    QUALITY_SUFFIX,
+    SHARP_NAMES,
+    parse_key,
+    transpose_key,
+)
 from melody.core.safe_text import clean
 
 HOLD = "_"
@@ -40,7 +51,6 @@ DEFAULT_TEMPO_BPM = 100.0
 # writer: MIDI holds 3.58 to 60,000,000, MusicXML and the WAV synthesis any positive tempo,
 # so every melody in this range writes, plays and reads back.
 TEMPO_RANGE = (20.0, 400.0)
-MODES = ("major", "minor")
 # digits are any Unicode decimal digits (\d), which int() reads: "３/４" is 3/4 as typed
 # with a CJK input method, stored as "3/4" (the seed's tokens read digits the same way)
 _METER_RE = re.compile(r"^(\d{1,4})\s*/\s*(\d{1,4})$")
@@ -48,13 +58,8 @@ _METER_UNITS = (1, 2, 4, 8, 16)
 MAX_METER_COUNT = 99
 
 
-class MelodyError(ValueError):
-    """A Melody was built from values that cannot describe a monophonic line."""
 
 
-CHORD_QUALITIES = ("major", "minor", "diminished", "augmented")
-_QUALITY_SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
-_QUALITY_INTERVALS = {"major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6), "augmented": (0, 4, 8)}
 
 
 class Chord(NamedTuple):
@@ -70,13 +75,13 @@ class Chord(NamedTuple):
 
     def pitch_classes(self) -> tuple[int, ...]:
         """The triad's three pitch classes, root first: ``Chord(0, 7, "major")`` -> (7, 11, 2)."""
-        return tuple((self.root + step) % 12 for step in _QUALITY_INTERVALS[self.quality])
+        return tuple((self.root + step) % 12 for step in QUALITY_INTERVALS[self.quality])
 
     def symbol(self, flats: bool = False) -> str:
         """The chord as a lead-sheet symbol: ``"G"``, ``"Am"``, ``"Bdim"``, ``"Caug"``
         (black-key roots as sharps, or flats when ``flats``)."""
         names = FLAT_NAMES if flats else SHARP_NAMES
-        return names[self.root % 12] + _QUALITY_SUFFIX[self.quality]
+        return names[self.root % 12] + QUALITY_SUFFIX[self.quality]
 
     def transpose(self, semitones: int) -> Chord:
         return self._replace(root=(self.root + semitones) % 12)
@@ -93,7 +98,7 @@ class Chord(NamedTuple):
         if not match or text.upper().startswith(("N.C", "NC")):
             return None
         letter, accidental, rest = match.groups()
-        root = (_PITCH_CLASSES[letter] + {"#": 1, "b": -1, "-": -1, "": 0}[accidental]) % 12
+        root = (PITCH_CLASSES[letter] + {"#": 1, "b": -1, "-": -1, "": 0}[accidental]) % 12
         quality = "major"
         for pattern, name in _CHORD_QUALITY_WORDS:
             found = pattern.match(rest)
@@ -168,28 +173,6 @@ def check_tempo(tempo) -> None:
         raise MelodyError(f"tempo {shown} is outside {span}; give a tempo in that range")
 
 
-def parse_key(key: str) -> tuple[str, str]:
-    """Split ``"F# minor"`` into ``("F#", "minor")``; the tonic is a letter A-G with at most
-    one ``#`` or ``b`` (``-`` is read as ``b``, as music21 writes flats)."""
-    parts = key.strip().split() if isinstance(key, str) else []
-    if len(parts) != 2 or parts[1].lower() not in MODES:
-        raise MelodyError(f"key {key!r} is not like 'C major' or 'F# minor'")
-    tonic, mode = parts[0], parts[1].lower()
-    if re.fullmatch(r"[A-Ga-g][#b-]{2,}", tonic):  # a letter, but mixed or doubled accidentals
-        letter, accidentals = tonic[0].upper(), tonic[1:].replace("-", "b")
-        if len(set(accidentals)) == 1:  # Cbb, B##: name the same key spelled with one accidental
-            shift = len(accidentals) * (1 if accidentals[0] == "#" else -1)
-            names = _MAJOR_NAMES if mode == "major" else _MINOR_NAMES
-            example = f"'{names[(_PITCH_CLASSES[letter] + shift) % 12]} {mode}', the same key"
-        else:
-            example = f"'{letter}# {mode}' or '{letter}b {mode}'"
-        raise MelodyError(
-            f"key {key!r} has an unknown tonic {tonic!r} (a tonic is a letter A-G with at most one # or b, "
-            f"e.g. {example})"
-        )
-    if not re.fullmatch(r"[A-Ga-g][#b-]?", tonic):
-        raise MelodyError(f"key {key!r} has an unknown tonic {tonic!r}")
-    return tonic[0].upper() + tonic[1:].replace("-", "b"), mode
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,7 +359,6 @@ def _one_rest_per_silence(steps) -> tuple[str, ...]:
     return tuple(out)
 
 
-_PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _CHORD_SYMBOL = re.compile(r"^([A-G])([#b-]?)(.*)$")
 # what follows a chord's root, in the order tried: quality words first, then any extension
 _CHORD_QUALITY_WORDS = (
@@ -387,33 +369,28 @@ _CHORD_QUALITY_WORDS = (
     (re.compile(r"^(min|mi|m|-)"), "minor"),
 )
 _CHORD_EXTENSION = re.compile(r"^(\d{0,2}|sus\d?|add\d+|[b#]\d+|\(.*\))*$")
-_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-_MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
-SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")  # pitch classes from C
-FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
 
-def midi_name(pitch: int) -> str:
-    """``60`` -> ``"C4"``, ``70`` -> ``"Bb4"`` (the black keys as in `all_keys`' minor names)."""
-    return f"{_MINOR_NAMES[pitch % 12]}{pitch // 12 - 1}"
+ACCOMPANIMENT_NAME = "accompaniment"  # the MIDI track's and the score part's name; readers of the melody skip it
 
 
-def tonic_pitch_class(key: str) -> int:
-    """Pitch class (0 = C) of a key's tonic."""
-    tonic, _ = parse_key(key)
-    pc = _PITCH_CLASSES[tonic[0]]
-    for accidental in tonic[1:]:
-        pc += 1 if accidental == "#" else -1
-    return pc % 12
+BASS_RANGE = (40, 51)  # MIDI numbers the bass root is placed in: E2 to Eb3
 
 
-def transpose_key(key: str, semitones: int) -> str:
-    """The key ``semitones`` away, with the usual spelling (Db major, C# minor)."""
-    _, mode = parse_key(key)
-    names = _MAJOR_NAMES if mode == "major" else _MINOR_NAMES
-    return f"{names[(tonic_pitch_class(key) + semitones) % 12]} {mode}"
+def chord_from_pitches(pitches, start: int = 0, hint: Chord | None = None) -> Chord | None:
+    """The triad that best explains ``pitches`` (MIDI numbers sounding in one chord's span,
+    the bass among them), starting at step ``start``: the most of its notes sounding and the
+    fewest others; ties go to ``hint`` (e.g. the chord's written symbol), then to the triad
+    whose root is the lowest pitch. None when nothing sounds and there is no hint."""
+    pitches = list(pitches)
+    if not pitches:
+        return hint._replace(start=start) if hint else None
+    sounding, bass = {pitch % 12 for pitch in pitches}, min(pitches) % 12
 
+    def fit(chord: Chord) -> tuple:
+        triad = set(chord.pitch_classes())
+        matches_hint = hint is not None and (chord.root, chord.quality) == (hint.root, hint.quality)
+        return len(sounding & triad) - len(sounding - triad), matches_hint, chord.root == bass
 
-def all_keys() -> list[str]:
-    """The 24 major and minor keys, majors first, in chromatic order from C."""
-    return [f"{n} major" for n in _MAJOR_NAMES] + [f"{n} minor" for n in _MINOR_NAMES]
+    candidates = [Chord(start, root, quality) for quality in CHORD_QUALITIES for root in range(12)]
+    return max(candidates, key=fit)  # max keeps the first of equals: major before minor

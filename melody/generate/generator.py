@@ -18,7 +18,9 @@ import numbers
 
 import numpy as np
 
-from melody.core.melody import END, HOLD, Melody, MelodyError, midi_name, parse_key
+from melody.core.errors import MelodyError, UserError
+from melody.core.melody import END, HOLD, Melody
+from melody.core.pitch import midi_name, parse_key
 from melody.generate.bars import log_softmax, song_length, song_of_bars
 from melody.generate.forms import FormError, check_form, phrase_starts, song_in_form
 from melody.generate.sampling import sample_logits, variation_rngs
@@ -30,7 +32,7 @@ MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x
 BARS_RANGE = (4, 64)  # songs of this many bars (`GenerationSettings.bars`)
 
 
-class GenerationError(ValueError):
+class GenerationError(UserError, ValueError):
     """Generation settings that cannot work (steps, temperature, top-k, window)."""
 
 

@@ -26,6 +26,7 @@ import os
 import pathlib
 import threading
 
+from melody.core.errors import UserError
 from melody.core.paths import MODELS
 from melody.core.storage import recover_folder
 from melody.net.vocabulary import LOOKBACK_FIELDS, MAX_POSITIONS, Vocabulary, position_count
@@ -44,7 +45,7 @@ INPUT_TABLES = {  # model input -> the embedding layer that reads it (the lookba
 TRAIN_HINT = "train one with: .venv/bin/python scripts/preprocess.py && .venv/bin/python scripts/train.py"
 
 
-class ModelFolderError(RuntimeError):
+class ModelFolderError(UserError, RuntimeError):
     """A model folder is missing, incomplete, corrupt or of another format version."""
 
 

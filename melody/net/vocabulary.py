@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from melody.core.errors import UserError
 from melody.core.melody import END, HOLD, REST, Melody, is_pitch
 from melody.core.storage import atomic_write_json
 
@@ -29,11 +30,11 @@ MAX_POSITIONS = 48  # bar positions the model distinguishes (a 3/1 or 12/4 bar i
 OTHER_METER = "other"
 
 
-class UnknownSymbolError(ValueError):
+class UnknownSymbolError(UserError, ValueError):
     """A symbol (usually a pitch) that the model's vocabulary does not have."""
 
 
-class VocabularyFileError(ValueError):
+class VocabularyFileError(UserError, ValueError):
     """A mapping.json or meters.json (of a model or dataset folder) that cannot be used;
     the message names the file, what it holds and what is expected."""
 
@@ -114,7 +115,8 @@ class Vocabulary:
         ValueError naming the file, what it found and what is expected (OSError if a file
         cannot be read at all).
         """
-        from melody.core.melody import MelodyError, bar_steps
+        from melody.core.errors import MelodyError
+        from melody.core.melody import bar_steps
 
         folder = pathlib.Path(folder)
         kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}

@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 
 from melody.chords import accompaniment
-from melody.core.melody import STEP_QL, Melody, parse_key, tonic_pitch_class
+from melody.core.melody import ACCOMPANIMENT_NAME, STEP_QL, Melody
+from melody.core.pitch import tonic_pitch_class, uses_flats
 from melody.core.quiet import quiet_import
 
 DEFAULT_PROGRAM = 0  # General MIDI: acoustic grand piano
@@ -43,7 +44,7 @@ def to_pretty_midi(
     a pickup is a short first bar with its own time signature (`pickup_signature`), and the
     melody's meter starts at the first barline, so notation programs put every note in the
     right bar; without, the meter is simply set at 0 (for synthesis). A melody with chords
-    gets a second instrument, `accompaniment.ACCOMPANIMENT_NAME` on `ACCOMPANIMENT_PROGRAM`
+    gets a second instrument, `ACCOMPANIMENT_NAME` on `ACCOMPANIMENT_PROGRAM`
     (`accompaniment.notes`), and each chord's symbol as a text event where it starts."""
     pretty_midi = quiet_import("pretty_midi")
 
@@ -57,7 +58,7 @@ def to_pretty_midi(
     pm.time_signature_changes.append(pretty_midi.TimeSignature(numerator, denominator, barline_s))
     pm.key_signature_changes.append(pretty_midi.KeySignature(_key_number(melody.key), 0.0))
     name = melody.title or "melody"
-    if name.strip().lower() == accompaniment.ACCOMPANIMENT_NAME:
+    if name.strip().lower() == ACCOMPANIMENT_NAME:
         name = "melody"  # the accompaniment's name is the one track a reader of the melody skips
     instrument = pretty_midi.Instrument(program=program, name=name)
     for event in melody.events():
@@ -66,24 +67,15 @@ def to_pretty_midi(
             instrument.notes.append(pretty_midi.Note(velocity=velocity, pitch=event.pitch, start=start, end=end))
     pm.instruments.append(instrument)
     if melody.chords:
-        backing = pretty_midi.Instrument(program=ACCOMPANIMENT_PROGRAM, name=accompaniment.ACCOMPANIMENT_NAME)
+        backing = pretty_midi.Instrument(program=ACCOMPANIMENT_PROGRAM, name=ACCOMPANIMENT_NAME)
         for event in accompaniment.notes(melody):
             start, end = event.start * step_s, (event.start + event.length) * step_s
             backing.notes.extend(pretty_midi.Note(ACCOMPANIMENT_VELOCITY, pitch, start, end) for pitch in event.pitches)
         backing.control_changes.append(pretty_midi.ControlChange(7, ACCOMPANIMENT_VOLUME, 0.0))
         pm.instruments.append(backing)
-        flats = _uses_flats(melody.key)
+        flats = uses_flats(melody.key)
         pm.text_events.extend(pretty_midi.Text(chord.symbol(flats), chord.start * step_s) for chord in melody.chords)
     return pm
-
-
-def _uses_flats(key_text: str) -> bool:
-    """True when ``key_text``'s signature has flats (chord symbols then spell Bb, not A#)."""
-    tonic, mode = parse_key(key_text)
-    if len(tonic) > 1:
-        return tonic.endswith("b")
-    major = (tonic_pitch_class(key_text) + (3 if mode == "minor" else 0)) % 12
-    return (major * 7 + 6) % 12 - 6 < 0  # sharps (negative: flats) on the circle of fifths
 
 
 def to_midi_bytes(melody: Melody, program: int = DEFAULT_PROGRAM, align_bars: bool = True) -> bytes:

@@ -31,7 +31,9 @@ from __future__ import annotations
 from typing import NamedTuple
 from xml.sax.saxutils import escape
 
-from melody.core.melody import Melody, parse_key, tonic_pitch_class
+from melody.core.bars import Piece, bar_pieces, lead_steps, melody_pieces
+from melody.core.melody import Melody
+from melody.core.pitch import QUALITY_SUFFIX, key_fifths, parse_key, spelled
 
 DIVISIONS = 4  # per quarter note: one division is one step
 # note values a score writes, in steps, longest first: (type, dots)
@@ -46,73 +48,16 @@ _VALUES = (
     (1, "16th", 0),
 )
 _LETTERS = "CDEFGAB"
-_SHARP_NAMES = ((0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (3, 0), (3, 1), (4, 0), (4, 1), (5, 0), (5, 1), (6, 0))
-_FLAT_NAMES = ((0, 0), (1, -1), (1, 0), (2, -1), (2, 0), (3, 0), (4, -1), (4, 0), (5, -1), (5, 0), (6, -1), (6, 0))
 _SHARP_ORDER, _FLAT_ORDER = "FCGDAEB", "BEADGCF"
-_FIFTHS_OF_MAJOR = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: -5, 8: -4, 3: -3, 10: -2, 5: -1}
 _ACCIDENTALS = {-1: "flat", 0: "natural", 1: "sharp"}
-_KINDS = {"major": "major", "minor": "minor", "diminished": "diminished", "augmented": "augmented"}
-_KIND_TEXT = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
 
 
-class Piece(NamedTuple):
-    """A note, chord or rest as written in one bar: ``bar`` index (0 is the first bar,
-    the pickup if there is one), ``at`` its step from the bar's downbeat, ``pitches``
-    (empty: a rest), ``length`` in steps and ``tie`` ("start", "continue", "stop" or None)."""
-
-    bar: int
-    at: int
-    pitches: tuple[int, ...]
-    length: int
-    tie: str | None
 
 
-def key_fifths(key: str) -> int:
-    """Sharps (positive) or flats (negative) in the key signature: "D major" -> 2,
-    "C minor" -> -3, "Eb minor" -> -6, "D# minor" would be 6."""
-    tonic, mode = parse_key(key)
-    major_pc = (tonic_pitch_class(key) + (3 if mode == "minor" else 0)) % 12
-    fifths = _FIFTHS_OF_MAJOR[major_pc]
-    if "b" in tonic[1:] and fifths > 0:
-        fifths -= 12
-    elif "#" in tonic[1:] and fifths < 0:
-        fifths += 12
-    return fifths
 
 
-def spelled(pitch: int, flats: bool) -> tuple[str, int, int]:
-    """(letter, alter, octave) of a MIDI number: black keys as flats or sharps."""
-    letter, alter = (_FLAT_NAMES if flats else _SHARP_NAMES)[pitch % 12]
-    return _LETTERS[letter], alter, pitch // 12 - 1
 
 
-def lead_steps(melody: Melody) -> int:
-    """Where step 0 falls in the first bar (0 without a pickup)."""
-    return (melody.bar_steps - melody.pickup) % melody.bar_steps
-
-
-def bar_pieces(melody: Melody, events) -> list[Piece]:
-    """``events`` ((pitches, start, length) in steps) cut at the melody's barlines; a note
-    cut in two or more is tied, a rest is not."""
-    bar, lead = melody.bar_steps, lead_steps(melody)
-    pieces = []
-    for pitches, start, length in events:
-        position, remaining, cut = start + lead, length, []
-        while remaining:
-            take = min(bar - position % bar, remaining)
-            cut.append((position // bar, position % bar, take))
-            position, remaining = position + take, remaining - take
-        for i, (index, at, take) in enumerate(cut):
-            tie = None
-            if pitches and len(cut) > 1:
-                tie = "start" if i == 0 else "stop" if i == len(cut) - 1 else "continue"
-            pieces.append(Piece(index, at, tuple(pitches), take, tie))
-    return pieces
-
-
-def melody_pieces(melody: Melody) -> list[Piece]:
-    """The melody's notes and rests cut at its barlines."""
-    return bar_pieces(melody, [((e.pitch,) if e.pitch is not None else (), e.start, e.length) for e in melody.events()])
 
 
 def _values(length: int) -> list[tuple[int, str, int]]:
@@ -238,10 +183,10 @@ def _harmony_xml(root: int, quality: str, flats: bool, offset: int) -> str:
     letter, alter, _ = spelled(root, flats)
     alter_text = f"<root-alter>{alter}</root-alter>" if alter else ""
     offset_text = f"<offset>{offset}</offset>" if offset else ""
-    text = _KIND_TEXT[quality]
+    text = QUALITY_SUFFIX[quality]
     return (
         f'<harmony print-frame="no"><root><root-step>{letter}</root-step>{alter_text}</root>'
-        f'<kind text="{text}">{_KINDS[quality]}</kind>{offset_text}</harmony>'
+        f'<kind text="{text}">{quality}</kind>{offset_text}</harmony>'
     )
 
 

@@ -20,7 +20,8 @@ import pathlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 
-from melody.core.melody import Melody, MelodyError
+from melody.core.errors import MelodyError, UserError
+from melody.core.melody import Melody
 from melody.songs.keys import to_model_key
 from melody.songs.limits import check_file
 from melody.songs.reading import (  # noqa: F401  (the one-song reading, importable from here as before)
@@ -36,7 +37,7 @@ SONG_SUFFIXES = (".krn", ".abc", ".xml", ".musicxml", ".mxl", ".mid", ".midi")
 ESSEN_GERMAN_SETS = ("altdeu", "ballad", "boehme", "dva", "erk", "fink", "kinder", "variant", "zuccal")
 
 
-class CorpusError(ValueError):
+class CorpusError(UserError, ValueError):
     """A corpus path does not exist or holds no song files."""
 
 

@@ -18,17 +18,9 @@ continues a minor seed in minor rather than having its major melody bent afterwa
 
 from __future__ import annotations
 
-from melody.core.melody import (
-    MAX_PITCH,
-    MIN_PITCH,
-    Melody,
-    MelodyError,
-    is_pitch,
-    midi_name,
-    parse_key,
-    tonic_pitch_class,
-    transpose_key,
-)
+from melody.core.errors import MelodyError
+from melody.core.melody import MAX_PITCH, MIN_PITCH, Melody, is_pitch
+from melody.core.pitch import midi_name, parse_key, tonic_pitch_class, transpose_key
 
 MODEL_KEYS = {"major": "C major", "minor": "A minor"}
 # scale degrees (semitones above the tonic) that differ between a major key and its

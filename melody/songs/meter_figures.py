@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from melody.core.melody import Melody, parse_key, tonic_pitch_class
+from melody.core.melody import Melody
+from melody.core.pitch import parse_key, tonic_pitch_class
 
 SCALES = {"major": {0, 2, 4, 5, 7, 9, 11}, "minor": {0, 2, 3, 5, 7, 8, 10, 11}}  # degrees above the tonic
 STRONG_BEATS = {"4/4": (0, 8), "6/8": (0, 6), "6/4": (0, 12)}  # steps into the bar; other meters: the downbeat

@@ -19,17 +19,19 @@ from __future__ import annotations
 import bisect
 import io
 
-from melody.chords.accompaniment import ACCOMPANIMENT_NAME, BASS_RANGE, chord_from_pitches
+from melody.core.errors import MelodyError, UserError
 from melody.core.melody import (
     ACCEPTED_DURATIONS_QL,
+    ACCOMPANIMENT_NAME,
+    BASS_RANGE,
     STEP_QL,
     Chord,
     Melody,
-    MelodyError,
     bar_steps,
+    chord_from_pitches,
     clamp_tempo,
-    transpose_key,
 )
+from melody.core.pitch import transpose_key
 
 MAX_SONG_STEPS = 8192  # 128 bars of 4/4; the longest German Essen song: 2,784 (in 6/2)
 MAX_SONG_NOTES = 1024  # Essen's most: 278
@@ -59,7 +61,7 @@ SKIP_REASONS = {
 }
 
 
-class SongSkipped(Exception):
+class SongSkipped(UserError):
     """A song was not kept; ``reason`` is a key of ``SKIP_REASONS``."""
 
     def __init__(self, reason: str, detail: str = ""):
@@ -172,7 +174,7 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
 
 
 def _is_accompaniment(name) -> bool:
-    """True for the name of an accompaniment part or track (`accompaniment.ACCOMPANIMENT_NAME`)."""
+    """True for the name of an accompaniment part or track (`melody.core.melody.ACCOMPANIMENT_NAME`)."""
     return isinstance(name, str) and name.strip().lower() == ACCOMPANIMENT_NAME
 
 
@@ -267,7 +269,7 @@ def midi_chords(midi, tracks, origin: int, length: int) -> tuple[Chord, ...]:
     the file's step ``origin`` (16ths from the start), ``length`` steps long. A chord starts
     at each chord symbol written as a text event (else at each bass note: one at or below
     `BASS_RANGE`'s top), and is the triad that the accompaniment's notes from there to the
-    next start sound (`accompaniment.chord_from_pitches`, the symbol breaking ties);
+    next start sound (`melody.core.melody.chord_from_pitches`, the symbol breaking ties);
     a bass note that repeats the chord before it starts none."""
     sixteenth = midi.ticks_per_beat * STEP_QL
     notes = [(round(start / sixteenth), pitch) for start, _, pitch in _paired_notes(tracks, MAX_BACKING_NOTES)]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from melody.core.bars import lead_steps, melody_pieces
 from melody.core.melody import STEP_QL, Melody
-from melody.output import musicxml
-from melody.output.musicxml import melody_pieces
+from melody.core.pitch import uses_flats
 
 
 def to_music21(melody: Melody):
@@ -15,9 +15,9 @@ def to_music21(melody: Melody):
     score.metadata = metadata.Metadata(title=melody.title or "Folk melody")
     part = stream.Part()
     bar = melody.bar_steps
-    lead = musicxml.lead_steps(melody)
+    lead = lead_steps(melody)
     measures: dict[int, stream.Measure] = {}
-    flats = key.Key(*_music21_key(melody.key)).sharps < 0
+    flats = uses_flats(melody.key)
     for index, step, pitches, length, tie_type in melody_pieces(melody):
         if index not in measures:
             measures[index] = stream.Measure(number=index if melody.pickup else index + 1)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from melody.core.melody import HOLD, REST, Melody, is_pitch, midi_name
+from melody.core.errors import UserError
+from melody.core.melody import HOLD, REST, Melody, is_pitch
+from melody.core.pitch import midi_name
 
 MAX_SEED_TOKENS = 1024
 ALLOWED = "MIDI numbers 0-127, note names like C4, F#4 or Bb3, '_' (hold) and 'r' (rest)"
@@ -26,7 +28,7 @@ _NAME = re.compile(r"^([A-Ga-g])(#|b|##|bb)?(-?\d)$")
 _STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
-class SeedSyntaxError(ValueError):
+class SeedSyntaxError(UserError, ValueError):
     """A seed that cannot be read; the message names the token and what is allowed."""
 
 

@@ -12,8 +12,9 @@ say "G4, a quarter note" rather than "67 (4/16)".
 
 from __future__ import annotations
 
-from melody.core.melody import FLAT_NAMES, SHARP_NAMES, Melody
-from melody.output.musicxml import key_fifths, lead_steps
+from melody.core.bars import lead_steps
+from melody.core.melody import Melody
+from melody.core.pitch import note_name, uses_flats
 
 _LENGTHS = {1: "16th", 2: "8th", 3: "dotted 8th", 4: "quarter", 6: "dotted quarter", 8: "half", 12: "dotted half"}
 _LENGTHS |= {16: "whole"}
@@ -30,22 +31,6 @@ SURPRISE_SENTENCE = (
 def form_label(form: str) -> str:
     """A form as the studio's menu shows it: "AABA", "Free" (the network's own form)."""
     return "Free" if form == "free" else form
-
-
-def uses_flats(key: str) -> bool:
-    """True for keys written with flats (F major, D minor, Bb major ...), False otherwise:
-    as the score's key signature (`musicxml.key_fifths`)."""
-    return key_fifths(key) < 0
-
-
-def pitch_class_names(key: str = "C major") -> tuple[str, ...]:
-    """The 12 pitch-class names from C, with flats in flat keys (as `note_name` spells them)."""
-    return FLAT_NAMES if uses_flats(key) else SHARP_NAMES
-
-
-def note_name(pitch: int, key: str = "C major") -> str:
-    """``60`` -> ``"C4"`` (middle C); black keys spelled as ``key`` writes them (Bb in F major, A# in B major)."""
-    return f"{pitch_class_names(key)[pitch % 12]}{pitch // 12 - 1}"
 
 
 def length_name(steps: int) -> str:

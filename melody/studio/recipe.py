@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from melody.core.melody import MelodyError, all_keys, bar_steps, canonical_meter
+from melody.core.errors import MelodyError
+from melody.core.melody import bar_steps, canonical_meter
+from melody.core.pitch import all_keys
 from melody.generate.forms import FormError, check_form
 from melody.generate.generator import BARS_RANGE
 

@@ -25,6 +25,7 @@ import shutil
 
 import numpy as np
 
+from melody.core.errors import UserError
 from melody.core.melody import Melody
 from melody.core.storage import atomic_write_json, atomic_write_text, recover_folder, replace_folder, staging_folder
 from melody.net.vocabulary import Vocabulary, dataset_text, symbols_text
@@ -38,7 +39,7 @@ SPLIT_SEED = 2024
 MIN_METER_SONGS = 10  # meters with fewer training songs share the model's 'other' meter id
 
 
-class DatasetError(RuntimeError):
+class DatasetError(UserError, RuntimeError):
     """A dataset folder is missing or incomplete."""
 
 

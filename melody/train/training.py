@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 
+from melody.core.errors import UserError
 from melody.core.melody import Melody
 from melody.core.storage import atomic_write_json, recover_folder, replace_folder, staging_folder
 from melody.net.folder import ModelConfig, input_names
@@ -39,7 +40,7 @@ from melody.train.keras_model import build_model, build_training_model, copy_wei
 PRECISIONS = ("auto", "float32", "bfloat16")
 
 
-class TrainingError(RuntimeError):
+class TrainingError(UserError, RuntimeError):
     """Training cannot go on as asked (e.g. resuming a checkpoint of another vocabulary)."""
 
 
