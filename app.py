@@ -8,6 +8,7 @@ studio; the result view and the shared model live in studio.py.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -29,13 +30,22 @@ from melody.studio import budget
 from melody.studio import click as making
 from melody.studio import plain_words as plain
 from melody.studio import recipe as share
+from melody.studio.controls import FIND_KEY, SEED_KEY, recipe_from, studio_recipe, widget_values
 from melody.studio.ready_seeds import ready_seeds
-from studio import INSTRUMENTS, errors_shown, made_ahead, make_ahead, model_or_stop, result_ui, seed_svg
+from melody.studio.session import Result
+from studio import (
+    INSTRUMENTS,
+    errors_shown,
+    made_ahead,
+    make_ahead,
+    model_or_stop,
+    result_ui,
+    seed_svg,
+    session,
+    shared_ahead,
+)
 
 METERS = share.METERS
-STUDIO_FORM = "ABAC"  # the studio's default form: the closest to real songs (README, "Songs that come back")
-FIND_KEY = "From the notes"
-SEED_KEY = "Same as the seed"
 DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
@@ -54,8 +64,8 @@ def menu() -> dict[str, str]:
     """The "Start from" menu: what it shows -> the seed's id (a ready seed, typed, a file)."""
     names = {seed.name: seed_id for seed_id, seed in ready_seeds().items()}
     names["Your own notes (type them below)"] = TYPED
-    if "_upload" in st.session_state:
-        names[f"Your file: {clean(st.session_state['_upload'][0], 60)}"] = UPLOAD
+    if session().upload:
+        names[f"Your file: {clean(session().upload[0], 60)}"] = UPLOAD
     return names
 
 
@@ -70,25 +80,11 @@ def chosen() -> str:
 
 
 def defaults() -> dict:
-    """Every studio widget's first value (kept in Session State, so a link can set them)."""
+    """Every studio widget's first value (kept in Session State, so a link can set them):
+    the default ready seed, and the studio's recipe through the one widget <-> recipe table."""
     seed = ready_seeds()[DEFAULT_READY].melody
-    return {
-        "ready": ready_seeds()[DEFAULT_READY].name,
-        "seed:text": seed_text(seed),
-        "meter": seed.meter,
-        "pickup": seed.pickup,
-        "seed_key": FIND_KEY,
-        "bars": 16,
-        "temperature": 0.8,
-        "variations": 1,
-        "output_key": SEED_KEY,
-        "tempo": 100,
-        "instrument": "Piano",
-        "top_k": 0,
-        "max_seq_len": 0,
-        "chords": True,
-        "form": STUDIO_FORM,
-    }
+    recipe = studio_recipe(share.Recipe(seed=seed_text(seed), meter=seed.meter, pickup=seed.pickup))
+    return {"ready": ready_seeds()[DEFAULT_READY].name, "seed:text": seed_text(seed), **widget_values(recipe)}
 
 
 def put_seed(melody: Melody, find_key: bool) -> None:
@@ -107,8 +103,8 @@ def ready_changed() -> None:
     choice = chosen()
     if choice in ready_seeds():
         put_seed(ready_seeds()[choice].melody, ready_seeds()[choice].find_key)
-    elif choice == UPLOAD and "_upload" in st.session_state:
-        put_seed(st.session_state["_upload"][1], find_key=False)
+    elif choice == UPLOAD and session().upload:
+        put_seed(session().upload[1], find_key=False)
 
 
 def text_changed() -> None:
@@ -134,38 +130,39 @@ def read_upload(name: str, digest: str, _data: bytes) -> Melody | str:
 
 def upload_changed() -> None:
     """A new file replaces the seed (its opening, meter, pickup and key); a bad one is refused."""
-    st.session_state.pop("_upload_error", None)
+    state = session()
+    state.upload_error = None
     uploaded = st.session_state.get("upload")
     if uploaded is None:
         if "ready" in st.session_state and chosen() == UPLOAD:
             st.session_state["ready"] = menu_entry(DEFAULT_READY)
             ready_changed()
-        st.session_state.pop("_upload", None)
+        state.upload = None
         return
     data = uploaded.getvalue()
     song = read_upload(uploaded.name, hashlib.sha256(data).hexdigest(), data)
     if isinstance(song, str):
-        st.session_state["_upload_error"] = song
+        state.upload_error = song
         return
     if song.meter not in METERS:  # its bars would be drawn and continued in a meter it is not in
-        st.session_state["_upload_error"] = (
+        state.upload_error = (
             f"{clean(uploaded.name, 80)} is in {song.meter}; the studio writes songs in {', '.join(METERS)}. "
             "Try a song in one of those meters."
         )
         return
-    st.session_state["_upload"] = (uploaded.name, song.opening(2))
+    state.upload = (uploaded.name, song.opening(2))
     st.session_state["ready"] = menu_entry(UPLOAD)
     put_seed(song.opening(2), find_key=False)
 
 
 def prepare_state() -> None:
     """Widget values: kept across pages, first from the defaults, or from a share link."""
-    kept = st.session_state.get("_kept", {})
+    state = session()
     for key, value in defaults().items():
         if key not in st.session_state:
-            st.session_state[key] = kept.get(key, value)
-    if "_link_read" not in st.session_state:
-        st.session_state["_link_read"] = True
+            st.session_state[key] = state.kept.get(key, value)
+    if not state.link_read:
+        state.link_read = True
         if share.NAMES["number"] in st.query_params:
             open_link(st.query_params.to_dict())
 
@@ -183,27 +180,8 @@ def open_link(query: dict) -> None:
     else:
         st.session_state["ready"] = menu_entry(TYPED)
         text = recipe.seed
-    st.session_state.update(
-        {
-            "seed:text": text,
-            "meter": recipe.meter,
-            "pickup": recipe.pickup,
-            "seed_key": recipe.seed_key or FIND_KEY,
-            "bars": recipe.bars,
-            "temperature": plain.nearest_temperature(recipe.temperature),
-            "variations": recipe.variations,
-            "output_key": recipe.key or SEED_KEY,
-            "tempo": int(recipe.tempo),
-            "instrument": recipe.instrument,
-            "top_k": recipe.top_k,
-            "max_seq_len": recipe.window,
-            "chords": recipe.chords,
-            "form": recipe.form if recipe.form in FORMS else "free",
-            "_link_number": recipe.number,
-        }
-    )
-    if problems:
-        st.session_state["_link_problems"] = problems
+    st.session_state.update({"seed:text": text, **widget_values(recipe)})
+    session().link_number, session().link_problems = recipe.number, problems
 
 
 def seed_ui() -> Melody | None:
@@ -260,10 +238,10 @@ def upload_ui() -> None:
             key="upload",
             on_change=upload_changed,
         )
-    if "_upload_error" in st.session_state:
-        st.error(shown(st.session_state["_upload_error"]))
+    if session().upload_error:
+        st.error(shown(session().upload_error))
     elif chosen() == UPLOAD:
-        name, opening = st.session_state["_upload"]
+        name, opening = session().upload
         st.caption(f"Seed from {shown(name, 80)}: its first bars, in {opening.meter}, {opening.key}.")
 
 
@@ -288,23 +266,7 @@ def recipe_now() -> share.Recipe:
     state = st.session_state
     choice = chosen()
     unchanged = choice in ready_seeds() and state["seed:text"] == seed_text(ready_seeds()[choice].melody)
-    return share.Recipe(
-        seed=state["seed:text"],
-        ready=choice if unchanged else "",
-        meter=state["meter"],
-        pickup=int(state["pickup"]),
-        seed_key="" if state["seed_key"] == FIND_KEY else state["seed_key"],
-        bars=int(state["bars"]),
-        temperature=float(state["temperature"]),
-        variations=int(state["variations"]),
-        key="" if state["output_key"] == SEED_KEY else state["output_key"],
-        tempo=float(state["tempo"]),
-        instrument=state["instrument"],
-        top_k=int(state["top_k"]),
-        window=int(state["max_seq_len"]),
-        chords=bool(state["chords"]),
-        form=state["form"],
-    )
+    return recipe_from(state, seed=state["seed:text"], ready=choice if unchanged else "")
 
 
 def make(loaded, seed: Melody, plan: budget.Plan, made: making.Made | None = None) -> None:
@@ -314,10 +276,7 @@ def make(loaded, seed: Melody, plan: budget.Plan, made: making.Made | None = Non
         recipe, melodies, views = plan.recipe, making.melodies(loaded, seed, plan.recipe), {}
     else:
         recipe, melodies, views = made.recipe, made.melodies, made.views
-    st.session_state["result"] = (recipe, melodies)
-    st.session_state["_plan"] = plan  # what was asked, what was reduced and why
-    st.session_state["_views"] = views  # what the page shows of each (made ahead, or when first drawn)
-    st.session_state["melodies"] = melodies  # How it works shows the last melody
+    session().result = Result(recipe, melodies, plan, views)  # the previous result's renders go with it
     st.query_params.from_dict(share.to_query(recipe))
 
 
@@ -327,7 +286,8 @@ def number_asked() -> int | None:
         return secrets.randbelow(share.MAX_NUMBER + 1)
     if st.session_state.get("recall") and st.session_state.get("recall_number") is not None:
         return int(st.session_state["recall_number"])
-    return st.session_state.pop("_link_number", None)
+    number, session().link_number = session().link_number, None
+    return number
 
 
 def studio() -> None:
@@ -336,56 +296,59 @@ def studio() -> None:
     prepare_state()
     st.title("Folk Melody Studio")
     st.caption("A neural network that learned from German folk songs (the Essen collection) continues your seed.")
-    for problem in st.session_state.pop("_link_problems", []):
+    problems, session().link_problems = session().link_problems, []
+    for problem in problems:
         st.warning(f"Part of the link could not be read ({shown(problem)}); the studio's default is used.")
-    controls, results = st.columns([2, 3], gap="large")
-    settings_sidebar()
-    with controls:
-        seed = seed_ui()
-        upload_ui()
-        length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
-        phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])
-        st.session_state["bars"] = budget.whole_phrases(int(st.session_state["bars"]), phrases)
-        length.slider(
-            "Length (bars)",
-            *BARS_RANGE,
-            step=phrases,  # whole phrases of the form
-            key="bars",
-            help="The song has exactly this many bars and ends on its last barline; with a form, whole phrases.",
-        )
-        form.selectbox(
-            "Form",
-            FORMS,
-            key="form",
-            format_func=plain.form_label,
-            help="How the song comes back to its phrases: AABA sings phrase A twice, a contrasting B, then A again "
-            "(the bars are split into equal phrases). Free: the network's own form.",
-        )
-        st.select_slider(
-            "How adventurous",
-            plain.TEMPERATURES,
-            key="temperature",
-            format_func=plain.temperature_label,
-            help="Safest (0) always takes the likeliest note; 1 follows the model's own odds; higher is wilder.",
-        )
-        button, switch = st.columns([3, 2], vertical_alignment="center")
-        button.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
-        switch.toggle(
-            "Chords",
-            key="chords",
-            help="Chords under the melody, chosen for it by a second network (learned from folk dance tunes), "
-            "played by a guitar and written under the score.",
-        )
-        number, recipe = number_asked(), recipe_now()
-        if number is not None and seed is not None:
-            with errors_shown("making the melody"):
-                plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work
-                made = made_ahead(plan.recipe) if st.session_state.get("generate") and not plan.notes else None
-                make(loaded, seed, plan, made)
-    with results:
-        result_ui(loaded, st.session_state.get("result"), recipe)
+    with contextlib.ExitStack() as clicking:  # a click's work holds off made-ahead work until drawn, or stopped
+        controls, results = st.columns([2, 3], gap="large")
+        settings_sidebar()
+        with controls:
+            seed = seed_ui()
+            upload_ui()
+            length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
+            phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])
+            st.session_state["bars"] = budget.whole_phrases(int(st.session_state["bars"]), phrases)
+            length.slider(
+                "Length (bars)",
+                *BARS_RANGE,
+                step=phrases,  # whole phrases of the form
+                key="bars",
+                help="The song has exactly this many bars and ends on its last barline; with a form, whole phrases.",
+            )
+            form.selectbox(
+                "Form",
+                FORMS,
+                key="form",
+                format_func=plain.form_label,
+                help="How the song comes back to its phrases: AABA sings phrase A twice, a contrasting B, then A again "
+                "(the bars are split into equal phrases). Free: the network's own form.",
+            )
+            st.select_slider(
+                "How adventurous",
+                plain.TEMPERATURES,
+                key="temperature",
+                format_func=plain.temperature_label,
+                help="Safest (0) always takes the likeliest note; 1 follows the model's own odds; higher is wilder.",
+            )
+            button, switch = st.columns([3, 2], vertical_alignment="center")
+            button.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
+            switch.toggle(
+                "Chords",
+                key="chords",
+                help="Chords under the melody, chosen for it by a second network (learned from folk dance tunes), "
+                "played by a guitar and written under the score.",
+            )
+            number, recipe = number_asked(), recipe_now()
+            if number is not None and seed is not None:
+                clicking.enter_context(shared_ahead().clicking())  # made-ahead work waits for this click
+                with errors_shown("making the melody"):
+                    plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work
+                    made = made_ahead(plan.recipe) if st.session_state.get("generate") and not plan.notes else None
+                    make(loaded, seed, plan, made)
+        with results:
+            result_ui(loaded, session().result, recipe)
     make_ahead(loaded, seed, recipe)  # the next Generate's melody, made while this one plays
-    st.session_state["_kept"] = {key: st.session_state[key] for key in defaults()}
+    session().kept = {key: st.session_state[key] for key in defaults()}
 
 
 st.set_page_config(page_title="Folk Melody Studio", page_icon="🎻", layout="wide")

@@ -16,6 +16,7 @@ import streamlit as st
 
 from melody.core.errors import UserError
 from melody.core.melody import Melody
+from melody.core.pitch import note_name, pitch_class_names
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
 from melody.net.folder import default_model_folder, load_model_folder
@@ -24,6 +25,7 @@ from melody.studio import budget
 from melody.studio import click as making
 from melody.studio import plain_words as plain
 from melody.studio import recipe as share
+from melody.studio.session import KEY, Result, StudioSession
 from melody.studio.warmup import warm_up
 
 _LOG = logging.getLogger("folk_melody_studio")
@@ -62,6 +64,13 @@ def shared_ahead() -> making.Ahead:
     return making.Ahead()
 
 
+def session() -> StudioSession:
+    """This browser session's `StudioSession` (made on its first page)."""
+    if KEY not in st.session_state:
+        st.session_state[KEY] = StudioSession()
+    return st.session_state[KEY]
+
+
 def session_alive():
     """A function that says whether this browser session is still connected (the made-ahead
     worker skips, or stops, the work of a session that has gone)."""
@@ -80,28 +89,29 @@ def make_ahead(loaded, seed: Melody | None, recipe: share.Recipe) -> None:
     per settings: a change of settings asks again), but only once a result is on the page."""
     from melody.chords import model as harmony
 
-    wanted = dataclasses.replace(recipe, number=None)
-    entry = st.session_state.get("_ahead")
-    if seed is None or "result" not in st.session_state or (entry and entry[0] == wanted):
+    wanted, state = dataclasses.replace(recipe, number=None), session()
+    if seed is None or state.result is None or (state.ahead and state.ahead[0] == wanted):
         return
-    session, alive = session_alive()
-    if entry:
-        shared_ahead().forget(session)  # settings changed: its melody will not be asked for
-    st.session_state.pop("_ahead", None)
+    visitor, alive = session_alive()
+    if state.ahead:
+        shared_ahead().forget(visitor)  # settings changed: its melody will not be asked for
+    state.ahead = None
     try:
         chord_model = shared_harmony(str(harmony.DEFAULT_FOLDER)) if recipe.chords else None
     except UserError:
         return  # the click will say why there are no chords
     program = INSTRUMENTS.get(recipe.instrument, 0)
-    ahead = shared_ahead().start(session, loaded, seed, recipe, program, chord_model, score_width(), alive)
+    ahead = shared_ahead().start(visitor, loaded, seed, recipe, program, chord_model, score_width(), alive)
     if ahead is not None:
-        st.session_state["_ahead"] = (wanted, ahead)
+        state.ahead = (wanted, ahead)
 
 
 def made_ahead(recipe: share.Recipe) -> making.Made | None:
     """The melody made ahead for these settings (taken: the next is made after this run)."""
-    wanted, future = st.session_state.pop("_ahead", (None, None))
-    return making.Ahead.take(future, wanted, recipe)
+    state = session()
+    wanted, future = state.ahead or (None, None)
+    state.ahead = None
+    return shared_ahead().take(future, wanted, recipe)
 
 
 def model_or_stop():
@@ -139,16 +149,16 @@ def seed_svg(seed: Melody) -> str:
     return engrave.to_svg(seed, **SEED_SCORE)
 
 
-def renders(melody: Melody, program: int, width: int, sound_s: float | None) -> files.Renders:
+def renders(result: Result, melody: Melody, program: int, width: int) -> files.Renders:
     """Sound, score (``width`` wide) and MusicXML of one melody of the result, made once and
     kept with the result in this session (one copy: the next result replaces it; a global
     cache of WAVs held up to 64 of them and handed every hit a deserialised copy). The
     page renders variations one at a time and shows each as soon as it is made: the sound
     comes from the one FluidSynth in this process, so threads would only wait for each other."""
-    views = st.session_state.setdefault("_views", {})
-    if melody not in views:
-        views[melody] = files.render_all(melody, program, width, sound_s)
-    return views[melody]
+    if melody not in result.views:
+        sound_s = result.plan.sound_s if result.plan else None
+        result.views[melody] = files.render_all(melody, program, width, sound_s)
+    return result.views[melody]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -161,7 +171,7 @@ def surprise_rows(_loaded, melody: Melody) -> list[dict]:
             "end": (e.start + e.length) / 4,
             "pitch": e.pitch,
             "top": e.pitch + 1,
-            "name": plain.note_name(e.pitch, melody.key),
+            "name": note_name(e.pitch, melody.key),
             "bits": round(bits, 2),
             "chance": plain.chance(bits),
             "note": i + 1,
@@ -172,7 +182,7 @@ def surprise_rows(_loaded, melody: Melody) -> list[dict]:
 
 def charts_ui(rows: list[dict], key: str) -> None:
     """Piano roll coloured by surprise, and how surprising each note was, as a strip of bars."""
-    names = json.dumps(list(plain.pitch_class_names(key)))  # the axis names notes as plain.note_name does
+    names = json.dumps(list(pitch_class_names(key)))  # the axis names notes as note_name does
     note_axis = {"labelExpr": f"{names}[datum.value % 12] + (floor(datum.value / 12) - 1)", "tickMinStep": 1}
     colour = {"field": "bits", "type": "quantitative", "scale": {"scheme": "orangered"}, "title": "surprise"}
     tooltip = [{"field": "note", "title": "note no."}, {"field": "name", "title": "note"}, {"field": "chance"}]
@@ -240,12 +250,12 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
     score_ui(out.svg, str(index))
     named = melody.replace(title="Folk melody" + (f" variation {index + 1}" if many else ""))
     columns = st.columns(3)
-    files = (
+    downloads = (
         ("MIDI", lambda: midi.to_midi_bytes(melody, program), ".mid", "audio/midi"),
         ("MusicXML", lambda: out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
         ("WAV", lambda: out.wav, ".wav", "audio/wav"),
     )
-    for column, (label, data, suffix, mime) in zip(columns, files, strict=True):
+    for column, (label, data, suffix, mime) in zip(columns, downloads, strict=True):
         # the bytes are made or handed over on a click only (not stored and hashed with every
         # result), and a download does not run the page again
         column.download_button(
@@ -268,13 +278,13 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         st.code(" ".join(melody.steps), language=None)
 
 
-def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: share.Recipe) -> None:
+def result_ui(loaded, result: Result | None, now: share.Recipe) -> None:
     """The melodies of the last Generate, marked out of date when the controls changed since."""
     if not result:
         st.info("Pick a seed and click **Generate**: the model writes a new song from it, a different one each click.")
         return
-    recipe, melodies = result
-    plan = st.session_state.get("_plan") or budget.Plan(recipe)
+    recipe, melodies = result.recipe, result.melodies
+    plan = result.plan or budget.Plan(recipe)
     if not (plan.asked or recipe).same_melody_settings(now):
         st.warning("Settings changed since this melody was made: click **Generate** for a new melody.", icon="⚠️")
     for note in plan.notes:
@@ -282,8 +292,7 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
     first = melodies[0]
     bars = f"{recipe.bars} bars"
     if recipe.chords != now.chords:  # the switch acts at once, on this melody too, and the link says so
-        recipe = dataclasses.replace(recipe, chords=now.chords)
-        st.session_state["result"] = (recipe, melodies)
+        recipe = result.recipe = dataclasses.replace(recipe, chords=now.chords)
         st.query_params.from_dict(share.to_query(recipe))
     title, link = st.columns([3, 1], vertical_alignment="bottom")
     form = f" · form {first.form}" if first.form else ""
@@ -304,11 +313,11 @@ def result_ui(loaded, result: tuple[share.Recipe, list[Melody]] | None, now: sha
                 if not alive():
                     st.stop()  # the visitor has gone: the other variations are not rendered
                 program = INSTRUMENTS.get(recipe.instrument, 0)
-                out = renders(melody, program, score_width(), plan.sound_s)
+                out = renders(result, melody, program, score_width())
                 melody_ui(loaded, index, melody, out, program, recipe.number, many)
         shown_now = {chords_or_none(m) if recipe.chords else m for m in melodies}
-        for old in set(st.session_state.get("_views", {})) - shown_now:  # e.g. before the Chords switch
-            del st.session_state["_views"][old]
+        for old in set(result.views) - shown_now:  # e.g. before the Chords switch
+            del result.views[old]
     if sound.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
 

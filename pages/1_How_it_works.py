@@ -10,13 +10,14 @@ import streamlit as st
 
 from melody.chords import model as harmony
 from melody.core.melody import is_pitch
+from melody.core.pitch import note_name
 from melody.generate import forms
 from melody.generate.sampling import apply_temperature
 from melody.generate.surprise import step_probabilities, symbols_in_key
 from melody.songs.typed import EXAMPLE, parse_seed
 from melody.studio import plain_words as plain
 from melody.studio.ready_seeds import demo_songs
-from studio import chords_or_none, errors_shown, model_or_stop, score_svg, score_ui, score_width
+from studio import chords_or_none, errors_shown, model_or_stop, score_svg, score_ui, score_width, session
 
 
 def network_graph(config) -> str:
@@ -38,7 +39,7 @@ def network_graph(config) -> str:
 def symbol_words(symbol: str, key: str) -> str:
     """A symbol of the model in words: ``"67"`` -> ``"G4"``, ``"_"`` -> ``"hold (_)"``."""
     if is_pitch(symbol):
-        return plain.note_name(int(symbol), key)
+        return note_name(int(symbol), key)
     return {"_": "hold (_)", "r": "rest (r)", "/": "end of song (/)"}.get(symbol, symbol)
 
 
@@ -71,7 +72,7 @@ st.write(
 
 st.header("3. How adventurous: the temperature")
 with errors_shown("drawing the next-symbol chart"):
-    melodies = st.session_state.get("melodies")
+    melodies = session().result.melodies if session().result else None
     melody = melodies[0] if melodies else parse_seed(EXAMPLE)
     st.caption(
         "The melody you generated last on the Studio page."

@@ -36,6 +36,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
+    from melody.chords import baselines
     from melody.chords import data as harmony_data
     from melody.chords import model as harmony
     from melody.songs.corpus import find_song_files
@@ -44,14 +45,14 @@ def main() -> None:
     started = time.perf_counter()
     model = harmony.load(args.model)  # fail fast, before parsing (a bad folder: one line, from run_main)
     hmm_path = model.folder / "hmm.npz"
-    hmm = harmony_data.ChordHMM.load(hmm_path) if hmm_path.is_file() else None
+    hmm = baselines.ChordHMM.load(hmm_path) if hmm_path.is_file() else None
     files = find_song_files(args.paths)
     bar = lambda items, total: tqdm(items, total=total, desc="reading", unit="tune", leave=False)
     tunes, _, stats = harmony_data.read_files(files, bar, max(args.workers, 1))
     if not tunes:
         _common.fail(f"no tune with chord symbols in {' '.join(args.paths)} (skipped: {stats.skipped or 'none found'})")
-    methods = {"model": model.chords, **harmony_data.baseline_methods(hmm)}
-    scores = harmony_data.score_methods(tunes, methods, lambda it: tqdm(it, desc="scoring", unit="tune", leave=False))
+    methods = {"model": model.chords, **baselines.baseline_methods(hmm)}
+    scores = baselines.score_methods(tunes, methods, lambda it: tqdm(it, desc="scoring", unit="tune", leave=False))
     print(f"{'method':<10}{'chord accuracy':>16}{'chord-tone ratio':>18}")
     for name, figures in scores.items():
         print(f"{name:<10}{figures['accuracy']:>16.3f}{figures['chord_tone_ratio']:>18.3f}")

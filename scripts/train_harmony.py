@@ -96,7 +96,7 @@ def train_and_write(out: pathlib.Path, tunes: dict, split: dict, config: Harmony
     """Train, tune the decoder, score, and swap the whole folder in; returns the card."""
     _common.start_tensorflow()
     from devtools.benchmark import cpu_name
-    from melody.chords import data as harmony_data
+    from melody.chords import baselines
     from melody.chords import model as harmony
     from melody.core.storage import atomic_write_json, atomic_write_text, replace_folder, staging_folder
 
@@ -113,14 +113,14 @@ def train_and_write(out: pathlib.Path, tunes: dict, split: dict, config: Harmony
     network.save(staging / harmony.WEIGHTS_FILE)
     atomic_write_json(staging / "config.json", dataclasses.asdict(config))
     atomic_write_json(staging / "split.json", split)
-    hmm = harmony_data.ChordHMM.fit(tunes["train"])
+    hmm = baselines.ChordHMM.fit(tunes["train"])
     hmm.save(staging / "hmm.npz")
     model = harmony.load(staging)  # tune and score what was saved, in NumPy
-    costs, tuned = harmony_data.tune_change_costs(model, tunes["validation"])
+    costs, tuned = baselines.tune_change_costs(model, tunes["validation"])
     config.change_cost = costs
     atomic_write_json(staging / "config.json", dataclasses.asdict(config))
     model = dataclasses.replace(model, config=config)
-    methods = {"model": model.chords, **harmony_data.baseline_methods(hmm)}
+    methods = {"model": model.chords, **baselines.baseline_methods(hmm)}
     card = {
         "name": out.name,
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -137,7 +137,7 @@ def train_and_write(out: pathlib.Path, tunes: dict, split: dict, config: Harmony
     }
     for name in ("validation", "test"):
         bar = lambda items, name=name: tqdm(items, desc=f"scoring {name}", unit="tune", leave=False)
-        card[name] = {"tunes": len(tunes[name]), **harmony_data.score_methods(tunes[name], methods, bar)}
+        card[name] = {"tunes": len(tunes[name]), **baselines.score_methods(tunes[name], methods, bar)}
         card[name]["model_tonic_unforced"] = tonic_share(model, tunes[name])
     card["speed"] = {"harmonize_ms_256_steps": harmonize_ms(model), "cpu": cpu_name()}
     atomic_write_json(staging / "card.json", card)
@@ -171,7 +171,7 @@ def add_generated_report(out: pathlib.Path, args) -> dict:
     (``--bars`` bars, temperature 1, seeded by the Essen test songs' pickup and first bar)
     with the chord model in ``out``; the figures go into its card. Returns the card."""
     from melody.chords import model as harmony
-    from melody.chords.data import chord_tone_steps, rule_chords
+    from melody.chords.baselines import chord_tone_steps, rule_chords
     from melody.chords.model import chord_class, tonic_class
     from melody.core.storage import atomic_write_json, atomic_write_text
     from melody.generate.generator import generate

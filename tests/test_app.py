@@ -47,7 +47,7 @@ def test_generate_shows_score_audio_notes_charts_and_named_downloads(app):
     assert len(app.get("audio")) == 1
     downloads = app.get("download_button")
     assert len(downloads) == 3  # MIDI, MusicXML, WAV
-    number = app.session_state["result"][0].number
+    number = app.session_state["studio"].result.recipe.number
     assert any(f"#{number}" in m.value for m in app.markdown)
     assert any(f"melody #{number}" in c.value for c in app.caption)
     assert not app.get("vega_lite_chart")  # measured on request only
@@ -65,12 +65,13 @@ def test_each_click_is_a_new_melody_and_its_number_brings_it_back(app):
     app.slider(key="bars").set_value(8)  # long enough that two numbers never make the same song
     app.select_slider(key="temperature").set_value(1.2)
     first = symbols(generate(app))
-    first_number = app.session_state["result"][0].number
+    first_number = app.session_state["studio"].result.recipe.number
     second = symbols(generate(app))
-    assert app.session_state["result"][0].number != first_number and second != first
+    assert app.session_state["studio"].result.recipe.number != first_number and second != first
     app.number_input(key="recall_number").set_value(first_number)
     app.button(key="recall").click().run()
-    assert not app.exception and symbols(app) == first and app.session_state["result"][0].number == first_number
+    assert not app.exception and symbols(app) == first
+    assert app.session_state["studio"].result.recipe.number == first_number
 
 
 def test_the_link_holds_the_recipe_and_a_fresh_session_makes_the_same_melody(app, monkeypatch):
@@ -108,7 +109,7 @@ def test_a_bad_link_value_is_named_and_the_rest_still_works(monkeypatch):
     at.query_params.update({"ready": "scale", "bars": "999", "melody": "12"})
     at.run()
     assert not at.exception and any("bars" in w.value for w in at.warning)
-    assert at.session_state["result"][0].number == 12 and at.slider(key="bars").value == 16
+    assert at.session_state["studio"].result.recipe.number == 12 and at.slider(key="bars").value == 16
 
 
 def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeypatch):
@@ -175,7 +176,7 @@ def test_a_ready_seed_carries_its_meter_and_pickup(app):
     assert app.selectbox(key="meter").value == "3/4" and app.number_input(key="pickup").value == 4
     app.slider(key="bars").set_value(4)
     generate(app)
-    [melody] = app.session_state["result"][1]
+    [melody] = app.session_state["studio"].result.melodies
     assert (melody.meter, melody.pickup) == ("3/4", 4)
 
 
@@ -191,7 +192,7 @@ def test_a_real_song_seed_in_a_far_key_generates_and_scores_its_notes(app):
     app.selectbox(key="seed_key").set_value("E minor")
     app.slider(key="bars").set_value(4)
     generate(app)
-    [melody] = app.session_state["result"][1]
+    [melody] = app.session_state["studio"].result.melodies
     assert (melody.meter, melody.pickup, melody.key) == ("6/8", 0, "E minor")
     app.toggle(key="surprise-0").set_value(True).run()
     assert len(app.get("audio")) == 1 and len(app.get("vega_lite_chart")) == 2
@@ -251,7 +252,7 @@ def test_tempo_and_instrument_reach_the_melody(app):
     app.selectbox(key="instrument").set_value("Flute")
     app.slider(key="bars").set_value(4)
     generate(app)
-    assert app.session_state["result"][1][0].tempo == 150 and "150 bpm" in app.markdown[0].value
+    assert app.session_state["studio"].result.melodies[0].tempo == 150 and "150 bpm" in app.markdown[0].value
 
 
 def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch):
@@ -319,9 +320,9 @@ def test_a_form_sings_whole_phrases_and_names_itself(app):
     app.selectbox(key="form").set_value("ABAB").run()  # four phrases: the length moves to whole ones
     assert app.slider(key="bars").value in (8, 12) and app.slider(key="bars").proto.step == 4
     generate(app)
-    [melody] = app.session_state["result"][1]
+    [melody] = app.session_state["studio"].result.melodies
     assert melody.form == "ABAB" and "form ABAB" in app.markdown[0].value and app.query_params["form"] == "ABAB"
-    assert b"<rehearsal" in app.session_state["_views"][next(iter(app.session_state["_views"]))].musicxml
+    assert b"<rehearsal" in next(iter(app.session_state["studio"].result.views.values())).musicxml
 
 
 def test_a_pickup_too_long_for_a_new_meter_is_shortened_not_an_error(app):
@@ -343,7 +344,7 @@ def test_an_upload_in_a_meter_the_studio_does_not_write_is_refused_by_name(app):
 def test_the_chords_switch_puts_chords_under_the_same_melody_at_once(app):
     app.slider(key="bars").set_value(4)
     generate(app)
-    recipe, [melody] = app.session_state["result"]
+    recipe, [melody] = app.session_state["studio"].result.recipe, app.session_state["studio"].result.melodies
     assert recipe.chords and app.query_params["chords"] == "1"
     words = " ".join(m.value for m in app.markdown)
     last = [word for word in words.split("Chords, bar by bar: ")[1].split() if word not in "|%"][-1]
@@ -351,7 +352,7 @@ def test_the_chords_switch_puts_chords_under_the_same_melody_at_once(app):
     with_chords = app.get("audio")[0].proto.url
     app.toggle(key="chords").set_value(False).run()
     assert not app.exception and not stale(app)  # the same melody, now without chords: not out of date
-    assert app.session_state["result"][1] == [melody] and app.query_params["chords"] == "0"
+    assert app.session_state["studio"].result.melodies == [melody] and app.query_params["chords"] == "0"
     assert "Chords, bar by bar" not in " ".join(m.value for m in app.markdown)
     assert app.get("audio")[0].proto.url != with_chords  # another sound
 
@@ -360,12 +361,12 @@ def test_the_next_melody_is_made_ahead_and_the_next_click_takes_it(app):
     app.slider(key="bars").set_value(4).run()
     assert "_ahead" not in app.session_state  # nothing is made ahead before a first result
     generate(app)
-    ahead = app.session_state["_ahead"]
+    ahead = app.session_state["studio"].ahead
     made = ahead[1].result(timeout=60)  # made in the background while the page waits
     assert made.recipe.bars == 4 and made.recipe.number is not None and made.views
     generate(app)
-    recipe, melodies = app.session_state["result"]
+    recipe, melodies = app.session_state["studio"].result.recipe, app.session_state["studio"].result.melodies
     assert recipe.number == made.recipe.number and melodies == made.melodies
-    assert app.session_state["_ahead"][1] is not ahead[1]  # and the one after it is on its way
+    assert app.session_state["studio"].ahead[1] is not ahead[1]  # and the one after it is on its way
     app.slider(key="bars").set_value(8).run()  # other settings: another melody is made ahead
-    assert app.session_state["_ahead"][0].bars == 8
+    assert app.session_state["studio"].ahead[0].bars == 8

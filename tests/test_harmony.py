@@ -11,15 +11,8 @@ import pytest
 from conftest import ROOT
 
 from melody.chords import model as harmony
-from melody.chords.data import (
-    chord_tone_steps,
-    normalise_abc_chords,
-    normalise_chord,
-    oracle_chords,
-    read_tune,
-    rule_chords,
-    score_beats,
-)
+from melody.chords.baselines import chord_tone_steps, oracle_chords, rule_chords, score_beats
+from melody.chords.data import normalise_abc_chords, normalise_chord, read_tune
 from melody.chords.model import HarmonyConfig, HarmonyModelError, beat_starts, beat_steps, harmonize, segment_starts
 from melody.core.melody import Chord, Melody
 

@@ -19,9 +19,10 @@ def test_a_recipe_makes_titled_melodies_of_its_number(tiny_model):
 def test_a_melody_made_ahead_is_the_melody_of_its_number(tiny_model, monkeypatch):
     monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
     seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, temperature=1.0, chords=False)
-    future = making.Ahead().start("s1", tiny_model, seed, recipe, 0, None, 2100)
+    ahead = making.Ahead()
+    future = ahead.start("s1", tiny_model, seed, recipe, 0, None, 2100)
     future.result(timeout=60)  # made while the person listens
-    made = making.Ahead.take(future, recipe, recipe)
+    made = ahead.take(future, recipe, recipe)
     assert made is not None and made.recipe.number is not None
     assert made.melodies == making.melodies(tiny_model, seed, made.recipe)  # a link to it makes the same
     assert set(made.views) == set(made.melodies) and all(v.wav.startswith(b"RIFF") for v in made.views.values())
@@ -33,11 +34,11 @@ def test_one_made_for_other_settings_or_not_started_is_not_taken(tiny_model, mon
     monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
     other = ahead.start("s1", tiny_model, seed, recipe, 0, None, 2100)
     longer = Recipe(seed=EXAMPLE, bars=5)
-    assert making.Ahead.take(other, recipe, longer) is None  # compared before any wait
-    assert making.Ahead.take(None, None, recipe) is None
+    assert ahead.take(other, recipe, longer) is None  # compared before any wait
+    assert ahead.take(None, None, recipe) is None
     monkeypatch.setattr(making, "AHEAD_DELAY_S", 30.0)
     queued = ahead.start("s2", tiny_model, seed, recipe, 0, None, 2100)
-    assert making.Ahead.take(queued, recipe, recipe) is None and queued.cancelled()  # made on the click instead
+    assert ahead.take(queued, recipe, recipe) is None and queued.cancelled()  # made on the click instead
 
 
 def test_a_session_has_one_job_and_the_queue_is_bounded(tiny_model, monkeypatch):
@@ -67,3 +68,21 @@ def test_costly_settings_and_gone_sessions_are_not_made_ahead(tiny_model, monkey
 def test_the_worker_never_holds_the_server_up():
     ahead = making.Ahead()
     assert ahead.worker.daemon and ahead.worker.is_alive() and ahead.jobs == {}
+
+
+def test_made_ahead_work_waits_for_the_clicks_being_served(tiny_model, monkeypatch):
+    """Under a class's load the clicks people wait for come first: no job starts during a
+    click, and it starts when the last click is done; a click waiting for its own job made
+    ahead is not held up by other clicks."""
+    monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
+    seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, chords=False)
+    ahead = making.Ahead()
+    with ahead.clicking():
+        future = ahead.start("s1", tiny_model, seed, recipe, 0, None, 2100)
+        with pytest.raises(TimeoutError):
+            future.result(timeout=1.0)  # due, but a click is being served
+        assert not future.running() and not future.done()
+    assert future.result(timeout=60).melodies  # made once the click is done
+    with ahead.clicking():  # another session's click goes on while this one takes its melody
+        second = ahead.start("s2", tiny_model, seed, recipe, 0, None, 2100)
+        assert ahead.take(second, recipe, recipe) is None and second.cancelled()  # not started: the click makes it

@@ -63,8 +63,11 @@ def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
     assert symbols_in_key(loaded, "D major")[loaded.vocab.id("60")] == "62"  # C in the model is D in D major
     at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60)
     from melody.songs.typed import parse_seed
+    from melody.studio.recipe import Recipe
+    from melody.studio.session import Result, StudioSession
 
-    at.session_state["melodies"] = [parse_seed("62 _ 66 _ 69 _ 74 _ 69 _ 66 _ 62 _ _ _", key="D major")]
+    made = [parse_seed("62 _ 66 _ 69 _ 74 _ 69 _ 66 _ 62 _ _ _", key="D major")]
+    at.session_state["studio"] = StudioSession(result=Result(Recipe(number=1), made))
     at.run()
     assert not at.exception
     chart = (at.get("arrow_bar_chart") or at.get("vega_lite_chart"))[0]
@@ -74,10 +77,10 @@ def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
         chart.proto.datasets[0].data.data if chart.proto.datasets else chart.proto.data.data
     )  # st.bar_chart: a named dataset
     symbols = pyarrow.ipc.open_stream(data).read_all().column("next").to_pylist()
+    from melody.core.pitch import note_name
     from melody.generate.surprise import step_probabilities
-    from melody.studio.plain_words import note_name
 
-    melody = at.session_state["melodies"][0]
+    melody = made[0]
     expected = step_probabilities(loaded, melody, whole_song=True)[15]  # the studio's melodies are whole songs
     top = symbols_in_key(loaded, "D major")[expected.argmax()]  # named in D major, not C major
     assert symbols[0] == (note_name(int(top), "D major") if top.isdigit() else symbols[0])

@@ -63,10 +63,10 @@ def test_a_costly_link_is_reduced_before_work_and_says_so(case, monkeypatch):
     at, seconds = _link(monkeypatch, query)
     assert not at.exception and not at.error
     if said is None:
-        assert not at.info and at.session_state["result"][0].window == 1024
+        assert not at.info and at.session_state["studio"].result.recipe.window == 1024
     else:
         assert any(said in unescaped(info.value) for info in at.info), [i.value for i in at.info]
-    recipe, melodies = at.session_state["result"]
+    recipe, melodies = at.session_state["studio"].result.recipe, at.session_state["studio"].result.melodies
     assert budget.row_steps(recipe) <= budget.ROW_STEPS
     assert len(melodies) * budget.sound_seconds(recipe) <= budget.SOUND_S + budget.sound_seconds(recipe)
     assert seconds < 30  # the whole page, on a busy CI core (a click's work is ~3 s here)

@@ -169,8 +169,3 @@ def _close_triads(chord: Chord) -> list[tuple[int, int, int]]:
             rest = [low + (pc - low) % 12 for pc in classes if pc != low % 12]
             triads.append((low, *sorted(rest)))
     return triads
-
-
-# ---------------------------------------------------------------- chords back from what sounds
-
-

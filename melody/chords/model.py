@@ -26,6 +26,7 @@ import threading
 
 import numpy as np
 
+from melody.chords.viterbi import change_viterbi
 from melody.core.errors import UserError
 from melody.core.melody import Chord, Melody, chords_at
 from melody.core.paths import MODELS
@@ -224,24 +225,6 @@ class HarmonyModel:
         return np.where(on_bar, at_bar, np.where(on_half, at_half, at_beat))
 
 
-def change_viterbi(scores: np.ndarray, costs: np.ndarray) -> np.ndarray:
-    """Viterbi over ``scores`` (segments, classes) of log scores where staying on a chord is
-    free and changing at segment t costs ``costs[t]``: the class per segment. Since every
-    change costs the same, the best way into a chord is to stay on it or to come from the
-    best chord so far, so a step costs O(classes), not O(classes^2)."""
-    best = scores[0].copy()
-    back = np.zeros(scores.shape, dtype=np.int64)
-    classes = np.arange(scores.shape[1])
-    for t in range(1, len(scores)):
-        top = int(best.argmax())
-        stay = best >= best[top] - costs[t]
-        back[t] = np.where(stay, classes, top)
-        best = np.where(stay, best, best[top] - costs[t]) + scores[t]
-    path = np.zeros(len(scores), dtype=np.int64)
-    path[-1] = int(best.argmax())
-    for t in range(len(scores) - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    return path
 
 
 def _bilstm(x: np.ndarray, forward: list[np.ndarray], backward: list[np.ndarray]) -> np.ndarray:

@@ -30,7 +30,9 @@ click instead (a job already running is waited for, at most `AHEAD_WAIT_S`).
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
+import functools
 import logging
 import secrets
 import threading
@@ -38,7 +40,7 @@ import time
 from concurrent.futures import CancelledError, Future, TimeoutError
 
 from melody.core.melody import Melody
-from melody.generate import generator as sampler
+from melody.generate import generator
 from melody.studio import budget
 from melody.studio.recipe import MAX_NUMBER, Recipe
 
@@ -51,7 +53,7 @@ MAX_QUEUED = 8  # jobs waiting for the worker, all sessions together
 def melodies(loaded, seed: Melody, recipe: Recipe) -> list[Melody]:
     """The recipe's melodies (its number is the random seed), titled "Folk melody #N" (and
     "-2", "-3" ... for variations)."""
-    settings = sampler.GenerationSettings(
+    settings = generator.GenerationSettings(
         bars=recipe.bars,
         temperature=recipe.temperature,
         random_seed=recipe.number,
@@ -61,7 +63,7 @@ def melodies(loaded, seed: Melody, recipe: Recipe) -> list[Melody]:
         key=recipe.key or None,
         form=recipe.form,
     )
-    made = sampler.generate(loaded, seed, settings)
+    made = generator.generate(loaded, seed, settings)
     title = f"Folk melody #{recipe.number}"
     return [m.replace(title=title + (f"-{i + 1}" if len(made) > 1 else "")) for i, m in enumerate(made)]
 
@@ -104,6 +106,8 @@ class Ahead:
     def __init__(self) -> None:
         self.lock = threading.Condition()
         self.jobs: collections.OrderedDict[str, _Job] = collections.OrderedDict()  # session -> its one job
+        self.clicks = 0  # clicks being served now: made-ahead work waits for them (`clicking`)
+        self.awaited: set[Future] = set()  # jobs a click is waiting for: they go on regardless
         self.worker = threading.Thread(target=self._work, name="melody-ahead", daemon=True)
         self.worker.start()
 
@@ -129,6 +133,27 @@ class Ahead:
             self.lock.notify()
         return future
 
+    @contextlib.contextmanager
+    def clicking(self):
+        """Around a click's own work (its melodies and their first renders): no made-ahead
+        job starts, and one being made pauses between variations, until no click is served,
+        so that under a class's load the clicks people wait for get the cores."""
+        with self.lock:
+            self.clicks += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.clicks -= 1
+                self.lock.notify_all()
+
+    def _yield_to_clicks(self, future: Future) -> None:
+        """Wait (without a busy loop) while clicks are being served, unless a click waits for
+        this very job (`take`)."""
+        with self.lock:
+            while self.clicks and future not in self.awaited:
+                self.lock.wait()
+
     def forget(self, session: str) -> None:
         """Drop ``session``'s job if it has not started (e.g. its settings changed)."""
         with self.lock:
@@ -136,8 +161,7 @@ class Ahead:
         if job:
             job.future.cancel()
 
-    @staticmethod
-    def take(future: Future | None, made_for: Recipe | None, recipe: Recipe) -> Made | None:
+    def take(self, future: Future | None, made_for: Recipe | None, recipe: Recipe) -> Made | None:
         """The melody made ahead for ``recipe``'s settings (any number), or None: none was
         asked for these settings (``made_for``: the settings it was asked for), it has not
         started (then it is cancelled: the click makes its melody), or it failed."""
@@ -146,6 +170,9 @@ class Ahead:
         if not made_for.same_melody_settings(recipe) or made_for.chords != recipe.chords or future.cancel():
             future.cancel()  # compared before any wait; a job not yet started is dropped atomically
             return None
+        with self.lock:
+            self.awaited.add(future)  # being waited for: it no longer yields to clicks
+            self.lock.notify_all()
         try:
             return future.result(timeout=AHEAD_WAIT_S)
         except (CancelledError, TimeoutError):
@@ -153,18 +180,22 @@ class Ahead:
         except Exception:  # noqa: BLE001  (a failed job only means the click makes its melody)
             _LOG.warning("a melody made ahead failed; the click makes it instead", exc_info=True)
             return None
+        finally:
+            with self.lock:
+                self.awaited.discard(future)
 
     def _next(self) -> _Job:
-        """The oldest job that is due (waiting for it without a busy loop)."""
+        """The oldest job that is due, once no click is being served (waiting for both without
+        a busy loop)."""
         with self.lock:
             while True:
                 now = time.monotonic()
                 due = [job for job in self.jobs.values() if job.due <= now]
-                if due:
+                if due and not self.clicks:
                     del self.jobs[due[0].session]
                     return due[0]
-                wait = min((job.due for job in self.jobs.values()), default=now + 60.0) - now
-                self.lock.wait(timeout=wait)
+                wait = None if due else min((job.due for job in self.jobs.values()), default=now + 60.0) - now
+                self.lock.wait(timeout=wait)  # woken by a new job or the end of a click
 
     def _work(self) -> None:
         while True:
@@ -174,17 +205,22 @@ class Ahead:
             try:
                 if not job.alive():
                     raise CancelledError("the session has gone")
-                job.future.set_result(_make(*job.work, alive=job.alive))
+                pause = functools.partial(self._yield_to_clicks, job.future)
+                job.future.set_result(_make(*job.work, alive=job.alive, pause=pause))
             except BaseException as error:  # noqa: BLE001  (handed to the session that asked)
                 job.future.set_exception(error)
 
 
-def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int, alive=lambda: True):
+def _make(
+    loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int, alive=lambda: True,
+    pause=lambda: None,
+):  # fmt: skip
     from melody.output import files
 
     made = melodies(loaded, seed, recipe)
     views = {}
     for melody in made:
+        pause()  # clicks first
         if not alive():
             raise CancelledError("the session has gone")
         shown = heard(melody, recipe.chords, chord_model)
