@@ -177,12 +177,15 @@ def make_seed(args: argparse.Namespace):
     """The seed Melody: typed (--seed) or a song file's opening, with the options given."""
     from melody.songs.corpus import detect_key
     from melody.songs.keys import canonical_key
-    from melody.songs.typed import parse_seed
+    from melody.songs.typed import read_typed_seed
 
     if args.seed_file is None:
         fields = {"meter": DEFAULT_METER, "pickup": 0, "tempo": DEFAULT_TEMPO_BPM}
         given = {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
-        seed = parse_seed(EXAMPLE if args.seed is None else args.seed, **{**fields, **given})
+        typed = read_typed_seed(EXAMPLE if args.seed is None else args.seed, **{**fields, **given})  # as the studio
+        if typed.as_quarters:
+            print("seed: no '_' in it, so each note is a quarter note (as in the studio)")
+        seed = typed.melody
         return seed.replace(key=canonical_key(args.seed_key) if args.seed_key else detect_key(seed))
     opening = song_opening(args.seed_file, DEFAULT_SEED_BARS if args.seed_bars is None else args.seed_bars)
     given = {name: getattr(args, name) for name in ("meter", "pickup", "tempo") if getattr(args, name) is not None}
@@ -191,26 +194,20 @@ def make_seed(args: argparse.Namespace):
 
 def main() -> None:
     from melody.chords import model as harmony
-    from melody.generate.generator import GenerationSettings, generate
+    from melody.generate.generator import generate
     from melody.net.folder import load_model_folder
     from melody.output import files
     from melody.studio.plain_words import chords_in_words
+    from melody.studio.recipe import Recipe
 
     args = parse_args()
     check_args(args, files.WRITERS)
     seed = make_seed(args)
-    settings = GenerationSettings(
-        steps=args.steps,
-        bars=args.bars,
-        temperature=args.temperature,
-        top_k=args.top_k,
-        random_seed=args.random_seed,
-        variations=args.variations,
-        max_seq_len=args.max_seq_len,
-        full_length=args.full_length,
-        key=args.key,
-        form=args.form,
-    )
+    recipe = Recipe(
+        bars=args.bars, temperature=args.temperature, number=args.random_seed, variations=args.variations,
+        top_k=args.top_k or 0, window=args.max_seq_len or 0, key=args.key or "", form=args.form,
+    )  # fmt: skip
+    settings = recipe.settings(steps=args.steps, full_length=args.full_length)
     settings.check()
     loaded = load_model_folder(args.model)
     chord_model = harmony.load(args.chord_model) if args.chords else None  # a bad folder: one line, now

@@ -3,8 +3,7 @@ back by its number or its link, results marked out of date, and errors beside th
 
 import pyarrow
 import pytest
-from conftest import ROOT, SHIPPED_MODEL
-from streamlit.testing.v1 import AppTest
+from conftest import SHIPPED_MODEL, app_test
 
 from melody.core.safe_text import unescaped
 
@@ -15,7 +14,7 @@ STALE = "Settings changed since this melody was made"
 @pytest.fixture
 def app(monkeypatch):
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = app_test()
     return at.run()
 
 
@@ -86,7 +85,7 @@ def test_the_link_holds_the_recipe_and_a_fresh_session_makes_the_same_melody(app
     assert query["ready"] == "waltz" and query["bars"] == "8" and query["form"] == "ABAC" and query["meter"] == "3/4"
     assert query["t"] == "1.2" and query["n"] == "2" and query["key"] == "D major" and query["inst"] == "Violin"
     made = [symbols(app, 0), symbols(app, 1)]
-    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh = app_test()
     fresh.query_params.update(query)
     fresh.run()
     assert not fresh.exception and not fresh.error
@@ -105,7 +104,7 @@ def test_a_typed_seed_travels_in_the_link(app):
 
 def test_a_bad_link_value_is_named_and_the_rest_still_works(monkeypatch):
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = app_test()
     at.query_params.update({"ready": "scale", "bars": "999", "melody": "12"})
     at.run()
     assert not at.exception and any("bars" in w.value for w in at.warning)
@@ -114,11 +113,11 @@ def test_a_bad_link_value_is_named_and_the_rest_still_works(monkeypatch):
 
 def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeypatch):
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = app_test()
     at.query_params.update({"ready": "waltz", "bars": "4", "melody": "5"})
     at.run()
     assert not at.exception and at.selectbox(key="meter").value == "3/4"  # the waltz's own, not 4/4
-    odd = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    odd = app_test()
     odd.query_params.update({"seed": "C4 E4", "meter": "99/1", "bars": "4", "melody": "5"})
     odd.run()
     assert not odd.exception and any("meter" in w.value for w in odd.warning)
@@ -264,7 +263,7 @@ def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("a bug nobody foresaw")
 
-    monkeypatch.setattr(melody.sampler, "generate", broken)
+    monkeypatch.setattr(melody.generate.generator, "generate", broken)
     never = staticmethod(lambda future, made_for, recipe: None)
     monkeypatch.setattr(melody.studio.click.Ahead, "take", never)  # made on the click
     app.slider(key="bars").set_value(4)
@@ -273,7 +272,7 @@ def test_an_unexpected_error_is_one_message_and_does_not_stick(app, monkeypatch)
     [error] = app.error
     assert "Something went wrong while making the melody (RuntimeError)" in error.value
     assert "a bug nobody foresaw" not in error.value  # internals stay in the server's log
-    monkeypatch.setattr(melody.sampler, "generate", real)
+    monkeypatch.setattr(melody.generate.generator, "generate", real)
     generate(app)
     assert len(app.get("audio")) == 1
 
@@ -291,7 +290,7 @@ def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
         calls.append(name)
         return real(name, data)
 
-    monkeypatch.setattr(melody.corpus, "melody_from_upload", counted)
+    monkeypatch.setattr(melody.songs.corpus, "melody_from_upload", counted)
     app.run()  # the page's upload callback now sees the counting reader
     app.file_uploader(key="upload").set_value(("tunes.abc", (DATA / "two_tunes.abc").read_bytes(), "text/plain")).run()
     assert app.selectbox(key="ready").value == "Your file: tunes.abc"

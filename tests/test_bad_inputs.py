@@ -11,13 +11,11 @@ import io
 import math
 import pathlib
 import re
-import subprocess
-import sys
 import zipfile
 
 import pytest
 import test_hostile_files as hostile
-from conftest import DATA, ROOT, SHIPPED_MODEL
+from conftest import DATA, ROOT, SHIPPED_MODEL, app_test, run_script
 
 from melody.core.errors import UserError
 from melody.core.safe_text import unescaped
@@ -243,9 +241,7 @@ def test_unusable_model_folders_say_how_to_get_a_good_one(case, tmp_path):
 
 
 # --------------------------------------------------------------------------- command lines
-def _script(name, *args):
-    command = [sys.executable, str(ROOT / "scripts" / name), *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+_script = run_script
 
 
 CLI_CASES = {  # id -> (script and arguments, fragment)
@@ -303,10 +299,9 @@ def test_a_corpus_of_unreadable_files_is_counted_and_refused(tmp_path):
 
 # ------------------------------------------------------------------------------------- app
 def _app(monkeypatch, model=SHIPPED_MODEL):
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("FOLK_MODEL", str(model))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    return app_test().run()
 
 
 def _type_seed(at, text):

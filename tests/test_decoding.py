@@ -52,8 +52,8 @@ def _log_likelihood(loaded, song: Melody) -> float:
 def test_temperature_0_finds_a_likelier_song_than_greedy_steps_and_variations_differ(shipped, monkeypatch):
     import melody.generate.bars
 
-    monkeypatch.setattr(melody.decoding, "REPEAT_PENALTY", 0.0)  # the plain likeliest song
-    monkeypatch.setattr(melody.decoding, "ECHO_PENALTY", 0.0)
+    monkeypatch.setattr(melody.generate.bars, "REPEAT_PENALTY", 0.0)  # the plain likeliest song
+    monkeypatch.setattr(melody.generate.bars, "ECHO_PENALTY", 0.0)
     seed = parse_seed(EXAMPLE, key="C major")
     beams = generate(shipped, seed, bars=8, temperature=0, variations=3)
     [greedy] = generate(shipped, seed, steps=8 * 16 - len(seed), temperature=0, full_length=True)
@@ -84,11 +84,11 @@ def test_endings_land_on_the_tonic_when_sampled_given_the_end_or_told_where_it_i
     seed = parse_seed(EXAMPLE, key="C major")
     untold = shipped.with_config(dataclasses.replace(shipped.config, to_go_bars=0))
 
-    monkeypatch.setattr(melody.decoding, "ENDING_BARS", 1)  # the plain resampling of the last bar, at T
-    monkeypatch.setattr(melody.decoding, "CADENCE_TEMPERATURE", 1.0)
+    monkeypatch.setattr(melody.generate.bars, "ENDING_BARS", 1)  # the plain resampling of the last bar, at T
+    monkeypatch.setattr(melody.generate.bars, "CADENCE_TEMPERATURE", 1.0)
 
     def tonic_share(model, candidates):
-        monkeypatch.setattr(melody.decoding, "ENDING_CANDIDATES", candidates)
+        monkeypatch.setattr(melody.generate.bars, "ENDING_CANDIDATES", candidates)
         songs = generate(model, seed, bars=8, temperature=1.0, random_seed=5, variations=48)
         return meter_figures(songs, len(seed))["ends_on_tonic"]
 
@@ -183,10 +183,10 @@ def test_the_cadence_temperature_lands_more_endings_on_the_tonic_at_temperature_
 
     home = tonic_share()  # drawn given that the song ends on the tonic, wherever a candidate does
     real = melody.generate.bars.ends_home
-    monkeypatch.setattr(melody.decoding, "ends_home", lambda songs, vocab, key: np.ones(len(songs), bool))
+    monkeypatch.setattr(melody.generate.bars, "ends_home", lambda songs, vocab, key: np.ones(len(songs), bool))
     cadence = tonic_share()
-    monkeypatch.setattr(melody.decoding, "CADENCE_TEMPERATURE", 1.0)  # the plain ending: the last bar drawn at T
-    monkeypatch.setattr(melody.decoding, "ENDING_BARS", 1)
+    monkeypatch.setattr(melody.generate.bars, "CADENCE_TEMPERATURE", 1.0)  # the plain ending: the last bar drawn at T
+    monkeypatch.setattr(melody.generate.bars, "ENDING_BARS", 1)
     plain = tonic_share()
     # measured: 0.725 -> 0.825 (4/4 0.725 -> 0.775, 3/4 0.725 -> 0.875); at home: 0.99-1.0
     assert cadence >= plain + 0.06, (plain, cadence)
@@ -247,7 +247,7 @@ def test_the_loop_guard_redraws_bars_that_repeat_the_one_before_at_low_temperatu
                          for t, p in enumerate(positions)], axis=1)  # fmt: skip
     np.testing.assert_allclose(np.stack(trace, axis=1), expected)
     above = songs(0.8)[0]
-    monkeypatch.setattr(melody.decoding, "LOOP_REDRAWS", 0)
+    monkeypatch.setattr(melody.generate.bars, "LOOP_REDRAWS", 0)
     unguarded, made = songs(0.5)
     loops = meter_figures(made, len(seed))["repeated_bars"]
     assert loops >= 0.5 and repeats <= 0.6 * loops, (loops, repeats)  # measured: 0.72 -> 0.38

@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_script
 
 from melody.chords import model as harmony
 from melody.chords.baselines import chord_tone_steps, oracle_chords, rule_chords, score_beats
@@ -227,10 +227,6 @@ def test_harmonize_never_imports_tensorflow_or_keras():
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, f"scripts/{name}", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
 
 
 def test_harmony_eval_ends_with_one_json_line(tmp_path):

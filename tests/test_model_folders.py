@@ -218,3 +218,19 @@ def test_what_the_format_allows_still_loads(tmp_path):
 
     config, vocab = check_model_folder(_model_copy(tmp_path, change))
     assert vocab.symbols[:4] == ("/", "_", "r", "48") and vocab.meters == ("other",) and config.clipnorm is None
+
+
+@pytest.mark.slow
+def test_tiny_models_are_what_the_maker_writes(tiny_corpus, tmp_path):
+    """The committed tiny models (tests/data, loaded by most tests without TensorFlow) are what
+    tests/data/make_tiny_models.py trains today: the same config and vocabulary, and the
+    weights of the same layers and shapes (the values differ from run to run)."""
+    from conftest import DATA, TINY_MODELS, train_tiny_model
+
+    from melody.net.folder import check_model_folder, load_model_folder
+
+    for name, options in TINY_MODELS.items():
+        fresh = train_tiny_model(tiny_corpus, tmp_path / name, **options)
+        assert check_model_folder(fresh) == check_model_folder(DATA / name), f"run tests/data/make_tiny_models.py ({name})"
+        shapes = lambda folder: {k: [w.shape for w in v] for k, v in load_model_folder(folder).weights.items()}
+        assert shapes(fresh) == shapes(DATA / name)

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import io
 import math
-import subprocess
-import sys
 import wave
 
 import pytest
-from conftest import DATA, ROOT, SHIPPED_MODEL
+from conftest import DATA, ROOT, SHIPPED_MODEL, app_test, run_script
 
 from melody.core.errors import UserError
 
@@ -24,8 +22,7 @@ ABC_SONG = DATA / "two_tunes.abc"  # its first tune: 6/8, an eighth-note pickup,
 
 
 def _generate(*args, timeout=300):
-    command = [sys.executable, str(GENERATE), *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return run_script("generate.py", *args, timeout=timeout)
 
 
 # ------------------------------------------------------------------- the command line refuses
@@ -200,14 +197,13 @@ def test_tempos_from_files_are_clamped_into_the_range():
 
 
 def test_the_studios_tempo_slider_lies_in_the_range(monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
     from melody.core.melody import TEMPO_RANGE
     from melody.studio.recipe import STUDIO_TEMPO
 
     assert TEMPO_RANGE[0] <= STUDIO_TEMPO[0] < STUDIO_TEMPO[1] <= TEMPO_RANGE[1]
     monkeypatch.setenv("FOLK_MODEL", str(ROOT / "models" / "essen-lstm"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = app_test().run()
     slider = at.slider(key="tempo")  # the page's slider uses those bounds
     assert (slider.min, slider.max) == STUDIO_TEMPO
 

@@ -3,8 +3,7 @@
 import json
 
 import pytest
-from conftest import ROOT, SHIPPED_MODEL
-from streamlit.testing.v1 import AppTest
+from conftest import ROOT, SHIPPED_MODEL, app_test
 
 
 @pytest.fixture(autouse=True)
@@ -13,7 +12,7 @@ def shipped_model(monkeypatch):
 
 
 def test_how_it_works_shows_a_real_song_the_network_the_temperature_view_and_the_chords():
-    at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60).run()
+    at = app_test("pages/1_How_it_works.py").run()
     assert not at.exception and not at.error
     assert len(at.get("image")) == 3 and len(at.get("graphviz_chart")) == 1  # the song, with chords, its form
     assert any("Der Mai Ist Gekommen" in m.value and "A A B A" in m.value for m in at.markdown)
@@ -31,7 +30,7 @@ def test_how_it_works_shows_a_real_song_the_network_the_temperature_view_and_the
 
 
 def test_the_model_page_shows_the_card_figures():
-    at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
+    at = app_test("pages/2_The_model.py").run()
     assert not at.exception and not at.error
     table = at.table[0].value
     assert list(table.columns) == ["figure", "this model", "5-gram baseline", "in plain words (this model)"]
@@ -40,7 +39,7 @@ def test_the_model_page_shows_the_card_figures():
 
 
 def test_the_model_page_compares_meter_aware_and_blind_per_meter():
-    at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
+    at = app_test("pages/2_The_model.py").run()
     models = at.table[1].value  # the shipped card holds scripts/meter_report.py's figures
     assert list(models["model"]) == [
         "this model (told the meter and bar position)",
@@ -61,7 +60,7 @@ def test_the_temperature_view_labels_notes_in_the_melodys_own_key(monkeypatch):
     loaded = load_model_folder(SHIPPED_MODEL)
     assert symbols_in_key(loaded, "D major")[:3] == ["/", "_", "r"]
     assert symbols_in_key(loaded, "D major")[loaded.vocab.id("60")] == "62"  # C in the model is D in D major
-    at = AppTest.from_file(str(ROOT / "pages" / "1_How_it_works.py"), default_timeout=60)
+    at = app_test("pages/1_How_it_works.py")
     from melody.songs.typed import parse_seed
     from melody.studio.recipe import Recipe
     from melody.studio.session import Result, StudioSession
@@ -97,6 +96,6 @@ def test_a_card_with_missing_figures_is_an_error_on_the_page_not_a_traceback(mon
     del card["test"]  # e.g. a card written by an older or interrupted run
     (folder / "card.json").write_text(json.dumps(card))
     monkeypatch.setenv("FOLK_MODEL", str(folder))
-    at = AppTest.from_file(str(ROOT / "pages" / "2_The_model.py"), default_timeout=60).run()
+    at = app_test("pages/2_The_model.py").run()
     assert not at.exception
     assert "Something went wrong while reading the model card (KeyError)" in at.error[0].value

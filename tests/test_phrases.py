@@ -4,11 +4,10 @@ hand-made songs whose figures are known exactly."""
 import collections
 import doctest
 import json
-import subprocess
 import sys
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, run_script
 
 import melody.songs.phrases
 from melody.core.melody import HOLD, Melody
@@ -136,13 +135,8 @@ TWO_ABC = {
 }
 
 
-def run_script(*args):
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "phrase_forms.py"), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def phrase_forms(*args):
+    done = run_script("phrase_forms.py", *args)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()
 
@@ -150,7 +144,7 @@ def run_script(*args):
 def test_phrase_forms_script_on_two_abc_files(tmp_path):
     for name, text in TWO_ABC.items():
         (tmp_path / name).write_text(text)
-    lines = run_script(tmp_path, "--workers", "1", "--no-cache")
+    lines = phrase_forms(tmp_path, "--workers", "1", "--no-cache")
     report = json.loads(lines[-1])
     assert report["tunes_read"] == 2 and report["songs"] == 2 and report["skipped"] == {}
     assert {row["form"] for row in report["forms"]} == {"AABA", "ABAB"}
@@ -165,13 +159,13 @@ def test_phrase_forms_script_test_split(tmp_path):
     songs = [AABA, NO_REPEATS] * 5 + [Melody(PHRASE_A, meter="4/4")] * 10  # 20 songs: 2 in the test split
     result = CorpusResult(songs, [f"song{i}" for i in range(len(songs))], collections.Counter(), [])
     write_dataset(result, tmp_path / "data")
-    report = json.loads(run_script("--test-split", tmp_path / "data")[-1])
+    report = json.loads(phrase_forms("--test-split", tmp_path / "data")[-1])
     assert report["songs"] == 2 and set(report["meters"]) == {"4/4"}
     assert set(report["all"]) >= {"bars_repeating_earlier", "phrases4_agreeing", "units2_same", "ends_on_tonic"}
 
 
 def test_help():
-    text = "\n".join(run_script("--help"))
+    text = "\n".join(phrase_forms("--help"))
     assert "usage:" in text and "Example" in text and "--test-split" in text
 
 

@@ -5,16 +5,17 @@ projection, written-out backpropagation through time, lanes, optional bfloat16 p
 state resets inside a chunk). These tests hold it to the Keras layers it replaces.
 """
 
-import keras
 import numpy as np
 import pytest
-import tensorflow as tf
+from conftest import Lazy
 
 from melody.net.folder import ModelConfig, input_names
 from melody.net.vocabulary import Vocabulary, song_arrays
 from melody.train.batching import make_streams
 from melody.train.keras_model import build_model, build_training_model, copy_weights
 from melody.train.recurrence import TrainingNetwork
+
+keras, tf = Lazy("keras"), Lazy("tensorflow")  # imported when a test runs, not when collected
 
 
 def small_model(corpus, **options):

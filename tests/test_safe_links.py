@@ -7,13 +7,12 @@ Every case here is listed in docs/bad-inputs.md (test_bad_inputs checks the cata
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
-from conftest import ROOT, SHIPPED_MODEL
+from conftest import ROOT, SHIPPED_MODEL, app_test, run_script
 
 from melody.core.safe_text import clean, shown, unescaped
 from melody.studio import budget
@@ -24,10 +23,9 @@ WORST = "?window=1024&bars=64&n=4&tempo=40&meter=3/2&melody=7"
 
 def _link(monkeypatch, query: str):
     """The studio opened at ``query`` (a share link) in AppTest, and the seconds it took."""
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = app_test()
     for name, value in re.findall(r"[?&]([^=&]+)=([^&]*)", query):
         at.query_params[name] = value
     started = time.process_time()
@@ -151,10 +149,9 @@ def test_a_long_seed_message_keeps_its_underscores(monkeypatch):
 
 
 def test_an_upload_name_is_shown_as_text(monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = app_test().run()
     song = (ROOT / "tests" / "data" / "two_tunes.abc").read_bytes()
     name = "[click](https://evil.example) ![](http://h/p.png) $x$ \u202eevil.abc"
     at.file_uploader(key="upload").set_value((name, song, "text/plain")).run()
@@ -178,12 +175,7 @@ def test_link_readers_say_what_is_wrong_in_plain_words():
 
 # ---------------------------------------------------------------------------------- harmonize
 def _harmonize(folder, out):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "harmonize.py"), str(folder), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_script("harmonize.py", folder, "--out", out)
 
 
 def _tune(x, title: str) -> str:

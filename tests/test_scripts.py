@@ -5,17 +5,14 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SHIPPED_MODEL
+from conftest import ROOT, SHIPPED_MODEL, run_script
 
 from melody.songs.corpus import melody_from_midi
 
 SCRIPTS = ROOT / "scripts"
 
 
-def run(script, *args, timeout=300):
-    return subprocess.run(
-        [sys.executable, str(SCRIPTS / script), *map(str, args)], capture_output=True, text=True, timeout=timeout
-    )
+run = run_script
 
 
 @pytest.mark.parametrize(

@@ -53,17 +53,7 @@ MAX_QUEUED = 8  # jobs waiting for the worker, all sessions together
 def melodies(loaded, seed: Melody, recipe: Recipe) -> list[Melody]:
     """The recipe's melodies (its number is the random seed), titled "Folk melody #N" (and
     "-2", "-3" ... for variations)."""
-    settings = generator.GenerationSettings(
-        bars=recipe.bars,
-        temperature=recipe.temperature,
-        random_seed=recipe.number,
-        variations=recipe.variations,
-        top_k=recipe.top_k or None,
-        max_seq_len=recipe.window or None,
-        key=recipe.key or None,
-        form=recipe.form,
-    )
-    made = generator.generate(loaded, seed, settings)
+    made = generator.generate(loaded, seed, recipe.settings())
     title = f"Folk melody #{recipe.number}"
     return [m.replace(title=title + (f"-{i + 1}" if len(made) > 1 else "")) for i, m in enumerate(made)]
 

@@ -21,7 +21,7 @@ from melody.core.errors import MelodyError
 from melody.core.melody import bar_steps, canonical_meter
 from melody.core.pitch import all_keys
 from melody.generate.forms import FormError, check_form
-from melody.generate.generator import BARS_RANGE
+from melody.generate.generator import BARS_RANGE, GenerationSettings
 
 MAX_NUMBER = 99_999  # melody numbers are 0 to 99,999: short enough to read out and type
 MAX_VARIATIONS = 4
@@ -77,6 +77,23 @@ class Recipe:
     chords: bool = True
     form: str = "free"
     number: int | None = None
+
+    def settings(self, **more) -> GenerationSettings:
+        """The generation settings this recipe makes its melodies with (its number is the
+        random seed; 0 for top-k or the window and '' for the key mean "no limit" and "the
+        seed's"); ``more``: settings the studio does not offer (``steps``, ``full_length``).
+        The one mapping from a recipe to generation: the studio's clicks and ``generate.py``."""
+        return GenerationSettings(
+            bars=self.bars,
+            temperature=self.temperature,
+            random_seed=self.number,
+            variations=self.variations,
+            top_k=self.top_k or None,
+            max_seq_len=self.window or None,
+            key=self.key or None,
+            form=self.form,
+            **more,
+        )
 
     def same_melody_settings(self, other: Recipe) -> bool:
         """True when ``other`` would make the same melodies given the same number (the
