@@ -95,9 +95,9 @@ def main() -> None:
 def train_and_write(out: pathlib.Path, tunes: dict, split: dict, config: HarmonyConfig, stats, quiet: bool) -> dict:
     """Train, tune the decoder, score, and swap the whole folder in; returns the card."""
     _common.start_tensorflow()
-    from devtools.benchmark import cpu_name
     from melody.chords import baselines
     from melody.chords import model as harmony
+    from melody.core.machine import cpu_name
     from melody.core.storage import atomic_write_json, atomic_write_text, replace_folder, staging_folder
 
     started = time.perf_counter()
@@ -156,8 +156,8 @@ def tonic_share(model, melodies) -> float:
 
 def harmonize_ms(model, repeats: int = 50) -> float:
     """Median ms to harmonise a 16-bar 4/4 melody of 256 steps (quarter and eighth notes)."""
-    from devtools.benchmark import timed
     from melody.chords.model import harmonize
+    from melody.core.machine import timed
     from melody.core.melody import Melody
 
     rng = np.random.default_rng(0)
