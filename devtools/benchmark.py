@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import time
-from collections.abc import Callable
 
 import numpy as np
 
+from melody.core.machine import timed
 from melody.core.melody import END, Melody
 from melody.generate.generator import generate
 from melody.generate.sampling import sample_ids, variation_rngs
@@ -32,17 +31,6 @@ from melody.train.training import TrainConfig
 
 WINDOW = 64  # the seed's sequence length
 BATCH = 64  # the seed's batch size
-
-
-def timed(function: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``function()`` in ms, after one warm-up call."""
-    function()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 # ---------------------------------------------------------------- the seed report's way
@@ -201,19 +189,6 @@ def harmonize_ms(loaded, steps: int = 256, repeats: int = 20) -> float:
 
 
 # ---------------------------------------------------------------- whole processes
-def cpu_name() -> str:
-    """The CPU's model name and whether it has AMX (timings differ between the project's
-    machines: AMD EPYC without AMX, Intel Xeon with it)."""
-    try:
-        info = open("/proc/cpuinfo", encoding="utf-8").read()
-    except OSError:
-        import platform
-
-        return platform.processor() or platform.machine()
-    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
-    return f"{name} ({'with' if ' amx_tile' in info else 'without'} AMX)"
-
-
 def process_cost(command: list[str], cwd=None, env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, peak resident MB) of one whole child process, from its start to its exit.
 

@@ -41,6 +41,14 @@ def start_tensorflow(onednn: bool = False) -> None:
         os.close(saved)
 
 
+def bar(desc: str, unit: str):
+    """A progress callable for the package's loops (``progress=``): a tqdm bar over the items
+    that is gone once they are done."""
+    from tqdm import tqdm
+
+    return lambda items: tqdm(items, desc=desc, unit=unit, leave=False)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print ``error: message`` to stderr and exit non-zero (no traceback)."""
     print(f"error: {message}", file=sys.stderr)

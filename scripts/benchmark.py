@@ -101,6 +101,7 @@ def plot_scaling(scaling: dict, path: str) -> None:
 
 def main() -> None:
     from devtools import benchmark as bench
+    from melody.core.machine import cpu_name
     from melody.net.folder import load_model_folder
     from melody.train.training import TrainConfig
 
@@ -169,7 +170,7 @@ def main() -> None:
         "studio_start_s": ("studio: streamlit run to a usable page, cold (s)", "<= 5"),
         "studio_rss_mb_after_5_clicks": ("studio: server resident memory after 5 clicks (MB)", "<= 400"),
     }
-    machine = f"{bench.cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Folk Melody Studio benchmark ({'quick' if quick else 'full'}) on {machine}")
     print(f"{'measure':<56}{'value':>12}  target")
     for key, (label, target) in labels.items():

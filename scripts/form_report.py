@@ -26,10 +26,10 @@ import json
 import math
 import time
 
-import _common  # noqa: F401  (import path, quiet TensorFlow)
-from tqdm import tqdm
+import _common
 
-METERS = ("2/4", "3/4", "4/4", "6/8")
+from melody.train.reports import METERS
+
 SHOWN = ("exact_bars", "ends_on_tonic", "repeated_bars", "notes_in_scale", "strong_beat_onsets")
 SHOWN += ("bars_repeating_earlier", "phrases4_agreeing", "units2_same", "units2_agreeing")  # melody/songs/phrases.py
 
@@ -80,33 +80,29 @@ def cell(value) -> str:
 
 
 def main() -> None:
-    from melody.generate.generator import generate
     from melody.net.folder import load_model_folder
     from melody.train.dataset import load_split
+    from melody.train.reports import generate_each, meter_seeds
 
     args = parse_args()
     if args.per_meter < 1:
         _common.fail("--per-meter must be at least 1")
     started = time.perf_counter()
     test = load_split(args.data, "test")
+    by_meter = meter_seeds(test, args.meters, args.per_meter, cycle=False)  # songs longer than their seed
+    missing = [meter for meter, (songs, _) in by_meter.items() if not songs]
+    if missing:
+        _common.fail(f"no test song is in {missing[0]}; choose from {sorted({s.meter for s in test})}")
     loaded = load_model_folder(args.model)
     report: dict = {"model": loaded.name, "per_meter": args.per_meter, "meters": {}}
-    for meter in args.meters:
-        songs = [song for song in test if song.meter == meter and len(song.opening(1)) < len(song)][: args.per_meter]
-        if not songs:
-            _common.fail(f"no test song is in {meter}; choose from {sorted({s.meter for s in test})}")
-        seeds = [song.opening(1) for song in songs]
+    for meter, (songs, seeds) in by_meter.items():
         asked = [max(song_bars(song), len(seed) // seed.bar_steps + 1) for song, seed in zip(songs, seeds)]
         rows = {"test songs": figures(songs, seeds, [math.ceil(len(s) / s.bar_steps) for s in songs])}
         for form in args.forms:
             lengths = asked if form == "free" else [in_form(bars, seed, form) for bars, seed in zip(asked, seeds)]
             for temperature in args.temperatures:
-                made = [
-                    generate(loaded, seed, bars=bars, temperature=temperature, random_seed=i, form=form)[0]
-                    for i, (seed, bars) in enumerate(tqdm(list(zip(seeds, lengths)),
-                                                          desc=f"{meter} {form} T={temperature:g}", unit="song",
-                                                          leave=False))
-                ]  # fmt: skip
+                bar = _common.bar(f"{meter} {form} T={temperature:g}", "song")
+                made = generate_each(loaded, seeds, bar, bars=lengths, temperature=temperature, form=form)
                 name = f"temperature {temperature:g}" if form == "free" else f"{form} T={temperature:g}"
                 rows[name] = figures(made, seeds, lengths)
         report["meters"][meter] = rows

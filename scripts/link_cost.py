@@ -33,7 +33,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from devtools.benchmark import cpu_name, link_cost
+    from devtools.benchmark import link_cost
+    from melody.core.machine import cpu_name
 
     args = parse_args()
     if not os.path.exists(args.browser):

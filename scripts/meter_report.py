@@ -22,10 +22,9 @@ import argparse
 import json
 import time
 
-import _common  # noqa: F401  (import path, quiet TensorFlow)
-from tqdm import tqdm
+import _common
 
-METERS = ("2/4", "3/4", "4/4", "6/8")
+from melody.train.reports import METERS
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,19 +40,20 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from melody.generate.generator import generate
     from melody.net.folder import load_model_folder
     from melody.songs.meter_figures import FIGURES, meter_figures
     from melody.train.card import add_meter_report, fit_ngram, read_ngram_songs
     from melody.train.dataset import load_split
     from melody.train.evaluation import score_model, score_ngram
+    from melody.train.reports import generate_each, meter_seeds
 
     args = parse_args()
     if args.per_meter < 1:
         _common.fail("--per-meter must be at least 1")
     started = time.perf_counter()
     test = load_split(args.data, "test")
-    missing = [meter for meter in args.meters if not any(song.meter == meter for song in test)]
+    by_meter = meter_seeds(test, args.meters, args.per_meter)  # all songs of the meter; seeds cycled through them
+    missing = [meter for meter, (songs, _) in by_meter.items() if not songs]
     if missing:
         _common.fail(f"no test song is in {', '.join(missing)}; choose from {sorted({s.meter for s in test})}")
     models = [load_model_folder(folder) for folder in args.models]
@@ -69,15 +69,11 @@ def main() -> None:
         }
     for source, figures in report["test"].items():
         print(f"{source:<28}" + "".join(f"{figures[name]:>12.3f}" for name in names))
-    for meter in args.meters:
-        songs = [song for song in test if song.meter == meter]
-        seeds = [songs[i % len(songs)].opening(1) for i in range(args.per_meter)]
+    for meter, (songs, seeds) in by_meter.items():
         rows = {"test songs": meter_figures(songs[: args.per_meter], [len(s) for s in seeds[: len(songs)]])}
         for loaded in models:
-            melodies = [
-                generate(loaded, seed, steps=args.steps, temperature=args.temperature, random_seed=i)[0]
-                for i, seed in enumerate(tqdm(seeds, desc=f"{loaded.name} {meter}", unit="melody", leave=False))
-            ]
+            bar = _common.bar(f"{loaded.name} {meter}", "melody")
+            melodies = generate_each(loaded, seeds, bar, steps=args.steps, temperature=args.temperature)
             rows[loaded.name] = meter_figures(melodies, [len(seed) for seed in seeds])
         report["meters"][meter] = rows
         print(f"\n{meter}: {len(songs)} test songs")

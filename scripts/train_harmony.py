@@ -20,19 +20,14 @@ Example:
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime
-import json
 import pathlib
 import time
 
-import _common  # noqa: F401  (import path, quiet TensorFlow)
-import numpy as np
+import _common
 from tqdm import tqdm
 
 from melody.chords.model import DEFAULT_FOLDER, HarmonyConfig
 
-METERS = ("2/4", "3/4", "4/4", "6/8")
 FLAGS = {"units": "LSTM units per direction", "epochs": "most epochs", "dropout": "dropout after the LSTM"}
 
 
@@ -56,6 +51,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     from melody.chords import data as harmony_data
+    from melody.train.chord_card import add_generated_report, generated_summary, train_and_write
 
     args = parse_args()
     out = pathlib.Path(args.out)
@@ -63,8 +59,10 @@ def main() -> None:
         _common.fail("--per-meter must be at least 1 and --bars 4 to 64")
     if args.epochs < 1 or args.units < 1 or not 0 <= args.dropout < 1:
         _common.fail("--epochs and --units must be at least 1, --dropout 0 to below 1")
+    generating = lambda items, desc: _common.bar(desc, "melody")(items)
     if args.generated_report:
-        print(generated_summary(add_generated_report(out, args)["generated"], out))
+        card = add_generated_report(out, args.data, args.per_meter, args.bars, generating)
+        print(generated_summary(card["generated"], out))
         return
     files = harmony_data.corpus_files(pathlib.Path(args.corpus))
     if not files:
@@ -77,9 +75,23 @@ def main() -> None:
     tunes = {name: [by_source[s] for s in names] for name, names in split.items()}
     config = HarmonyConfig(**{name: getattr(args, name) for name in FLAGS})
     config.input_units = config.units  # the layer reading the features is as wide as the LSTM
-    card = train_and_write(out, tunes, {"seed": args.split_seed, **split}, config, stats, args.quiet)
+    _common.start_tensorflow()
+    epochs = tqdm(total=config.epochs, desc="training", unit="epoch", disable=args.quiet)
+
+    def on_epoch(epoch: int, logs: dict) -> None:
+        epochs.set_postfix(val_loss=f"{logs['val_loss']:.4f}")
+        epochs.update()
+
+    def scoring(items, desc: str):
+        epochs.close()  # the training is over once the scoring starts
+        return _common.bar(desc, "tune")(items)
+
+    try:
+        card = train_and_write(out, tunes, {"seed": args.split_seed, **split}, config, stats, on_epoch, scoring)
+    finally:
+        epochs.close()
     if pathlib.Path(args.data, "split.json").is_file():
-        card = add_generated_report(out, args)
+        card = add_generated_report(out, args.data, args.per_meter, args.bars, generating)
         print(generated_summary(card["generated"], out))
     else:
         print(f"note: no Essen dataset in {args.data} (scripts/preprocess.py); generated melodies not measured")
@@ -90,208 +102,6 @@ def main() -> None:
         f"({test['tunes']} tunes, {test['model']['beats']} beats) chord accuracy {test['model']['accuracy']:.3f} "
         f"({others}); wrote {out}/ in {(time.perf_counter() - started) / 60:.1f} min"
     )
-
-
-def train_and_write(out: pathlib.Path, tunes: dict, split: dict, config: HarmonyConfig, stats, quiet: bool) -> dict:
-    """Train, tune the decoder, score, and swap the whole folder in; returns the card."""
-    _common.start_tensorflow()
-    from devtools.benchmark import cpu_name
-    from melody.chords import baselines
-    from melody.chords import model as harmony
-    from melody.core.storage import atomic_write_json, atomic_write_text, replace_folder, staging_folder
-
-    started = time.perf_counter()
-    with tqdm(total=config.epochs, desc="training", unit="epoch", disable=quiet) as bar:
-
-        def on_epoch(epoch: int, logs: dict) -> None:
-            bar.set_postfix(val_loss=f"{logs['val_loss']:.4f}")
-            bar.update()
-
-        network, history = harmony.train_network(tunes["train"], tunes["validation"], config, on_epoch)
-    minutes = (time.perf_counter() - started) / 60
-    staging = staging_folder(out)
-    network.save(staging / harmony.WEIGHTS_FILE)
-    atomic_write_json(staging / "config.json", dataclasses.asdict(config))
-    atomic_write_json(staging / "split.json", split)
-    hmm = baselines.ChordHMM.fit(tunes["train"])
-    hmm.save(staging / "hmm.npz")
-    model = harmony.load(staging)  # tune and score what was saved, in NumPy
-    costs, tuned = baselines.tune_change_costs(model, tunes["validation"])
-    config.change_cost = costs
-    atomic_write_json(staging / "config.json", dataclasses.asdict(config))
-    model = dataclasses.replace(model, config=config)
-    methods = {"model": model.chords, **baselines.baseline_methods(hmm)}
-    card = {
-        "name": out.name,
-        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "data": {**dataclasses.asdict(stats), "split": {name: len(items) for name, items in tunes.items()}},
-        "model": {**dataclasses.asdict(config), "parameters": int(network.count_params())},
-        "training": {
-            "epochs_run": len(history),
-            "best_epoch": int(np.argmin([epoch["val_loss"] for epoch in history])) + 1,
-            "best_val_loss": round(min(epoch["val_loss"] for epoch in history), 4),
-            "minutes": round(minutes, 2),
-            "cpu": cpu_name(),
-        },
-        "decoder": {"change_cost": list(costs), "validation_accuracy": round(tuned, 4)},
-    }
-    for name in ("validation", "test"):
-        bar = lambda items, name=name: tqdm(items, desc=f"scoring {name}", unit="tune", leave=False)
-        card[name] = {"tunes": len(tunes[name]), **baselines.score_methods(tunes[name], methods, bar)}
-        card[name]["model_tonic_unforced"] = tonic_share(model, tunes[name])
-    card["speed"] = {"harmonize_ms_256_steps": harmonize_ms(model), "cpu": cpu_name()}
-    atomic_write_json(staging / "card.json", card)
-    atomic_write_text(staging / "card.md", card_markdown(card))
-    replace_folder(staging, out)
-    return card
-
-
-def tonic_share(model, melodies) -> float:
-    """Share of melodies whose last chord the model, not forced, would make the tonic triad."""
-    from melody.chords.model import chord_class, tonic_class
-
-    ends = [model.chords(m.with_chords(()), force_tonic=False)[-1] for m in melodies]
-    return round(float(np.mean([chord_class(c, m.key) == tonic_class(m.key) for c, m in zip(ends, melodies)])), 4)
-
-
-def harmonize_ms(model, repeats: int = 50) -> float:
-    """Median ms to harmonise a 16-bar 4/4 melody of 256 steps (quarter and eighth notes)."""
-    from devtools.benchmark import timed
-    from melody.chords.model import harmonize
-    from melody.core.melody import Melody
-
-    rng = np.random.default_rng(0)
-    events = [(int(p), int(n)) for p, n in zip(rng.integers(60, 73, 96), rng.choice([2, 4], 96))]
-    melody = Melody.from_events(events, key="G major").with_steps(Melody.from_events(events).steps[:256])
-    return round(timed(lambda: harmonize(melody, model), repeats), 2)
-
-
-def add_generated_report(out: pathlib.Path, args) -> dict:
-    """Harmonise ``--per-meter`` melodies per meter generated by the shipped melody model
-    (``--bars`` bars, temperature 1, seeded by the Essen test songs' pickup and first bar)
-    with the chord model in ``out``; the figures go into its card. Returns the card."""
-    from melody.chords import model as harmony
-    from melody.chords.baselines import chord_tone_steps, rule_chords
-    from melody.chords.model import chord_class, tonic_class
-    from melody.core.storage import atomic_write_json, atomic_write_text
-    from melody.generate.generator import generate
-    from melody.net.folder import default_model_folder, load_model_folder
-    from melody.train.dataset import load_split
-
-    model = harmony.load(out)  # a bad folder: one line (run_main)
-    card_path = out / "card.json"
-    card = json.loads(card_path.read_text()) if card_path.is_file() else {"name": out.name}
-    test = load_split(args.data, "test")
-    loaded = load_model_folder(default_model_folder())
-    report = {"melody_model": loaded.name, "bars": args.bars, "per_meter": args.per_meter, "meters": {}}
-    is_tonic = lambda chord, melody: chord_class(chord, melody.key) == tonic_class(melody.key)
-    for meter in METERS:
-        songs = [song for song in test if song.meter == meter]
-        seeds = [songs[i % len(songs)].opening(1) for i in range(args.per_meter)] if songs else []
-        counts = np.zeros(7)  # chord tones, note steps, rule's chord tones, tonic endings (forced, free), times
-        for index, seed in enumerate(tqdm(seeds, desc=f"generated {meter}", unit="melody", leave=False)):
-            melody = generate(loaded, seed, bars=args.bars, temperature=1.0, random_seed=index)[0]
-            begun = time.perf_counter()
-            chords = model.chords(melody)
-            counts[6] += time.perf_counter() - begun
-            counts[:2] += chord_tone_steps(melody, chords)
-            counts[2] += chord_tone_steps(melody, rule_chords(melody))[0]
-            counts[3] += is_tonic(chords[-1], melody)
-            counts[4] += is_tonic(model.chords(melody, force_tonic=False)[-1], melody)
-            counts[5] += len(chords) / (len(melody) / melody.bar_steps)
-        if seeds:
-            report["meters"][meter] = {
-                "melodies": len(seeds),
-                "chord_tone_ratio": round(counts[0] / counts[1], 4),
-                "rule_chord_tone_ratio": round(counts[2] / counts[1], 4),
-                "ends_on_tonic": round(counts[3] / len(seeds), 4),
-                "would_end_on_tonic_unforced": round(counts[4] / len(seeds), 4),
-                "chords_per_bar": round(counts[5] / len(seeds), 2),
-                "harmonize_ms": round(counts[6] / len(seeds) * 1000, 2),
-            }
-    card["generated"] = report
-    atomic_write_json(card_path, card)
-    atomic_write_text(out / "card.md", card_markdown(card))
-    return card
-
-
-def generated_summary(report: dict, out: pathlib.Path) -> str:
-    """One line: per meter, the chord-tone ratio and the share ending on the tonic chord."""
-    meters = "; ".join(
-        f"{meter}: chord tones {row['chord_tone_ratio']:.3f}, tonic ending {row['ends_on_tonic']:.0%} "
-        f"({row['would_end_on_tonic_unforced']:.0%} unforced)"
-        for meter, row in report["meters"].items()
-    )
-    return f"{report['per_meter']} generated melodies per meter harmonised -> {meters}; added to {out}/card.md"
-
-
-def card_markdown(card: dict) -> str:
-    """The card as Markdown for people: what the model is, how it was made, what it scores."""
-    lines = [f"# Model card: {card['name']}", ""]
-    if "data" in card:
-        data, model, training = card["data"], card["model"], card["training"]
-        lines += [
-            f"Created {card['created']}. Chooses one triad per beat at most under a melody, in its key.",
-            "",
-            "## Data",
-            f"Nottingham Music Database tunes with chord symbols (`corpora/nottingham/`, GPL-3): read "
-            f"{data['read']}, kept {data['kept']}; skipped {data['skipped']}. Read as written (repeats not "
-            f"expanded), in the key of the first K: field ({data['key_changes']} tunes change key later). "
-            f"{data['quantised']} tunes had notes off the 16th grid (triplets), moved to the nearest 16th; "
-            f"{data['padded']} had an incomplete bar inside the tune, completed with a rest so that later "
-            f"bars keep the grid. Split by tune (seed in `split.json`): {data['split']}.",
-            "",
-            "## Model",
-            f"Per beat, {model['input_units']} tanh units read the melody's features (key-relative pitch classes: "
-            f"how long each sounds, which sounds at the beat, which start in it; rests; place in the bar and in an "
-            f"8-bar phrase; beats to the last note; meter; mode) -> bidirectional LSTM({model['units']}) -> "
-            f"Dropout({model['dropout']}) -> softmax over 48 key-relative triads; {model['parameters']:,} parameters. "
-            f"Decoding: Viterbi, a chord change costing {card['decoder']['change_cost']} (log-probability at a "
-            f"bar line, half bar, other beat; tuned on validation: accuracy {card['decoder']['validation_accuracy']})"
-            f", the tonic triad forced from the last beat that holds a note.",
-            "",
-            "## Training",
-            f"{training['epochs_run']} epochs in {training['minutes']} min on {training['cpu']}, best validation "
-            f"loss {training['best_val_loss']} at epoch {training['best_epoch']} (early stopping).",
-        ]
-        for name in ("test", "validation"):
-            split = card[name]
-            lines += ["", f"## {name.capitalize()} tunes ({split['tunes']} tunes, {split['model']['beats']} beats)"]
-            lines += ["| method | chord accuracy (beats) | chord-tone ratio |", "|---|---|---|"]
-            for method, label in METHOD_LABELS.items():
-                lines.append(f"| {label} | {split[method]['accuracy']:.3f} | {split[method]['chord_tone_ratio']:.3f} |")
-            lines.append(f"\nNot forced, the model would end {split['model_tonic_unforced']:.0%} of them on the tonic.")
-        speed = card["speed"]
-        lines += ["", f"Harmonising 256 steps (16 bars of 4/4) takes {speed['harmonize_ms_256_steps']} ms "
-                  f"(median, NumPy, one thread) on {speed['cpu']}."]  # fmt: skip
-    if "generated" in card:
-        report = card["generated"]
-        lines += [
-            "",
-            f"## Generated melodies ({report['melody_model']}, {report['bars']} bars, temperature 1)",
-            "Seeded by the pickup and first bar of the Essen test songs of each meter. The last chord is "
-            "forced to the tonic triad; (unforced) is how often the model would choose it anyway, (rule's) the "
-            "diatonic rule's chord-tone ratio on the same melodies.",
-            "",
-            "| meter | melodies | chord-tone ratio | (rule's) | end on the tonic chord | (unforced) | chords per bar |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for meter, row in report["meters"].items():
-            lines.append(
-                f"| {meter} | {row['melodies']} | {row['chord_tone_ratio']:.3f} | {row['rule_chord_tone_ratio']:.3f} "
-                f"| {row['ends_on_tonic']:.0%} | {row['would_end_on_tonic_unforced']:.0%} | {row['chords_per_bar']} |"
-            )
-    return "\n".join(lines) + "\n"
-
-
-METHOD_LABELS = {
-    "model": "**this model**",
-    "rule": "diatonic rule (per half bar)",
-    "hmm": "HMM (48 key-relative triads)",
-    "tonic": "always the tonic triad",
-    "oracle": "oracle: best one chord per half bar",
-    "human": "the human chords",
-}
 
 
 if __name__ == "__main__":

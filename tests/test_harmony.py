@@ -198,9 +198,10 @@ def test_load_refuses_a_missing_or_broken_folder(tmp_path):
 
 def test_numpy_forward_equals_keras(tmp_path):
     from melody.core.storage import atomic_write_json
+    from melody.train.chords import build_network
 
     config = HarmonyConfig(units=8, input_units=6)
-    network = harmony.build_network(config)
+    network = build_network(config)
     rng = np.random.default_rng(3)
     for weights in network.weights:  # away from Keras' initial zeros and ones
         weights.assign(rng.normal(0, 0.5, weights.shape).astype(np.float32))

@@ -47,7 +47,7 @@ PICKUP = ("59", HOLD, HOLD, HOLD)
 
 
 def test_doctests():
-    assert doctest.testmod(melody.phrases).failed == 0
+    assert doctest.testmod(melody.songs.phrases).failed == 0
 
 
 def test_aaba_of_16_bars():
