@@ -231,6 +231,7 @@ def test_tiny_models_are_what_the_maker_writes(tiny_corpus, tmp_path):
 
     for name, options in TINY_MODELS.items():
         fresh = train_tiny_model(tiny_corpus, tmp_path / name, **options)
-        assert check_model_folder(fresh) == check_model_folder(DATA / name), f"run tests/data/make_tiny_models.py ({name})"
+        redo = f"run tests/data/make_tiny_models.py ({name})"
+        assert check_model_folder(fresh) == check_model_folder(DATA / name), redo
         shapes = lambda folder: {k: [w.shape for w in v] for k, v in load_model_folder(folder).weights.items()}
         assert shapes(fresh) == shapes(DATA / name)

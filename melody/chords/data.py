@@ -34,6 +34,7 @@ import numpy as np
 from melody.core.errors import MelodyError
 from melody.core.melody import HOLD, REST, Chord, Melody, bar_steps
 from melody.core.paths import CORPORA, ROOT
+from melody.core.pitch import MINOR_TONICS, QUALITY_SUFFIX
 
 CORPUS_FOLDER = CORPORA / "nottingham"
 CACHE_FILE = ROOT / "data" / "nottingham-chords.json"
@@ -56,7 +57,7 @@ def normalise_chord(text: str) -> str | None:
     chord = Chord.from_symbol(text)
     if chord is None:
         return None
-    return chord.symbol()
+    return MINOR_TONICS[chord.root] + QUALITY_SUFFIX[chord.quality]  # black keys as midi_name spells them
 
 
 def normalise_abc_chords(tune: str) -> str:
