@@ -1,4 +1,4 @@
-"""Generation: the LSTM run one step at a time with its state carried, and sampling.
+"""Generation: a seed continued by the network, one step at a time with its state carried.
 
 The step runs in NumPy from the trained weights (`StepModel`, built once per loaded model,
 read-only afterwards, so threads can share it; the weights come from the model file
