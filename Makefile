@@ -11,7 +11,7 @@ APP_STAMP := $(VENV)/.installed-app-$(shell cat requirements-app.txt | cksum | c
 STAMP := $(VENV)/.installed-all-$(shell cat requirements-app.txt requirements-train.txt requirements.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: app test train venv app-venv train-venv system-packages lint clean
+.PHONY: app test test-fast train venv app-venv train-venv system-packages lint clean
 
 venv train-venv: $(STAMP)
 
@@ -37,6 +37,10 @@ app: $(APP_STAMP) system-packages
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest -q
+
+# the edit-test loop: everything but the slow, browser, subprocess and shipped-model tests (<= 60 s)
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not browser and not subprocess and not shipped_model"
 
 # the shipped model's recipe, into a new folder (the shipped one is only replaced by hand)
 train: $(STAMP)

@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
@@ -198,11 +197,10 @@ def test_the_json_checks_need_no_network(tmp_path):
             check_model_folder(_model_copy(tmp_path / case, change))
 
 
-def test_the_shipped_models_pass_quickly():
+@pytest.mark.shipped_model
+def test_the_shipped_models_pass_the_checks():
     for name in ("essen-lstm", "essen-lstm-meter-blind"):
-        started = time.perf_counter()
         config, vocab = check_model_folder(ROOT / "models" / name)
-        assert time.perf_counter() - started < 0.5
         assert len(vocab) == config.vocab_size == 45 and vocab.meters[0] == "other"
     loaded = load_model_folder(ROOT / "models" / "essen-lstm-meter-blind")
     assert loaded.config.position_dim == 0 and loaded.vocab.pitch_range == (48, 89)

@@ -93,26 +93,14 @@ def make_batches(
 
 
 @dataclasses.dataclass
-class Streams:
-    """Chunked streams: arrays (n_chunks, streams, chunk); ``resets`` is 1.0 at the steps
-    where a row's state is zeroed first (the first step of a song, and padding)."""
+class Streams(Batch):
+    """Chunked streams: a `Batch`'s arrays as (n_chunks, streams, chunk); ``resets`` is 1.0 at
+    the steps where a row's state is zeroed first (the first step of a song, and padding)."""
 
-    symbols: np.ndarray
-    positions: np.ndarray
-    meters: np.ndarray
-    targets: np.ndarray
-    lookback_1: np.ndarray
-    lookback_2: np.ndarray
-    repeated: np.ndarray
-    weights: np.ndarray
-    resets: np.ndarray
+    resets: np.ndarray = None
 
     def __len__(self) -> int:
         return len(self.symbols)
-
-    @property
-    def n_targets(self) -> int:
-        return int((self.weights > 0).sum())
 
 
 def make_streams(
