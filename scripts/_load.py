@@ -167,7 +167,7 @@ def run_load(
     from playwright.sync_api import sync_playwright
 
     times, errors, walls, spreads, hidden = [], [], [], [], 0
-    cpu_used, per_thread, windows, browser_cpu = 0.0, {}, [], 0.0
+    cpu_used, per_thread, windows, browser_cpu, per_round = 0.0, {}, [], 0.0, []
     loads = {"before": load_averages()}
     with sync_playwright() as playwright:
         browser = launch(playwright, browser_path)
@@ -204,6 +204,7 @@ def run_load(
                     line += f"server CPU {cpu:.1f} s, "
                 figures = summary(result["seconds"])
                 times += result["seconds"]
+                per_round.append([None if s is None else round(s, 3) for s in result["seconds"]])
                 errors += [f"round {number + 1}, {e}" for e in result["errors"]]
                 walls.append(wall)
                 spreads.append(result["spread_s"] or 0.0)
@@ -229,6 +230,7 @@ def run_load(
         "errors": errors[:10],
         "single_click_s": round(statistics.median(solo), 3) if solo else None,
         "single_clicks_s": [round(s, 3) for s in solo],
+        "rounds_s": per_round,  # each round's clicks, session by session
         "pause_s": pause_s,
         "warm": warm,
         "burst_wall_s": round(burst_s, 2),

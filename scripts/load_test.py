@@ -16,6 +16,7 @@ Prints each round, the slowest functions of the server during the bursts (with -
 and a last line of JSON:
   median_s, p95_s, max_s     click -> result, over every click of every round (p95: linear
                              interpolation between ranks, as NumPy's default)
+  rounds_s                   each round's seconds, session by session (null: a failure)
   failures                   clicks without a result within --timeout (or with an exception shown)
   single_click_s             median of the solo clicks
   server_cpu_s               the server process's user + system CPU (all threads) during the
