@@ -7,7 +7,7 @@ Starts the studio (`streamlit run app.py`) on a free local port, or uses a runni
 session, as each pupil's browser is. First one session clicks alone (--solo clicks, each
 the first click of a fresh session, so its melody is made on the click; one more click
 before them is not timed). Then, --rounds times, every session clicks Generate at the same
-instant (the pages click at one shared wall-clock moment, see scripts/_load.py), and each
+instant (the pages click at one shared wall-clock moment, see devtools/load.py), and each
 session's seconds from its click until its new result is there (the new sound loaded and
 the new score drawn) are noted. Rounds are --pause seconds apart: people listen before they
 click again, and the studio makes their next melodies meanwhile (melody/making.py).
@@ -45,7 +45,8 @@ import json
 import os
 
 import _common
-import _load
+
+from devtools import load as _load
 
 
 def parse_args() -> argparse.Namespace:
@@ -75,8 +76,8 @@ def parse_args() -> argparse.Namespace:
 
 def round_line(calls: list[dict]) -> str:
     """One round of the probe in words: where a click waited."""
-    made = sum(c["fn"] == "sampler.generate" and "Script" in c["thread"] for c in calls)
-    ahead = _load.mean_wall(calls, "sampler.generate", "ahead")[1]
+    made = sum(c["fn"] == "generator.generate" and "Script" in c["thread"] for c in calls)
+    ahead = _load.mean_wall(calls, "generator.generate", "ahead")[1]
     runs = _load.mean_wall(calls, "script run", "click")
     take = _load.mean_wall(calls, "ahead.take (waits)", "click")[0]
     lock = _load.mean_wall(calls, "synth lock wait", "click")[0]
@@ -108,7 +109,7 @@ def print_profile(path: str, figures: dict) -> None:
     print("  server CPU by thread during the bursts: " + ", ".join(f"{n} {s:.1f} s" for n, s in threads.items()))
     for number, window in enumerate(figures["_windows"]):
         print(f"  round {number + 1}: {round_line(_load.probe_calls(path, [window]))}")
-    made_here = sum(row["calls"] for row in rows if row["fn"] == "sampler.generate" and row["thread"] == "click")
+    made_here = sum(row["calls"] for row in rows if row["fn"] == "generator.generate" and row["thread"] == "click")
     print(f"  melodies made on the click: {made_here} of {figures['clicks']} clicks (the others were made ahead)")
     figures["made_on_click"] = made_here
     figures["server_cpu_by_thread_s"] = {n: round(s, 2) for n, s in threads.items()}
@@ -116,7 +117,7 @@ def print_profile(path: str, figures: dict) -> None:
 
 
 def main() -> None:
-    from melody.serving import streamlit_process
+    from devtools.serve import streamlit_process
 
     args = parse_args()
     if not os.path.exists(args.browser):

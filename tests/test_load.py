@@ -1,7 +1,7 @@
 """A class in the studio: several sessions clicking Generate together on one server (its own
 file: it starts its own server and Playwright, which cannot run beside test_browser's
 module fixtures). Each session is a fresh context of one headless Debian Chromium; the
-pieces are scripts/_load.py's, as `scripts/load_test.py` uses them for the full figures.
+pieces are devtools/load.py's, as `scripts/load_test.py` uses them for the full figures.
 
 The bound is loose on purpose: it catches a hang, a lost result or clicks served one after
 another far beyond their CPU (a collapse), not a slow shared CI machine. The aim of
@@ -9,27 +9,20 @@ issue 22 (10 sessions: median <= 3.5 s, p95 <= 6 s on 2 cores) is measured by th
 """
 
 import os
-import subprocess
-import sys
 
 import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import _load  # noqa: E402
+from devtools import load as _load
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.path.exists(_load.CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)"
-    ),
-]
 SESSIONS, ROUNDS = 4, 2
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists(_load.CHROMIUM), reason="Debian chromium is not installed (apt: chromium)")
 def test_four_sessions_clicking_together_twice_all_get_their_melody_in_time():
-    from melody.serving import streamlit_process
+    from devtools.serve import streamlit_process
 
     with streamlit_process(ROOT / "app.py", env={"FOLK_MODEL": str(SHIPPED_MODEL)}, timeout=120) as (url, server):
         figures = _load.run_load(
@@ -51,10 +44,3 @@ def test_percentile_is_numpy_linear():
     assert _load.percentile(range(1, 31), 95) == pytest.approx(28.55)
     assert _load.percentile([7], 95) == 7
     assert _load.summary([None, 1.0, 3.0]) == {"median_s": 2.0, "p95_s": 2.9, "max_s": 3.0}
-
-
-def test_the_script_has_help():
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "load_test.py"), "--help"], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0 and "usage:" in done.stdout and "clicks_per_s_per_core" in done.stdout

@@ -15,11 +15,8 @@ SCRIPTS = ROOT / "scripts"
 run = run_script
 
 
-@pytest.mark.parametrize(
-    "script",
-    ["preprocess.py", "train.py", "generate.py", "evaluate.py", "benchmark.py", "ablation.py", "click_time.py"]
-    + ["train_harmony.py", "harmony_eval.py", "harmonize.py"],
-)
+@pytest.mark.subprocess
+@pytest.mark.parametrize("script", sorted(p.name for p in SCRIPTS.glob("*.py") if not p.name.startswith("_")))
 def test_every_script_has_help(script):
     done = run(script, "--help")
     assert done.returncode == 0 and "usage:" in done.stdout and "Example" in done.stdout

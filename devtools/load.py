@@ -322,9 +322,9 @@ def wait_idle(pid: int, quiet_s: float = 2.0, limit_s: float = 120.0) -> None:
 
 # ---------------------------------------------------------------- server-side probe (optional)
 PROBED = {  # module -> functions wrapped (looked up by attribute at call time in the studio)
-    "melody.sampler": ["generate"],
-    "melody.harmony": ["harmonize"],
-    "melody.render": ["render_all", "to_wav_bytes", "to_musicxml_bytes", "to_svg"],
+    "melody.generate.generator": ["generate"],
+    "melody.chords.model": ["harmonize"],
+    "melody.output.files": ["render_all", "to_wav_bytes", "to_musicxml_bytes", "to_svg"],
 }
 
 
@@ -406,31 +406,32 @@ def install_probe(path: str) -> None:
         module = importlib.import_module(module_name)
         for name in names:
             setattr(module, name, _timed(getattr(module, name), f"{module_name.split('.')[-1]}.{name}", out))
-    from melody import making, render
+    from melody.output import sound
+    from melody.studio import click
 
-    making._make = _timed(making._make, "ahead._make (whole job)", out)
-    making.Ahead.take = staticmethod(_timed(making.Ahead.take, "ahead.take (waits)", out))
-    original_init = render._FluidSynth.__init__
+    click._make = _timed(click._make, "ahead._make (whole job)", out)
+    click.Ahead.take = _timed(click.Ahead.take, "ahead.take (waits)", out)
+    original_init = sound._FluidSynth.__init__
 
     def init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
         self.lock = _TimedLock(out, "synth lock")
 
-    render._FluidSynth.__init__ = init
+    sound._FluidSynth.__init__ = init
     from streamlit.runtime.scriptrunner import script_runner
 
     script_runner.ScriptRunner._run_script = _timed(script_runner.ScriptRunner._run_script, "script run", out)
 
 
 def probe_env(path: str) -> dict:
-    """Environment for a server started with `melody.serving.streamlit_process` that runs
+    """Environment for a server started with `devtools.serve.streamlit_process` that runs
     `install_probe` at start-up (a ``sitecustomize`` in a temporary folder on PYTHONPATH)."""
     folder = tempfile.mkdtemp(prefix="load-probe-")
     pathlib.Path(folder, "sitecustomize.py").write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(pathlib.Path(__file__).resolve().parent)!r})\n"
-        "import _load\n"
-        f"_load.install_probe({path!r})\n",
+        f"sys.path.insert(0, {str(pathlib.Path(__file__).resolve().parents[1])!r})\n"
+        "from devtools import load\n"
+        f"load.install_probe({path!r})\n",
         encoding="utf-8",
     )
     paths = [folder, str(pathlib.Path(__file__).resolve().parent.parent)]
