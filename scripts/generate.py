@@ -205,9 +205,12 @@ def main() -> None:
     seed = make_seed(args)
     recipe = Recipe(
         bars=args.bars, temperature=args.temperature, number=args.random_seed, variations=args.variations,
-        top_k=args.top_k or 0, window=args.max_seq_len or 0, key=args.key or "", form=args.form,
+        key=args.key or "", form=args.form,
     )  # fmt: skip
-    settings = recipe.settings(steps=args.steps, full_length=args.full_length)
+    # --top-k 0 and --max-seq-len 0 are refused (settings.check), not read as "no limit" as in the studio
+    settings = recipe.settings(
+        steps=args.steps, full_length=args.full_length, top_k=args.top_k, max_seq_len=args.max_seq_len
+    )
     settings.check()
     loaded = load_model_folder(args.model)
     chord_model = harmony.load(args.chord_model) if args.chords else None  # a bad folder: one line, now

@@ -70,6 +70,7 @@ def test_generated_report_goes_into_the_card(tiny_chords, tiny_model, tiny_corpu
         assert 0 <= row["chord_tone_ratio"] <= 1 and row["chords_per_bar"] > 0
     assert json.loads((out / "card.json").read_text()) == json.loads(json.dumps(card))  # tuples as lists
     markdown = (out / "card.md").read_text()
-    assert markdown == chord_card.card_markdown(card) and "## Generated melodies (model, 4 bars" in markdown
+    assert markdown == chord_card.card_markdown(card)
+    assert f"## Generated melodies ({tiny_model.name}, 4 bars" in markdown
     line = chord_card.generated_summary(report, out)
     assert line.startswith("2 generated melodies per meter harmonised -> ") and line.endswith(f"{out}/card.md")

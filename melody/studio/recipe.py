@@ -81,9 +81,10 @@ class Recipe:
     def settings(self, **more) -> GenerationSettings:
         """The generation settings this recipe makes its melodies with (its number is the
         random seed; 0 for top-k or the window and '' for the key mean "no limit" and "the
-        seed's"); ``more``: settings the studio does not offer (``steps``, ``full_length``).
+        seed's"); ``more``: settings the studio does not offer (``steps``, ``full_length``), or
+        values as given where a command line refuses a 0 the studio reads as "no limit".
         The one mapping from a recipe to generation: the studio's clicks and ``generate.py``."""
-        return GenerationSettings(
+        settings = GenerationSettings(
             bars=self.bars,
             temperature=self.temperature,
             random_seed=self.number,
@@ -92,8 +93,8 @@ class Recipe:
             max_seq_len=self.window or None,
             key=self.key or None,
             form=self.form,
-            **more,
         )
+        return dataclasses.replace(settings, **more)
 
     def same_melody_settings(self, other: Recipe) -> bool:
         """True when ``other`` would make the same melodies given the same number (the
