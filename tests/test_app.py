@@ -7,6 +7,8 @@ from conftest import SHIPPED_MODEL, app_test
 
 from melody.core.safe_text import unescaped
 
+pytestmark = pytest.mark.shipped_model
+
 EXAMPLE = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 STALE = "Settings changed since this melody was made"
 

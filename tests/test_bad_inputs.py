@@ -225,6 +225,8 @@ MODEL_CASES = {  # id -> (change to a copy of the shipped folder, fragment)
 }
 
 
+@pytest.mark.subprocess
+@pytest.mark.shipped_model
 @pytest.mark.parametrize("case", sorted(MODEL_CASES))
 def test_unusable_model_folders_say_how_to_get_a_good_one(case, tmp_path):
     from melody.net.folder import load_model_folder
@@ -275,6 +277,7 @@ CLI_CASES = {  # id -> (script and arguments, fragment)
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("case", sorted(CLI_CASES))
 def test_scripts_fail_in_one_clear_line(case, tmp_path):
     args, fragment = CLI_CASES[case]
@@ -283,6 +286,7 @@ def test_scripts_fail_in_one_clear_line(case, tmp_path):
     assert "Traceback" not in done.stderr and done.stderr.strip().count("\n") == 0  # one line
 
 
+@pytest.mark.subprocess
 def test_a_corpus_of_unreadable_files_is_counted_and_refused(tmp_path):
     corpus = tmp_path / "songs"
     corpus.mkdir()
@@ -337,6 +341,7 @@ APP_CASES = {  # id -> (what the person does, fragment of the st.error)
 }
 
 
+@pytest.mark.shipped_model
 @pytest.mark.parametrize("case", sorted(APP_CASES))
 def test_the_app_shows_an_error_and_keeps_serving(case, monkeypatch):
     act, fragment = APP_CASES[case]
@@ -355,6 +360,7 @@ def test_the_app_shows_an_error_and_keeps_serving(case, monkeypatch):
     assert not at.exception and not at.error and len(at.get("audio")) == 1
 
 
+@pytest.mark.shipped_model
 def test_the_app_without_a_model_says_how_to_get_one(monkeypatch, tmp_path):
     at = _app(monkeypatch, model=tmp_path / "missing")
     assert not at.exception

@@ -18,9 +18,10 @@ import pytest
 from conftest import ROOT, SHIPPED_MODEL
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt: chromium)"),
+]
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 # a phone says so in its User-Agent ("Mobi"): the studio then engraves its narrow score
 PHONE_AGENT = (

@@ -41,6 +41,7 @@ def tiny_chords(tmp_path_factory):
     return out, card, epochs, shown
 
 
+@pytest.mark.slow
 def test_train_and_write_makes_the_whole_folder_and_its_card(tiny_chords):
     out, card, epochs, shown = tiny_chords
     assert {p.name for p in out.iterdir()} == FILES
@@ -56,6 +57,7 @@ def test_train_and_write_makes_the_whole_folder_and_its_card(tiny_chords):
     assert harmony.load(out).config.change_cost == tuple(card["decoder"]["change_cost"])  # the tuned decoder
 
 
+@pytest.mark.slow
 def test_generated_report_goes_into_the_card(tiny_chords, tiny_model, tiny_corpus, tmp_path):
     out = tiny_chords[0]
     write_dataset(tiny_corpus, tmp_path / "data")

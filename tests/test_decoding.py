@@ -49,6 +49,7 @@ def _log_likelihood(loaded, song: Melody) -> float:
     return float(np.log(probabilities[np.arange(len(ids)), ids]).sum())
 
 
+@pytest.mark.shipped_model
 def test_temperature_0_finds_a_likelier_song_than_greedy_steps_and_variations_differ(shipped, monkeypatch):
     import melody.generate.bars
 
@@ -64,6 +65,7 @@ def test_temperature_0_finds_a_likelier_song_than_greedy_steps_and_variations_di
     assert len({song.steps for song in beams}) == 3  # the next-best beams, not copies
 
 
+@pytest.mark.shipped_model
 @pytest.mark.parametrize("temperature", [0.0, 0.3, 1.0])
 def test_the_trace_holds_the_probability_of_each_note_of_the_song_kept(shipped, temperature):
     seed = parse_seed(EXAMPLE, key="C major")
@@ -76,6 +78,7 @@ def test_the_trace_holds_the_probability_of_each_note_of_the_song_kept(shipped, 
                 assert bits == pytest.approx(-drawn[row, event.start - len(seed)] / np.log(2), abs=1e-4)
 
 
+@pytest.mark.shipped_model
 def test_endings_land_on_the_tonic_when_sampled_given_the_end_or_told_where_it_is(shipped, monkeypatch):
     import dataclasses
 
@@ -116,6 +119,7 @@ def told_model_folder(tiny_corpus, tmp_path_factory):
     return folder / "model"
 
 
+@pytest.mark.subprocess
 def test_a_model_told_the_length_generates_scores_and_evaluates_told(told_model_folder, tiny_corpus):
     import json
     import subprocess
@@ -145,6 +149,7 @@ def test_a_model_told_the_length_generates_scores_and_evaluates_told(told_model_
     assert set(result["with_length"]) >= {"nll_per_step", "pitch_bits_per_note", "accuracy"}
 
 
+@pytest.mark.shipped_model
 def test_temperature_0_does_not_get_stuck_repeating_a_bar(shipped):
     # greedy steps loop the example's "G half note, E half note" for most of the song (60% of bars)
     seeds = [parse_seed(EXAMPLE, key="C major"), parse_seed("67 _ _ _ 72 _ _ _ 76 _ _ _", meter="3/4", key="C major")]
@@ -172,6 +177,7 @@ def melody_ending_start(seed, bars):
     return ending_start(seed, bars * seed.bar_steps)
 
 
+@pytest.mark.shipped_model
 def test_the_cadence_temperature_lands_more_endings_on_the_tonic_at_temperature_1(shipped, monkeypatch):
     import melody.generate.bars
 

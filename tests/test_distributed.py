@@ -9,7 +9,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from conftest import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 SCRIPT = textwrap.dedent(
     """

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from conftest import DATA, ROOT
 
 from melody.net.vocabulary import Vocabulary
@@ -31,6 +32,7 @@ def test_figures_are_consistent(tiny_model, tiny_corpus):
     assert set(score_ngram(kn, tiny_model.vocab, tiny_corpus.melodies[:6])) == set(figures)
 
 
+@pytest.mark.subprocess
 def test_evaluate_script_prints_the_json_contract(tiny_model_folder):
     done = subprocess.run(
         [

@@ -67,6 +67,8 @@ def _phrases(song: Melody, count: int) -> list[tuple[str, ...]]:
     return [song.steps[song.pickup + k * per : song.pickup + (k + 1) * per] for k in range(count)]
 
 
+@pytest.mark.subprocess
+@pytest.mark.shipped_model
 def test_generate_py_form_aaba_the_issue_s_acceptance(tmp_path):
     """10 songs of 16 bars from the shipped model: phrases 1, 2 and 4 agree on >= 75% of
     their 16ths, phrase 3 keeps < 60% of phrase 1's notes, the song ends on the tonic, and

@@ -196,6 +196,7 @@ def test_load_refuses_a_missing_or_broken_folder(tmp_path):
         harmony.load(tmp_path)
 
 
+@pytest.mark.slow
 def test_numpy_forward_equals_keras(tmp_path):
     from melody.core.storage import atomic_write_json
     from melody.train.chords import build_network
@@ -214,6 +215,7 @@ def test_numpy_forward_equals_keras(tmp_path):
         assert np.allclose(np.exp(model.log_probs(features[row])), expected[row], atol=1e-5)
 
 
+@pytest.mark.subprocess
 def test_harmonize_never_imports_tensorflow_or_keras():
     script = (
         "import json, sys\n"
@@ -230,6 +232,7 @@ def test_harmonize_never_imports_tensorflow_or_keras():
 
 
 
+@pytest.mark.subprocess
 def test_harmony_eval_ends_with_one_json_line(tmp_path):
     (tmp_path / "two.abc").write_text(SIX_EIGHT_TUNE + "\n" + TRIPLET_TUNE)
     done = run_script("harmony_eval.py", "--model", str(CHORD_MODEL), str(tmp_path))
@@ -240,6 +243,7 @@ def test_harmony_eval_ends_with_one_json_line(tmp_path):
     assert {"tonic", "rule", "hmm", "oracle"} <= set(result["baselines"])
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("script", "args", "message"),
     [

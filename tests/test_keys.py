@@ -111,6 +111,7 @@ def _ready_seeds() -> dict[str, Melody]:
     }
 
 
+@pytest.mark.shipped_model
 def test_every_ready_seed_in_every_key_is_scored_on_the_notes_the_model_drew(shipped):
     # the surprise strip and the sampler must read the same pitches: each generated note's
     # surprise is -log2 of the probability the model gave it when it was drawn (temperature 1)

@@ -7,9 +7,10 @@ import pytest
 from conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt: chromium)"),
+]
 
 
 def test_the_worst_link_opened_and_left_costs_the_server_seconds_and_it_stops_at_once():

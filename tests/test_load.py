@@ -18,6 +18,7 @@ from devtools import load as _load
 SESSIONS, ROUNDS = 4, 2
 
 
+@pytest.mark.shipped_model
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists(_load.CHROMIUM), reason="Debian chromium is not installed (apt: chromium)")

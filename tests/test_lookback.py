@@ -104,6 +104,7 @@ def test_every_generation_path_feeds_the_lookback_inputs_of_the_song_it_makes(
         np.testing.assert_allclose(drawn[row], scored, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_surprise_reads_the_lookback_inputs_as_keras_does(tiny_lookback_model):
     from melody.generate.surprise import step_probabilities
     from melody.net.folder import input_names
@@ -146,6 +147,7 @@ def test_old_model_folders_load_without_lookback_and_generate(name):
     assert len(song) == 4 * 16
 
 
+@pytest.mark.shipped_model
 @pytest.mark.parametrize(
     ("lookback", "fragment"),
     [(1, "has no layer 'repeat_embedding'"), (2, "lookback is 2, expected 0 or 1")],

@@ -87,6 +87,8 @@ OPTION_CASES = {  # id -> (generate.py arguments, stderr fragment); {tmp} is a f
 }
 
 
+@pytest.mark.subprocess
+@pytest.mark.shipped_model
 @pytest.mark.parametrize("case", sorted(OPTION_CASES))
 def test_odd_options_are_refused_in_one_line(case, tmp_path):
     args, fragment = OPTION_CASES[case]
@@ -165,6 +167,8 @@ def test_meters_are_stored_one_way(typed, meter):
     assert Melody(("60",)).replace(meter=typed) == Melody(("60",), meter=meter)
 
 
+@pytest.mark.subprocess
+@pytest.mark.shipped_model
 def test_odd_spellings_of_4_4_generate_the_melody_4_4_generates():
     common = ["--model", SHIPPED_MODEL, "--steps", "48", "--random-seed", "11", "--full-length"]
     outputs = [_generate(*common, "--meter", meter) for meter in ("4/4", "04/4", "4/4\n")]
@@ -196,6 +200,7 @@ def test_tempos_from_files_are_clamped_into_the_range():
     assert Melody(("60",), tempo=clamp_tempo(1e9)).tempo == 400.0
 
 
+@pytest.mark.shipped_model
 def test_the_studios_tempo_slider_lies_in_the_range(monkeypatch):
 
     from melody.core.melody import TEMPO_RANGE
@@ -233,6 +238,8 @@ def _generated(done):
     return done.stdout.splitlines()
 
 
+@pytest.mark.subprocess
+@pytest.mark.shipped_model
 def test_a_seed_file_opening_becomes_the_seed_with_its_meter_key_and_pickup():
     from melody.songs.corpus import melody_from_upload
 
@@ -245,6 +252,8 @@ def test_a_seed_file_opening_becomes_the_seed_with_its_meter_key_and_pickup():
     assert "seed in D minor, result in D minor, 6/8, seed from two_tunes.abc" in lines[-1]
 
 
+@pytest.mark.subprocess
+@pytest.mark.shipped_model
 def test_a_midi_seed_file_gives_its_tempo_and_meter_and_options_can_override(tmp_path):
     import pretty_midi
 

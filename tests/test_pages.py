@@ -5,6 +5,8 @@ import json
 import pytest
 from conftest import ROOT, SHIPPED_MODEL, app_test
 
+pytestmark = pytest.mark.shipped_model
+
 
 @pytest.fixture(autouse=True)
 def shipped_model(monkeypatch):

@@ -141,6 +141,7 @@ def phrase_forms(*args):
     return done.stdout.strip().splitlines()
 
 
+@pytest.mark.subprocess
 def test_phrase_forms_script_on_two_abc_files(tmp_path):
     for name, text in TWO_ABC.items():
         (tmp_path / name).write_text(text)
@@ -155,6 +156,7 @@ def test_phrase_forms_script_on_two_abc_files(tmp_path):
     assert "2 of 2 tunes cut into phrases" in lines[-2]
 
 
+@pytest.mark.subprocess
 def test_phrase_forms_script_test_split(tmp_path):
     songs = [AABA, NO_REPEATS] * 5 + [Melody(PHRASE_A, meter="4/4")] * 10  # 20 songs: 2 in the test split
     result = CorpusResult(songs, [f"song{i}" for i in range(len(songs))], collections.Counter(), [])
@@ -164,6 +166,7 @@ def test_phrase_forms_script_test_split(tmp_path):
     assert set(report["all"]) >= {"bars_repeating_earlier", "phrases4_agreeing", "units2_same", "ends_on_tonic"}
 
 
+@pytest.mark.subprocess
 def test_help():
     text = "\n".join(phrase_forms("--help"))
     assert "usage:" in text and "Example" in text and "--test-split" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from melody.core.melody import Melody, bar_steps
 from melody.core.pitch import all_keys
 from melody.generate.sampling import sample_logits, variation_rngs
 from melody.songs.typed import parse_seed
+
+pytestmark = pytest.mark.slow
 
 LENGTHS = (1, 2, 3, 4, 6, 8, 12, 16)  # the seed's durations (1/4 to 4 quarters) in 16th steps
 METERS = ("2/4", "3/4", "4/4", "6/8", "3/8", "6/4")

@@ -15,6 +15,8 @@ from melody.train.batching import make_streams
 from melody.train.keras_model import build_model, build_training_model, copy_weights
 from melody.train.recurrence import TrainingNetwork
 
+pytestmark = pytest.mark.slow
+
 keras, tf = Lazy("keras"), Lazy("tensorflow")  # imported when a test runs, not when collected
 
 

@@ -34,6 +34,7 @@ def _request(loaded, random_seed: int):
     return melody, engrave.to_svg(melody, musicxml=musicxml)
 
 
+@pytest.mark.shipped_model
 def test_eight_threads_on_one_model_each_get_what_they_would_alone(shipped):
     alone, started = {}, time.perf_counter()
     for random_seed in range(8):
@@ -77,6 +78,7 @@ def _wait_for(condition, process, seconds=120):
         time.sleep(0.05)
 
 
+@pytest.mark.subprocess
 def test_training_killed_with_sigkill_resumes_from_its_last_checkpoint(tiny_corpus, tmp_path):
     from melody.net.folder import load_model_folder
     from melody.train.dataset import write_dataset
@@ -101,6 +103,7 @@ def test_training_killed_with_sigkill_resumes_from_its_last_checkpoint(tiny_corp
     load_model_folder(tmp_path / "model")  # a valid model folder
 
 
+@pytest.mark.subprocess
 def test_preprocessing_killed_keeps_the_old_dataset_and_resumes_from_its_cache(tmp_path):
     def write_songs(folder, count, notes):
         folder.mkdir()
@@ -170,6 +173,7 @@ def test_an_upload_name_is_never_used_as_a_path(tmp_path, monkeypatch):
     assert list(private.iterdir()) == []  # the private folder is gone afterwards
 
 
+@pytest.mark.shipped_model
 def test_models_load_in_safe_mode_so_a_lambda_layer_is_refused(tmp_path):
     import keras
 

@@ -55,6 +55,7 @@ LINK_CASES = {  # id -> (query, what the studio must say; checked by test_a_cost
 }
 
 
+@pytest.mark.shipped_model
 @pytest.mark.parametrize("case", sorted(LINK_CASES))
 def test_a_costly_link_is_reduced_before_work_and_says_so(case, monkeypatch):
     query, said = LINK_CASES[case]
@@ -131,6 +132,7 @@ TEXT_CASES = {  # id -> (query, a fragment the person must see, as text)
 }
 
 
+@pytest.mark.shipped_model
 @pytest.mark.parametrize("case", sorted(TEXT_CASES))
 def test_link_values_are_shown_as_text(case, monkeypatch):
     query, fragment = TEXT_CASES[case]
@@ -142,12 +144,14 @@ def test_link_values_are_shown_as_text(case, monkeypatch):
     assert max((len(unescaped(w.value)) for w in [*at.warning, *at.error]), default=0) < 600  # long values cut
 
 
+@pytest.mark.shipped_model
 def test_a_long_seed_message_keeps_its_underscores(monkeypatch):
     at, _ = _link(monkeypatch, "?seed=" + "60 " * 1100 + "&melody=1")
     [error] = at.error
     assert "'_'" in unescaped(error.value) and "''" not in unescaped(error.value)
 
 
+@pytest.mark.shipped_model
 def test_an_upload_name_is_shown_as_text(monkeypatch):
 
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
@@ -210,6 +214,7 @@ HARMONIZE_CASES = {  # id -> (files to write, the file names harmonize.py must w
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("case", sorted(HARMONIZE_CASES))
 def test_harmonize_gives_every_tune_its_own_readable_file(case, tmp_path):
     from music21 import converter

@@ -47,6 +47,7 @@ def test_top_k_keeps_only_the_k_likeliest():
     assert set(ids) == {1, 2}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["tiny_model", "tiny_lookback_model"])
 def test_step_model_matches_keras_within_1e_5(model, request):
     from melody.net.folder import input_names

@@ -9,6 +9,8 @@ from conftest import ROOT, SHIPPED_MODEL, run_script
 
 from melody.songs.corpus import melody_from_midi
 
+pytestmark = pytest.mark.subprocess
+
 SCRIPTS = ROOT / "scripts"
 
 

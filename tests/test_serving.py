@@ -14,6 +14,8 @@ from conftest import ROOT, SHIPPED_MODEL
 from melody.net.folder import ModelFolderError, load_model_folder
 from melody.net.weights import WeightsFileError, keras_path_name, read_layer_weights
 
+pytestmark = pytest.mark.subprocess
+
 HEAVY = ("tensorflow", "keras")
 
 PAGES_SCRIPT = """

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from conftest import SHIPPED_MODEL
 
 from melody.generate.generator import generate
@@ -11,6 +12,8 @@ from melody.net.step import step_model
 from melody.net.vocabulary import song_arrays
 from melody.songs.typed import parse_seed
 from melody.train.keras_model import keras_of
+
+pytestmark = pytest.mark.shipped_model
 
 SEED = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
 

@@ -1,12 +1,15 @@
 import json
 
 import numpy as np
+import pytest
 
 from melody.net.folder import ModelConfig, load_model_folder
 from melody.net.vocabulary import Vocabulary
 from melody.train.batching import make_batches, make_streams
 from melody.train.keras_model import save_model_folder
 from melody.train.training import TrainConfig, train
+
+pytestmark = pytest.mark.slow
 
 
 def tiny_setup(corpus, **model_options):
