@@ -340,10 +340,11 @@ def studio() -> None:
             )
             number, recipe = number_asked(), recipe_now()
             if number is not None and seed is not None:
-                clicking.enter_context(shared_ahead().clicking())  # made-ahead work waits for this click
                 with errors_shown("making the melody"):
                     plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work
                     made = made_ahead(plan.recipe) if st.session_state.get("generate") and not plan.notes else None
+                    if made is None:  # made here: in turn, and made-ahead work waits (a melody made ahead is ready)
+                        clicking.enter_context(shared_ahead().clicking())
                     make(loaded, seed, plan, made)
         with results:
             result_ui(loaded, session().result, recipe)

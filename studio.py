@@ -275,7 +275,7 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         if melody.chords:
             st.write("Chords, bar by bar: " + plain.chords_in_words(melody))
         st.caption("As the model writes them, one symbol per 16th note (a MIDI number starts a note, 60 = C4):")
-        st.code(" ".join(melody.steps), language=None)
+        st.text(" ".join(melody.steps))  # plain text: a code block loads a highlighter into the page
 
 
 def result_ui(loaded, result: Result | None, now: share.Recipe) -> None:

@@ -31,7 +31,7 @@ def generate(at):
 
 
 def symbols(at, index=0):
-    return at.code[index].value.split()
+    return at.text[index].value.split()
 
 
 def stale(at) -> bool:
