@@ -52,6 +52,7 @@ from __future__ import annotations
 import numpy as np
 
 from melody.core.melody import END, HOLD, Melody
+from melody.generate.sampling import gumbel_rows, sample_noisy
 
 ENDING_CANDIDATES = 32  # continuations drawn per variation for its last bars
 ENDING_BARS = 2  # bars drawn given the end: the final one and the one before it (where a cadence starts)
@@ -229,21 +230,24 @@ def _draw(
     into ``drawn``, if given) after ``history`` (rows, index - t): the ids before ``ids``;
     ``guide``: (ids (rows, >= stop), nats) as in `sample_steps`. Returns the logits and
     state after them."""
-    from melody.generate.sampling import sample_logits
 
     vocab, rows = generator.vocab, len(rngs)
     meters = np.full(rows, vocab.meter_id(seed.meter), dtype=np.int32)
     song = np.concatenate([history, ids], axis=1) if generator.net.lookback else None  # for the lookback inputs
+    # the noise of every step here, drawn ahead: the same draws (nothing else draws from rngs meanwhile)
+    noise = gumbel_rows(rngs, stop - t, logits.shape[1]) if temperature != 0 else None
+    end_id, hold_id = vocab.id(END), vocab.id(HOLD)
+    lookback = generator.lookback_of(seed)
     for step in range(t, stop):
         at = index + step - t
-        blocked = [vocab.id(END), vocab.id(HOLD)] if at == 0 else [vocab.id(END)]
+        blocked = [end_id, hold_id] if at == 0 else [end_id]
         model_logits = logits
         if guide is not None:  # the prior, in the tempered distribution: e^strength on the guide's symbol
             towards, nats = guide[0][:, step], guide[1]
             has = np.flatnonzero(towards >= 0)
             logits = logits.astype(np.float64)
             logits[has, towards[has]] += nats * (temperature if temperature > 0 else 1.0)
-        ids[:, step] = sample_logits(logits, temperature, rngs, top_k, blocked)
+        ids[:, step] = sample_noisy(logits, temperature, None if noise is None else noise[step - t], top_k, blocked)
         if drawn is not None or log_z is not None:
             logp = log_softmax(model_logits)
             if drawn is not None:
@@ -257,7 +261,7 @@ def _draw(
                 log_z += top + np.log(np.exp(scaled - top[:, None]).sum(axis=1))
         if song is not None:
             song[:, at] = ids[:, step]
-        back = generator.lookback(seed, song, at + 1)
+        back = lookback(song, at + 1)
         logits, state = generator.net.step_logits(state, ids[:, step], np.full(rows, positions[at + 1]), meters, back)
     return logits, state
 

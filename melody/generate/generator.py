@@ -23,25 +23,18 @@ from melody.core.melody import END, HOLD, Melody
 from melody.core.pitch import midi_name, parse_key
 from melody.generate.bars import log_softmax, song_length, song_of_bars
 from melody.generate.forms import FormError, check_form, phrase_starts, song_in_form
-from melody.generate.sampling import sample_logits, variation_rngs
+from melody.generate.sampling import gumbel_rows, sample_noisy, variation_rngs
 from melody.net.step import StepModel, step_model
 from melody.net.vocabulary import UnknownSymbolError, Vocabulary, lookback_ids, position_ids
 from melody.songs.keys import canonical_key, change_mode, from_model_key, to_model_key
 
 MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
 BARS_RANGE = (4, 64)  # songs of this many bars (`GenerationSettings.bars`)
+NOISE_STRETCH = 64  # steps of Gumbel noise drawn at once (`gumbel_rows`), at most 64 x 64 x vocab floats
 
 
 class GenerationError(UserError, ValueError):
     """Generation settings that cannot work (steps, temperature, top-k, window)."""
-
-
-
-
-
-
-
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,8 +93,6 @@ class GenerationSettings:
                 raise GenerationError(f"output {error}; use one of the 24, e.g. 'D major' or 'F# minor'") from None
 
 
-
-
 def generate(
     loaded, seed: Melody, settings: GenerationSettings | None = None, trace: list | None = None, **options
 ) -> list[Melody]:
@@ -143,10 +134,6 @@ def generate(
     return [from_model_key(melody, key) for melody in melodies]
 
 
-
-
-
-
 @dataclasses.dataclass
 class Generator:
     """Generation over one StepModel and vocabulary; holds no per-request state."""
@@ -176,24 +163,34 @@ class Generator:
         song = np.zeros((batch, total), dtype=np.int32)  # the melody's ids: the seed, then what is generated
         song[:, : len(seed)] = history[:, 1:]
         generated = song[:, len(seed) :]  # a view: each step generated is in the song too
+        lookback = self.lookback_of(seed)
         for j in range(history.shape[1]):
-            logits = reader.feed(j, history[:, j], self.lookback(seed, song, j))
+            logits = reader.feed(j, history[:, j], lookback(song, j))
         finished = np.zeros(batch, dtype=bool)
+        any_finished = False
         lengths = np.full(batch, settings.steps)
+        noise = None  # drawn ahead, a stretch of steps at a time (`gumbel_rows`: the same draws)
         for t in range(settings.steps):
             index = len(seed) + t  # melody step being chosen
             # a melody cannot start by holding, nor end before it begins
             blocked = [hold_id, end_id] if index == 0 else [end_id] if settings.full_length else None
-            ids = sample_logits(logits, settings.temperature, rngs, settings.top_k, blocked)
+            if settings.temperature != 0 and t % NOISE_STRETCH == 0:
+                noise = gumbel_rows(rngs, min(NOISE_STRETCH, settings.steps - t), logits.shape[1])
+            row_noise = None if noise is None else noise[t % NOISE_STRETCH]
+            ids = sample_noisy(logits, settings.temperature, row_noise, settings.top_k, blocked)
             if trace is not None:
                 trace.append(log_softmax(logits)[np.arange(batch), ids])
-            newly_done = (ids == end_id) & ~finished
-            lengths[newly_done] = t
-            finished |= newly_done
-            generated[:, t] = np.where(finished, end_id, ids)
-            if finished.all() or t + 1 == settings.steps:
+            ended = ids == end_id
+            if any_finished or ended.any():  # (skipped while no melody has ended: nothing would change)
+                newly_done = ended & ~finished
+                lengths[newly_done] = t
+                finished |= newly_done
+                any_finished = True
+                ids = np.where(finished, end_id, ids)
+            generated[:, t] = ids
+            if t + 1 == settings.steps or (any_finished and finished.all()):
                 break
-            logits = reader.feed(index + 1, generated[:, t], self.lookback(seed, song, index + 1))
+            logits = reader.feed(index + 1, generated[:, t], lookback(song, index + 1))
         return [seed.with_steps(seed.steps + vocab.decode(generated[row, : lengths[row]])) for row in range(batch)]
 
     def positions(self, seed: Melody, total: int, told: bool) -> np.ndarray:
@@ -207,10 +204,21 @@ class Generator:
         of those steps; `encoding.lookback_ids`); ``count`` None: of step ``first`` alone,
         (3, rows). None for a model without lookback. Every path that feeds the network
         takes them from here."""
+        return self.lookback_of(seed)(song, first, count)
+
+    def lookback_of(self, seed: Melody):
+        """`lookback` for songs that start like ``seed``, as a function (song, first, count=None)
+        with the seed's bar, pickup and the end id read once (generation's loops call it every
+        step)."""
         if not self.net.lookback:
-            return None
-        steps = first if count is None else range(first, first + count)
-        return lookback_ids(song, steps, seed.bar_steps, seed.pickup, self.vocab.id(END))
+            return lambda song, first, count=None: None
+        bar, pickup, none_id = seed.bar_steps, seed.pickup, self.vocab.id(END)
+
+        def lookback(song: np.ndarray, first: int, count: int | None = None) -> np.ndarray:
+            steps = first if count is None else range(first, first + count)
+            return lookback_ids(song, steps, bar, pickup, none_id)
+
+        return lookback
 
     def start(self, seed: Melody, batch: int, positions: np.ndarray):
         """Logits (batch, vocab) for the first step after ``seed``, and the state there;
@@ -252,6 +260,7 @@ class WindowedReader:
         self.meter, self.positions = meter, positions
         self.starts: list[int] = []  # the input each live block started at, oldest first
         self.state = None
+        self.meters = None  # the meter inputs of the rows read (the same at every input)
 
     def feed(self, j: int, symbols: np.ndarray, lookback=None) -> np.ndarray:
         """Read input ``j`` (ids (batch,); ``lookback``: its lookback inputs (3, batch), for a
@@ -265,13 +274,16 @@ class WindowedReader:
                 else [(np.concatenate([h, fh]), np.concatenate([c, fc])) for (h, c), (fh, fc) in zip(self.state, fresh)]
             )
             self.starts.append(j)
-        rows = len(self.starts) * self.batch
+        blocks = len(self.starts)
+        rows = blocks * self.batch
+        if self.meters is None or len(self.meters) != rows:
+            self.meters = np.full(rows, self.meter, dtype=np.int32)  # the same every step (read only)
         logits, self.state = self.net.step_logits(
             self.state,
-            np.tile(symbols, len(self.starts)),
+            symbols if blocks == 1 else np.tile(symbols, blocks),
             np.full(rows, self.positions[j], dtype=np.int32),
-            np.full(rows, self.meter, dtype=np.int32),
-            None if lookback is None else np.tile(lookback, (1, len(self.starts))),
+            self.meters,
+            lookback if lookback is None or blocks == 1 else np.tile(lookback, (1, blocks)),
         )
         if self.window and j + 1 >= self.window:  # the oldest block has read its window: done
             self.starts.pop(0)

@@ -51,21 +51,63 @@ def sample_logits(
     generation hot path). Computed in float64 and shifted to a maximum of 0 before dividing
     by the temperature, so it never produces NaN; blocked symbols stay at -inf.
     """
+    noise = None
+    if temperature != 0:
+        shape = np.shape(logits)
+        if len(rngs) == 1:  # the common case, without stacking
+            noise = rngs[0].gumbel(size=shape)
+        else:  # row i from its own generator
+            noise = gumbel_rows(rngs, 1, shape[1])[0]
+    return sample_noisy(logits, temperature, noise, top_k, blocked)
+
+
+def gumbel_rows(rngs: list[np.random.Generator], steps: int, vocab: int) -> np.ndarray:
+    """The Gumbel noise (steps, rows, vocab) that ``steps`` calls of `sample_logits` with
+    ``rngs`` would draw, in few calls: row i from ``rngs[i]``. The same numbers, because a
+    generator's draws are one stream, however they are cut: per step, the rows that share
+    a generator (the ending's candidates of one variation) take theirs in row order. So
+    drawing them ahead is exact as long as nothing else draws from those generators in
+    between (the generation loops draw nothing else while they sample a stretch)."""
+    noise = np.empty((steps, len(rngs), vocab))
+    groups: dict[int, tuple[np.random.Generator, list[int]]] = {}
+    for row, rng in enumerate(rngs):
+        groups.setdefault(id(rng), (rng, []))[1].append(row)
+    for rng, rows in groups.values():
+        if len(rows) == len(rngs):
+            noise[:] = rng.gumbel(size=noise.shape)
+        elif len(rows) == rows[-1] - rows[0] + 1:  # consecutive rows: a slice, no copy through fancy indexing
+            noise[:, rows[0] : rows[-1] + 1] = rng.gumbel(size=(steps, len(rows), vocab))
+        else:
+            noise[:, rows] = rng.gumbel(size=(steps, len(rows), vocab))
+    return noise
+
+
+def sample_noisy(
+    logits: np.ndarray,
+    temperature: float,
+    noise: np.ndarray | None,
+    top_k: int | None = None,
+    blocked: list[int] | None = None,
+) -> np.ndarray:
+    """`sample_logits` with its Gumbel noise (rows, vocab) given (from `gumbel_rows`; None
+    at temperature 0, which draws none)."""
     logits = np.array(logits, dtype=np.float64)  # a copy: the caller's array is left alone
     if blocked:
-        logits[:, blocked] = -np.inf
+        logits[:, blocked[0] if len(blocked) == 1 else blocked] = -np.inf
     if temperature == 0:
         return logits.argmax(axis=1)
     if top_k and top_k < logits.shape[1]:
         cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
         logits[logits < cutoff] = -np.inf
-    logits -= logits.max(axis=1, keepdims=True)
-    if len(rngs) == 1:  # the common case, without stacking
-        noise = rngs[0].gumbel(size=logits.shape)
-    else:
-        noise = np.stack([rng.gumbel(size=logits.shape[1]) for rng in rngs])  # row i from its own generator
+    logits -= np.maximum.reduce(logits, axis=1, keepdims=True)
+    if temperature >= 1:  # nothing can overflow (the logits are <= 0 here)
+        logits /= temperature
+        logits += noise
+        return logits.argmax(axis=1)
     with np.errstate(over="ignore"):  # a tiny temperature sends the unlikely ones to -inf: never drawn
-        return (logits / temperature + noise).argmax(axis=1)
+        logits /= temperature
+        logits += noise
+        return logits.argmax(axis=1)
 
 
 def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Generator]:
