@@ -255,7 +255,7 @@ def link_cost(app, query: str, sessions: int = 1, stay_s: float = 3.0, browser_p
         warm.goto(url, timeout=120_000)
         warm.get_by_role("button", name="Generate").wait_for(timeout=120_000)
         warm.close()
-        _idle(server.pid)
+        wait_idle(server.pid)
         before_cpu, before_mb = cpu_seconds(server.pid), resident_mb(server.pid)
 
         def watch():
@@ -272,7 +272,7 @@ def link_cost(app, query: str, sessions: int = 1, stay_s: float = 3.0, browser_p
         time.sleep(stay_s)
         for context in contexts:
             context.close()
-        _idle(server.pid)
+        wait_idle(server.pid)
         watching.set()
         watcher.join()
         figures = {
@@ -294,13 +294,14 @@ def link_cost(app, query: str, sessions: int = 1, stay_s: float = 3.0, browser_p
     return figures
 
 
-def _idle(pid: int, quiet_s: float = 3.0, limit_s: float = 900.0) -> None:
-    """Wait until process ``pid`` has used under 2% of a core for ``quiet_s`` seconds."""
+def wait_idle(pid: int, quiet_s: float = 3.0, limit_s: float = 900.0, share: float = 0.02) -> None:
+    """Wait until process ``pid`` has used under ``share`` of a core for ``quiet_s`` seconds
+    (e.g. the studio's made-ahead worker has finished), or ``limit_s`` has passed."""
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         used = cpu_seconds(pid)
         time.sleep(quiet_s)
-        if cpu_seconds(pid) - used < 0.02 * quiet_s:
+        if cpu_seconds(pid) - used < share * quiet_s:
             return
 
 

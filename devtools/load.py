@@ -32,6 +32,10 @@ import statistics
 import tempfile
 import time
 
+from devtools.benchmark import cpu_seconds, wait_idle
+
+IDLE = {"quiet_s": 2.0, "limit_s": 120.0, "share": 0.03}  # the server has finished a burst's work
+
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1400, "height": 900}
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -176,7 +180,7 @@ def run_load(
             for click in range(solo_clicks + 1):  # the first, not timed: a server's first result
                 page = open_session(browser, url, timeout_s)
                 if server_pid:
-                    wait_idle(server_pid)
+                    wait_idle(server_pid, **IDLE)
                 seconds = burst([page], timeout_s)["seconds"][0]
                 page.context.close()
                 if click and seconds is not None:
@@ -185,7 +189,7 @@ def run_load(
             for page in pages if warm else []:
                 burst([page], timeout_s)
             if server_pid:
-                wait_idle(server_pid)  # the pages' first runs and the solo clicks' made-ahead work are over
+                wait_idle(server_pid, **IDLE)  # the pages' first runs and the solo clicks' made-ahead work are over
             for number in range(rounds):
                 if number:
                     time.sleep(pause_s)
@@ -267,12 +271,6 @@ def load_averages() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds process ``pid`` (all its threads) has used so far."""
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def thread_cpu(pid: int) -> dict[int, float]:
     """CPU seconds of each thread of process ``pid`` (native thread id -> seconds)."""
     ticks, result = os.sysconf("SC_CLK_TCK"), {}
@@ -307,17 +305,6 @@ def descendants_cpu(root: int, skip: int | None = None) -> float:
             continue
         stack += children.get(pid, [])
     return total
-
-
-def wait_idle(pid: int, quiet_s: float = 2.0, limit_s: float = 120.0) -> None:
-    """Wait until process ``pid`` uses under 3% of a core for ``quiet_s`` seconds (e.g. the
-    studio's made-ahead worker has finished)."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        used = cpu_seconds(pid)
-        time.sleep(quiet_s)
-        if cpu_seconds(pid) - used < 0.03 * quiet_s:
-            return
 
 
 # ---------------------------------------------------------------- server-side probe (optional)
