@@ -8,7 +8,6 @@ studio; the result view and the shared model live in studio.py.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import os
@@ -42,7 +41,6 @@ from studio import (
     result_ui,
     seed_svg,
     session,
-    shared_ahead,
 )
 
 METERS = share.METERS
@@ -299,55 +297,52 @@ def studio() -> None:
     problems, session().link_problems = session().link_problems, []
     for problem in problems:
         st.warning(f"Part of the link could not be read ({shown(problem)}); the studio's default is used.")
-    with contextlib.ExitStack() as clicking:  # a click's work holds off made-ahead work until drawn, or stopped
-        controls, results = st.columns([2, 3], gap="large")
-        settings_sidebar()
-        with controls:
-            seed = seed_ui()
-            upload_ui()
-            length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
-            phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])
-            st.session_state["bars"] = budget.whole_phrases(int(st.session_state["bars"]), phrases)
-            length.slider(
-                "Length (bars)",
-                *BARS_RANGE,
-                step=phrases,  # whole phrases of the form
-                key="bars",
-                help="The song has exactly this many bars and ends on its last barline; with a form, whole phrases.",
-            )
-            form.selectbox(
-                "Form",
-                FORMS,
-                key="form",
-                format_func=plain.form_label,
-                help="How the song comes back to its phrases: AABA sings phrase A twice, a contrasting B, then A again "
-                "(the bars are split into equal phrases). Free: the network's own form.",
-            )
-            st.select_slider(
-                "How adventurous",
-                plain.TEMPERATURES,
-                key="temperature",
-                format_func=plain.temperature_label,
-                help="Safest (0) always takes the likeliest note; 1 follows the model's own odds; higher is wilder.",
-            )
-            button, switch = st.columns([3, 2], vertical_alignment="center")
-            button.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
-            switch.toggle(
-                "Chords",
-                key="chords",
-                help="Chords under the melody, chosen for it by a second network (learned from folk dance tunes), "
-                "played by a guitar and written under the score.",
-            )
-            number, recipe = number_asked(), recipe_now()
-            if number is not None and seed is not None:
-                with errors_shown("making the melody"):
-                    plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work
-                    made = made_ahead(plan.recipe) if st.session_state.get("generate") and not plan.notes else None
-                    if made is None:  # made here: in turn, and made-ahead work waits (a melody made ahead is ready)
-                        clicking.enter_context(shared_ahead().clicking())
-                    make(loaded, seed, plan, made)
-        with results:
-            result_ui(loaded, session().result, recipe)
+    controls, results = st.columns([2, 3], gap="large")
+    settings_sidebar()
+    with controls:
+        seed = seed_ui()
+        upload_ui()
+        length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
+        phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])
+        st.session_state["bars"] = budget.whole_phrases(int(st.session_state["bars"]), phrases)
+        length.slider(
+            "Length (bars)",
+            *BARS_RANGE,
+            step=phrases,  # whole phrases of the form
+            key="bars",
+            help="The song has exactly this many bars and ends on its last barline; with a form, whole phrases.",
+        )
+        form.selectbox(
+            "Form",
+            FORMS,
+            key="form",
+            format_func=plain.form_label,
+            help="How the song comes back to its phrases: AABA sings phrase A twice, a contrasting B, then A again "
+            "(the bars are split into equal phrases). Free: the network's own form.",
+        )
+        st.select_slider(
+            "How adventurous",
+            plain.TEMPERATURES,
+            key="temperature",
+            format_func=plain.temperature_label,
+            help="Safest (0) always takes the likeliest note; 1 follows the model's own odds; higher is wilder.",
+        )
+        button, switch = st.columns([3, 2], vertical_alignment="center")
+        button.button("Generate", type="primary", key="generate", width="stretch", disabled=seed is None)
+        switch.toggle(
+            "Chords",
+            key="chords",
+            help="Chords under the melody, chosen for it by a second network (learned from folk dance tunes), "
+            "played by a guitar and written under the score.",
+        )
+        number, recipe = number_asked(), recipe_now()
+        if number is not None and seed is not None:
+            with errors_shown("making the melody"):
+                plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work
+                made = made_ahead(plan.recipe) if st.session_state.get("generate") and not plan.notes else None
+                make(loaded, seed, plan, made)
+    with results:
+        result_ui(loaded, session().result, recipe)
     make_ahead(loaded, seed, recipe)  # the next Generate's melody, made while this one plays
     session().kept = {key: st.session_state[key] for key in defaults()}
 

@@ -68,21 +68,3 @@ def test_costly_settings_and_gone_sessions_are_not_made_ahead(tiny_model, monkey
 def test_the_worker_never_holds_the_server_up():
     ahead = making.Ahead()
     assert ahead.worker.daemon and ahead.worker.is_alive() and ahead.jobs == {}
-
-
-def test_made_ahead_work_waits_for_the_clicks_being_served(tiny_model, monkeypatch):
-    """Under a class's load the clicks people wait for come first: no job starts during a
-    click, and it starts when the last click is done; a click waiting for its own job made
-    ahead is not held up by other clicks."""
-    monkeypatch.setattr(making, "AHEAD_DELAY_S", 0.0)
-    seed, recipe = parse_seed(EXAMPLE), Recipe(seed=EXAMPLE, bars=4, chords=False)
-    ahead = making.Ahead()
-    with ahead.clicking():
-        future = ahead.start("s1", tiny_model, seed, recipe, 0, None, 2100)
-        with pytest.raises(TimeoutError):
-            future.result(timeout=1.0)  # due, but a click is being served
-        assert not future.running() and not future.done()
-    assert future.result(timeout=60).melodies  # made once the click is done
-    with ahead.clicking():  # another session's click goes on while this one takes its melody
-        second = ahead.start("s2", tiny_model, seed, recipe, 0, None, 2100)
-        assert ahead.take(second, recipe, recipe) is None and second.cancelled()  # not started: the click makes it

@@ -30,9 +30,7 @@ click instead (a job already running is waited for, at most `AHEAD_WAIT_S`).
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
-import functools
 import logging
 import secrets
 import threading
@@ -48,10 +46,6 @@ _LOG = logging.getLogger(__name__)
 AHEAD_DELAY_S = 0.4  # the browser fetches the page's new sound and score first
 AHEAD_WAIT_S = 5.0  # longest wait for a melody made ahead that is being made now
 MAX_QUEUED = 8  # jobs waiting for the worker, all sessions together
-# clicks served at once; the others wait their turn, first come first served. Generation and
-# rendering hold Python's one interpreter lock most of the time, so ten clicks served together
-# all finish near the end, while served in turn the first finishes after one click's work
-CLICKS_AT_ONCE = 1
 
 
 def melodies(loaded, seed: Melody, recipe: Recipe) -> list[Melody]:
@@ -100,9 +94,6 @@ class Ahead:
     def __init__(self) -> None:
         self.lock = threading.Condition()
         self.jobs: collections.OrderedDict[str, _Job] = collections.OrderedDict()  # session -> its one job
-        self.clicks = 0  # clicks being served or waiting their turn: made-ahead work waits for them
-        self.turns = threading.Semaphore(CLICKS_AT_ONCE)  # waiters are woken in the order they came
-        self.awaited: set[Future] = set()  # jobs a click is waiting for: they go on regardless
         self.worker = threading.Thread(target=self._work, name="melody-ahead", daemon=True)
         self.worker.start()
 
@@ -128,29 +119,6 @@ class Ahead:
             self.lock.notify()
         return future
 
-    @contextlib.contextmanager
-    def clicking(self):
-        """Around a click's own work (its melodies and their first renders): clicks are served
-        `CLICKS_AT_ONCE` at a time in the order they came, and no made-ahead job starts (one
-        being made pauses between variations) until no click is waiting or served, so that
-        under a class's load the clicks people wait for get the cores."""
-        with self.lock:
-            self.clicks += 1
-        try:
-            with self.turns:
-                yield
-        finally:
-            with self.lock:
-                self.clicks -= 1
-                self.lock.notify_all()
-
-    def _yield_to_clicks(self, future: Future) -> None:
-        """Wait (without a busy loop) while clicks are being served, unless a click waits for
-        this very job (`take`)."""
-        with self.lock:
-            while self.clicks and future not in self.awaited:
-                self.lock.wait()
-
     def forget(self, session: str) -> None:
         """Drop ``session``'s job if it has not started (e.g. its settings changed)."""
         with self.lock:
@@ -167,9 +135,6 @@ class Ahead:
         if not made_for.same_melody_settings(recipe) or made_for.chords != recipe.chords or future.cancel():
             future.cancel()  # compared before any wait; a job not yet started is dropped atomically
             return None
-        with self.lock:
-            self.awaited.add(future)  # being waited for: it no longer yields to clicks
-            self.lock.notify_all()
         try:
             return future.result(timeout=AHEAD_WAIT_S)
         except (CancelledError, TimeoutError):
@@ -177,22 +142,18 @@ class Ahead:
         except Exception:  # noqa: BLE001  (a failed job only means the click makes its melody)
             _LOG.warning("a melody made ahead failed; the click makes it instead", exc_info=True)
             return None
-        finally:
-            with self.lock:
-                self.awaited.discard(future)
 
     def _next(self) -> _Job:
-        """The oldest job that is due, once no click is being served (waiting for both without
-        a busy loop)."""
+        """The oldest job that is due (waiting for it without a busy loop)."""
         with self.lock:
             while True:
                 now = time.monotonic()
                 due = [job for job in self.jobs.values() if job.due <= now]
-                if due and not self.clicks:
+                if due:
                     del self.jobs[due[0].session]
                     return due[0]
-                wait = None if due else min((job.due for job in self.jobs.values()), default=now + 60.0) - now
-                self.lock.wait(timeout=wait)  # woken by a new job or the end of a click
+                wait = min((job.due for job in self.jobs.values()), default=now + 60.0) - now
+                self.lock.wait(timeout=wait)  # or woken by a new job
 
     def _work(self) -> None:
         while True:
@@ -202,22 +163,17 @@ class Ahead:
             try:
                 if not job.alive():
                     raise CancelledError("the session has gone")
-                pause = functools.partial(self._yield_to_clicks, job.future)
-                job.future.set_result(_make(*job.work, alive=job.alive, pause=pause))
+                job.future.set_result(_make(*job.work, alive=job.alive))
             except BaseException as error:  # noqa: BLE001  (handed to the session that asked)
                 job.future.set_exception(error)
 
 
-def _make(
-    loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int, alive=lambda: True,
-    pause=lambda: None,
-):  # fmt: skip
+def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int, alive=lambda: True):
     from melody.output import files
 
     made = melodies(loaded, seed, recipe)
     views = {}
     for melody in made:
-        pause()  # clicks first
         if not alive():
             raise CancelledError("the session has gone")
         shown = heard(melody, recipe.chords, chord_model)
