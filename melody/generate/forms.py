@@ -37,6 +37,15 @@ import re
 import numpy as np
 
 from melody.core.melody import Melody
+from melody.generate.bars import (
+    ending_start,
+    final_bar_start,
+    model_tonic,
+    pitch_classes,
+    sample_steps,
+    sung_ending,
+)
+from melody.songs.phrases import phrase_form
 
 FORMS = ("free", "AABA", "AABB", "ABAB", "ABAC")  # the studio's choices; any 2-8 letters are allowed
 CANDIDATES = 8  # continuations drawn per variation for a phrase that has choices to make
@@ -105,7 +114,6 @@ def song_in_form(generator, seed: Melody, settings, rngs, trace: list | None = N
     """Ids (variations, settings.steps) of songs in ``settings.form`` that end exactly
     ``settings.steps`` after ``seed`` (in the model's key), phrase by phrase; see the
     module's docstring."""
-    from melody.generate.bars import ending_start, final_bar_start, model_tonic, sample_steps, sung_ending
 
     form, vocab, batch, keep = settings.form, generator.vocab, settings.variations, trace is not None
     temperature = max(settings.temperature, MIN_TEMPERATURE)
@@ -167,7 +175,6 @@ def _choose(generator, seed, positions, song, logits, state, temperature, top_k,
     """``count`` steps for each variation, chosen among `CANDIDATES` drawn from the same
     state: one whose last note is ``wanted`` (degrees above the tonic, None: any) first, then
     the one that keeps the fewest notes of the earlier phrases (each ``shifts`` steps back)."""
-    from melody.generate.bars import pitch_classes, sample_steps
 
     batch, begin = len(rngs), song.shape[1]
     rows = np.repeat(np.arange(batch), CANDIDATES)
@@ -198,7 +205,6 @@ def marked(melody: Melody, phrase_bars: int) -> Melody:
     """``melody`` with its phrases of ``phrase_bars`` bars lettered by what comes back
     (`phrases.phrase_form`, a held note agreeing only with the same pitch held), e.g. a real
     song shown with its form."""
-    from melody.songs.phrases import phrase_form
 
     letters = phrase_form(melody, phrase_bars, held_pitch=True)
     bars = (len(melody) - melody.pickup) // melody.bar_steps + (1 if melody.pickup else 0)

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from melody.core.errors import UserError
-from melody.core.melody import END, HOLD, REST, Melody, is_pitch
+from melody.core.errors import MelodyError, UserError
+from melody.core.melody import END, HOLD, REST, Melody, bar_steps, is_pitch
 from melody.core.storage import atomic_write_json
 
 MAX_POSITIONS = 48  # bar positions the model distinguishes (a 3/1 or 12/4 bar is 48 steps)
@@ -115,9 +115,6 @@ class Vocabulary:
         ValueError naming the file, what it found and what is expected (OSError if a file
         cannot be read at all).
         """
-        from melody.core.errors import MelodyError
-        from melody.core.melody import bar_steps
-
         folder = pathlib.Path(folder)
         kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
 
