@@ -35,8 +35,10 @@ system-packages:
 app: $(APP_STAMP) system-packages
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# two worker processes, each test file on one of them (its fixtures made once): 7-8 min here
+# where one process took 10; the suite's timing tests allow for the other worker's load
 test: $(STAMP) system-packages
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 # the edit-test loop: everything but the slow, browser, subprocess and shipped-model tests (<= 60 s)
 test-fast: $(STAMP)
