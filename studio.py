@@ -111,7 +111,7 @@ def made_ahead(recipe: share.Recipe) -> making.Made | None:
     state = session()
     wanted, future = state.ahead or (None, None)
     state.ahead = None
-    return shared_ahead().take(future, wanted, recipe)
+    return making.Ahead.take(future, wanted, recipe)
 
 
 def model_or_stop():

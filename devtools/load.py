@@ -397,7 +397,7 @@ def install_probe(path: str) -> None:
     from melody.studio import click
 
     click._make = _timed(click._make, "ahead._make (whole job)", out)
-    click.Ahead.take = _timed(click.Ahead.take, "ahead.take (waits)", out)
+    click.Ahead.take = staticmethod(_timed(click.Ahead.take, "ahead.take (waits)", out))
     original_init = sound._FluidSynth.__init__
 
     def init(self, *args, **kwargs):

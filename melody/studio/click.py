@@ -126,7 +126,8 @@ class Ahead:
         if job:
             job.future.cancel()
 
-    def take(self, future: Future | None, made_for: Recipe | None, recipe: Recipe) -> Made | None:
+    @staticmethod
+    def take(future: Future | None, made_for: Recipe | None, recipe: Recipe) -> Made | None:
         """The melody made ahead for ``recipe``'s settings (any number), or None: none was
         asked for these settings (``made_for``: the settings it was asked for), it has not
         started (then it is cancelled: the click makes its melody), or it failed."""
