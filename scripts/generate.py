@@ -47,6 +47,13 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", default=None, help=f'seed melody (default: "{EXAMPLE}")')
     parser.add_argument(
+        "--note-names",
+        choices=("english", "german", "solfege"),
+        default="english",
+        help="how the seed's note names are written: english (C4 ... B4, F#4, Bb4), german (H4 is B, B4 is Bb, "
+        "Fis4, Es4), solfege (do4 re4 mi4 ... si4, fa#4, sib4) (default: %(default)s)",
+    )
+    parser.add_argument(
         "--seed-file",
         default=None,
         metavar="SONG",
@@ -182,7 +189,8 @@ def make_seed(args: argparse.Namespace):
     if args.seed_file is None:
         fields = {"meter": DEFAULT_METER, "pickup": 0, "tempo": DEFAULT_TEMPO_BPM}
         given = {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
-        typed = read_typed_seed(EXAMPLE if args.seed is None else args.seed, **{**fields, **given})  # as the studio
+        text = EXAMPLE if args.seed is None else args.seed
+        typed = read_typed_seed(text, args.note_names, **{**fields, **given})  # as the studio reads it
         if typed.as_quarters:
             print("seed: no '_' in it, so each note is a quarter note (as in the studio)")
         seed = typed.melody

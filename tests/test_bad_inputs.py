@@ -79,7 +79,11 @@ def _mxl_without_score():
 API_CASES = {  # id -> (call, message fragment)
     "seed-empty": (_seed(""), "the seed is empty; type a few notes"),
     "seed-blank": (_seed("   "), "the seed is empty"),
-    "seed-H4": (_seed("60 H4"), f"token 2 'H4' is not a note; use {MIDI_RANGE_HINT}"),
+    "seed-H4": (
+        _seed("60 H4"),
+        f"token 2 'H4' is not a note in English note names; in German it is B4 (choose German note names); "
+        f"use {MIDI_RANGE_HINT}",
+    ),
     "seed-C#-no-octave": (_seed("60 C#"), "needs an octave, e.g. C#4"),
     "seed-128": (_seed("128"), "'128' is outside the MIDI range 0-127"),
     "seed-minus-1": (_seed("-1"), "'-1' is outside the MIDI range 0-127"),

@@ -281,3 +281,12 @@ def test_a_midi_seed_file_gives_its_tempo_and_meter_and_options_can_override(tmp
     lines = _generated(_generate(*common, "--tempo", "120", "--meter", "6/8", "--seed-key", "G major", "--out", out))
     back = melody_from_midi(out.read_bytes(), strict=False)
     assert back.tempo == 120 and back.meter == "6/8" and "seed in G major" in lines[-1]
+
+
+@pytest.mark.subprocess
+def test_generate_reads_german_note_names_when_asked(tmp_path):
+    seed = "G4 _ A4 _ H4 _ C5 _"  # H is B in German
+    done = _generate("--seed", seed, "--note-names", "german", "--bars", "8", "--out", tmp_path / "x.mid")
+    assert done.returncode == 0 and done.stdout.split("\n")[0].split()[:8] == "67 _ 69 _ 71 _ 72 _".split(), done.stderr
+    english = _generate("--seed", seed, "--bars", "8")
+    assert english.returncode == 2 and "in German it is B4" in english.stderr and english.stderr.count("\n") == 1

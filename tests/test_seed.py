@@ -1,6 +1,7 @@
 import pytest
 
-from melody.songs.typed import note_name_to_midi, parse_seed
+from melody.core.pitch import name_to_midi as note_name_to_midi
+from melody.songs.typed import SeedSyntaxError, parse_seed
 
 
 @pytest.mark.parametrize(
@@ -43,3 +44,37 @@ def test_too_many_notes_without_holds_are_refused_not_read_as_16ths():
     assert read_typed_seed(" ".join(["C4"] * fits)).as_quarters
     with pytest.raises(SeedSyntaxError, match="quarter notes"):
         read_typed_seed(" ".join(["C4"] * (fits + 1)))
+
+
+@pytest.mark.parametrize(
+    "naming, text, pitches",
+    [
+        ("german", "G4 A4 H4 C5", [67, 69, 71, 72]),  # H is B
+        ("german", "B3 Es4 Fis4 As4 Des5 Cis5 Gis4", [58, 63, 66, 68, 73, 73, 68]),  # B is Bb
+        ("solfege", "sol4 la4 si4 do5", [67, 69, 71, 72]),
+        ("solfege", "Ti4 sib3 fa#4 reb5", [71, 58, 66, 73]),
+        ("english", "G4 A4 B4 C5", [67, 69, 71, 72]),
+    ],
+)
+def test_seeds_in_german_and_solfege_note_names(naming, text, pitches):
+    assert [int(s) for s in parse_seed(text, naming).steps] == pitches
+
+
+def test_german_names_in_an_english_seed_get_a_hint():
+    with pytest.raises(SeedSyntaxError, match="'H4' is not a note in English note names; in German it is B4"):
+        parse_seed("G4 _ H4 _")
+    with pytest.raises(SeedSyntaxError, match="'Bes4' is not a note"):
+        parse_seed("Bes4", "german")  # B is already Bb in German
+
+
+def test_note_names_are_written_as_each_class_reads_them():
+    from melody.core.pitch import note_name
+
+    assert [note_name(p, "F major", "german") for p in (70, 71, 65)] == ["B4", "H4", "F4"]
+    assert [note_name(p, "D major", "german") for p in (66, 61)] == ["Fis4", "Cis4"]
+    assert [note_name(p, "Eb major", "solfege") for p in (63, 70, 60)] == ["mib4", "sib4", "do4"]
+    for naming in ("english", "german", "solfege"):
+        for key in ("C major", "F major", "A major", "Eb minor"):
+            assert all(
+                parse_seed(note_name(p, key, naming) + "", naming).steps == (str(p),) for p in range(36, 96)
+            ), (naming, key)

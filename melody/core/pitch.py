@@ -119,9 +119,60 @@ def pitch_class_names(key: str = "C major") -> tuple[str, ...]:
     return FLAT_NAMES if uses_flats(key) else SHARP_NAMES
 
 
-def note_name(pitch: int, key: str = "C major") -> str:
-    """``60`` -> ``"C4"`` (middle C); black keys spelled as ``key`` writes them (Bb in F major, A# in B major)."""
-    return f"{pitch_class_names(key)[pitch % 12]}{pitch // 12 - 1}"
+# Note names as classes write them: English (C D E F G A B, C#/Db), German (H for B, B for Bb,
+# Cis Dis Fis Gis Ais, Des Es Ges As), solfege (do re mi fa sol la si, do#/reb)
+NAMINGS = ("english", "german", "solfege")
+_NAMES = {  # naming -> (sharps, flats), pitch classes from C
+    "german": (
+        ("C", "Cis", "D", "Dis", "E", "F", "Fis", "G", "Gis", "A", "Ais", "H"),
+        ("C", "Des", "D", "Es", "E", "F", "Ges", "G", "As", "A", "B", "H"),
+    ),
+    "solfege": (
+        ("do", "do#", "re", "re#", "mi", "fa", "fa#", "sol", "sol#", "la", "la#", "si"),
+        ("do", "reb", "re", "mib", "mi", "fa", "solb", "sol", "lab", "la", "sib", "si"),
+    ),
+}
+_GERMAN = re.compile(r"^([A-Ha-h])(isis|eses|is|es|s)?(-?\d)$")
+_GERMAN_SHIFT = {"is": 1, "isis": 2, "es": -1, "s": -1, "eses": -2, "": 0}
+_SOLFEGE = re.compile(r"^(do|re|mi|fa|sol|la|si|ti)(#|b)?(-?\d)$", re.IGNORECASE)
+_SOLFEGE_CLASSES = {"do": 0, "re": 2, "mi": 4, "fa": 5, "sol": 7, "la": 9, "si": 11, "ti": 11}
+_ENGLISH = re.compile(r"^([A-Ga-g])(#|b|##|bb)?(-?\d)$")
+_ENGLISH_SHIFT = {"#": 1, "##": 2, "b": -1, "bb": -2, "": 0}
+
+
+def note_name(pitch: int, key: str = "C major", naming: str = "english") -> str:
+    """``60`` -> ``"C4"`` (middle C); black keys spelled as ``key`` writes them (Bb in F major,
+    A# in B major); ``naming`` "german" gives ``"H4"``, ``"B4"`` (Bb), ``"Fis4"``, "solfege"
+    ``"si4"``, ``"sib4"``."""
+    if naming == "english":
+        names = pitch_class_names(key)
+    else:
+        names = _NAMES[naming][1 if uses_flats(key) else 0]
+    return f"{names[pitch % 12]}{pitch // 12 - 1}"
+
+
+def name_to_midi(name: str, naming: str = "english") -> int | None:
+    """A note name with its octave as ``naming`` writes it -> its MIDI number, or None when
+    ``name`` is not one: ``"C4"`` 60, ``"Bb3"`` 58; German ``"H4"`` 71, ``"B4"`` 70,
+    ``"Fis4"`` 66, ``"Es4"`` 63; solfege ``"sol4"`` 67, ``"sib3"`` 58 (``ti`` = ``si``)."""
+    if naming == "german":
+        match = _GERMAN.match(name)
+        if not match:
+            return None
+        letter, suffix, octave = match.group(1).upper(), match.group(2) or "", match.group(3)
+        if letter == "B" and suffix:  # B is already Bb; "Bes" and the like are not written
+            return None
+        if suffix == "s" and letter not in "AE":  # "s" alone follows a vowel: As, Es
+            return None
+        base = 10 if letter == "B" else 11 if letter == "H" else PITCH_CLASSES[letter]
+        return (int(octave) + 1) * 12 + base + _GERMAN_SHIFT[suffix]
+    pattern, classes = (_SOLFEGE, _SOLFEGE_CLASSES) if naming == "solfege" else (_ENGLISH, PITCH_CLASSES)
+    match = pattern.match(name)
+    if not match:
+        return None
+    syllable, accidental, octave = match.groups()
+    syllable = syllable.lower() if naming == "solfege" else syllable.upper()
+    return (int(octave) + 1) * 12 + classes[syllable] + _ENGLISH_SHIFT[accidental or ""]
 
 
 def spelled(pitch: int, flats: bool) -> tuple[str, int, int]:

@@ -19,30 +19,18 @@ import re
 
 from melody.core.errors import UserError
 from melody.core.melody import HOLD, REST, Melody, is_pitch
-from melody.core.pitch import midi_name
+from melody.core.pitch import midi_name, name_to_midi
 
 MAX_SEED_TOKENS = 1024
 ALLOWED = "MIDI numbers 0-127, note names like C4, F#4 or Bb3, '_' (hold) and 'r' (rest)"
 EXAMPLE = "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _"
-_NAME = re.compile(r"^([A-Ga-g])(#|b|##|bb)?(-?\d)$")
-_STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
 class SeedSyntaxError(UserError, ValueError):
     """A seed that cannot be read; the message names the token and what is allowed."""
 
 
-def note_name_to_midi(name: str) -> int | None:
-    """``"C4"`` -> 60, ``"Bb3"`` -> 58; None if ``name`` is not a note name."""
-    match = _NAME.match(name)
-    if not match:
-        return None
-    letter, accidental, octave = match.groups()
-    shift = {"#": 1, "##": 2, "b": -1, "bb": -2}.get(accidental or "", 0)
-    return (int(octave) + 1) * 12 + _STEPS[letter.upper()] + shift
-
-
-def parse_token(token: str, index: int) -> str:
+def parse_token(token: str, index: int, naming: str = "english") -> str:
     """One token as a Melody symbol; raises SeedSyntaxError naming it (a long token by its
     start and length)."""
     shown = token if len(token) <= 24 else f"{token[:12]}... ({len(token)} characters)"
@@ -57,7 +45,7 @@ def parse_token(token: str, index: int) -> str:
         if 0 <= number <= 127:
             return str(number)
         raise SeedSyntaxError(f"token {index + 1} '{shown}' is outside the MIDI range 0-127; use {ALLOWED}")
-    midi = note_name_to_midi(token)
+    midi = name_to_midi(token, naming)
     if midi is not None and 0 <= midi <= 127:
         return str(midi)
     if midi is not None:  # a note name, but off the MIDI range: C-1 = 0 to G9 = 127
@@ -66,17 +54,22 @@ def parse_token(token: str, index: int) -> str:
             f"token {index + 1} '{token}' is {side} the MIDI range ({token} would be {midi}; {bound})"
         )
     hint = " (a note name needs an octave, e.g. C#4)" if re.fullmatch(r"[A-Ga-g](#|b)?", token) else ""
+    if naming == "english" and name_to_midi(token, "german") is not None:
+        english = midi_name(name_to_midi(token, "german"))
+        hint = f" in English note names; in German it is {english} (choose German note names)"
     raise SeedSyntaxError(f"token {index + 1} '{shown}' is not a note{hint}; use {ALLOWED}, e.g. \"{EXAMPLE}\"")
 
 
-def parse_seed(text: str, **fields) -> Melody:
-    """A Melody from seed text; ``fields`` (key, meter, pickup, tempo) pass through."""
+def parse_seed(text: str, naming: str = "english", **fields) -> Melody:
+    """A Melody from seed text, note names as ``naming`` writes them (`melody.core.pitch.NAMINGS`:
+    German "H4 B4 Fis4", solfege "si4 sib4 fa#4"); ``fields`` (key, meter, pickup, tempo)
+    pass through."""
     tokens = [t for t in re.split(r"[\s,]+", text or "") if t]
     if not tokens:
         raise SeedSyntaxError(f'the seed is empty; type a few notes, e.g. "{EXAMPLE}"')
     if len(tokens) > MAX_SEED_TOKENS:
         raise SeedSyntaxError(f"the seed has {len(tokens)} tokens; at most {MAX_SEED_TOKENS} are read")
-    steps = [parse_token(token, i) for i, token in enumerate(tokens)]
+    steps = [parse_token(token, i, naming) for i, token in enumerate(tokens)]
     if steps[0] == HOLD:
         raise SeedSyntaxError("the seed starts with '_' (hold), but nothing sounds yet; start with a note or 'r'")
     return Melody(tuple(steps), **fields)
@@ -94,7 +87,7 @@ class TypedSeed:
     as_quarters: bool = False
 
 
-def read_typed_seed(text: str, **fields) -> TypedSeed:
+def read_typed_seed(text: str, naming: str = "english", **fields) -> TypedSeed:
     """Seed text as a person types it: like `parse_seed`, but with no ``_`` anywhere each
     note and rest lasts a quarter note (``"C4, D4, E4"``: three quarters, not three 16ths).
 
@@ -103,13 +96,13 @@ def read_typed_seed(text: str, **fields) -> TypedSeed:
     """
     tokens = [t for t in re.split(r"[\s,]+", text or "") if t]
     if HOLD in tokens:
-        return TypedSeed(parse_seed(text, **fields))
+        return TypedSeed(parse_seed(text, naming, **fields))
     if len(tokens) * QUARTER_STEPS > MAX_SEED_TOKENS:
         raise SeedSyntaxError(
             f"{len(tokens)} notes without '_' would be {len(tokens)} quarter notes, longer than a seed may be "
             f"({MAX_SEED_TOKENS // QUARTER_STEPS} quarters); write the lengths with '_' or use fewer notes"
         )
-    plain = parse_seed(text, **{k: v for k, v in fields.items() if k != "pickup"})  # the pickup fits the quarters
+    plain = parse_seed(text, naming, **{k: v for k, v in fields.items() if k != "pickup"})  # pickup: the quarters
     steps = [symbol for step in plain.steps for symbol in (step, *[HOLD] * (QUARTER_STEPS - 1))]
     return TypedSeed(Melody(tuple(steps), **fields), as_quarters=True)
 
