@@ -11,6 +11,7 @@ import streamlit as st
 from melody.chords import model as harmony
 from melody.core.melody import is_pitch
 from melody.core.pitch import note_name
+from melody.core.safe_text import shown as escaped
 from melody.generate import forms
 from melody.generate.sampling import apply_temperature
 from melody.generate.surprise import step_probabilities, symbols_in_key
@@ -87,7 +88,8 @@ with errors_shown("drawing the next-symbol chart"):
     shown = probabilities.argsort()[::-1][:12]
     labels = symbols_in_key(loaded, melody.key)  # the model works in C major / A minor; show the melody's key
     before = " ".join(symbol_words(s, melody.key) for s in melody.steps[max(0, step - 8) : step - 1])
-    st.write(f"After *{before or '(the start)'}*, the next 16th could be (chance in %):")
+    # escaped: the hold symbol's "_" would otherwise start italics ("hold (_) E4 hold (_)")
+    st.write(f"After *{escaped(before or '(the start)', 200)}*, the next 16th could be (chance in %):")
     st.bar_chart(
         {
             "next": [symbol_words(labels[i], melody.key) for i in shown],

@@ -25,6 +25,8 @@ def test_how_it_works_shows_a_real_song_the_network_the_temperature_view_and_the
     assert at.code[0].value.split()[0].isdigit()  # the song's symbols
     text = " ".join(m.value for m in at.markdown)
     assert "Alle Meine Entchen" in text and "from Deutschland" in text and "Island" not in text  # its own O: line
+    [after] = [m.value for m in at.markdown if m.value.startswith("After ")]
+    assert r"hold \(\_\)" in after  # the hold symbol is text, not the start of italics
     at.slider(key="how_temperature").set_value(0.0).run()
     assert not at.exception
     chart = at.get("arrow_bar_chart") or at.get("vega_lite_chart")
