@@ -244,11 +244,10 @@ def copy_link_ui(recipe: share.Recipe) -> None:
     )
 
 
-def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: int, number: int, many: bool) -> None:
-    """One melody: player, score, downloads, notes and surprise."""
+def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: int) -> None:
+    """One melody: player, score, downloads (named by its title), notes and surprise."""
     st.audio(out.wav, format="audio/wav")
     score_ui(out.svg, str(index))
-    named = melody.replace(title="Folk melody" + (f" variation {index + 1}" if many else ""))
     columns = st.columns(3)
     downloads = (
         ("MIDI", lambda: midi.to_midi_bytes(melody, program), ".mid", "audio/midi"),
@@ -261,7 +260,7 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         column.download_button(
             f"⬇ {label}",
             data,
-            files.download_name(named, number, suffix),
+            files.download_name(melody, None, suffix),  # its title, as on the score and the tab: #48213-2
             mime,
             key=f"{label}{index}",
             on_click="ignore",
@@ -305,7 +304,7 @@ def result_ui(loaded, result: Result | None, now: share.Recipe) -> None:
     alive = session_alive()[1]
     with errors_shown("drawing the melodies"):
         many = len(melodies) > 1
-        places = st.tabs([f"Melody {i + 1}" for i in range(len(melodies))]) if many else [st.container()]
+        places = st.tabs([f"#{m.title.rsplit('#', 1)[-1]}" for m in melodies]) if many else [st.container()]
         for index, (place, melody) in enumerate(zip(places, melodies, strict=True)):
             with place:  # drawn before the next variation is rendered: the first one plays at once
                 if recipe.chords:
@@ -314,7 +313,7 @@ def result_ui(loaded, result: Result | None, now: share.Recipe) -> None:
                     st.stop()  # the visitor has gone: the other variations are not rendered
                 program = INSTRUMENTS.get(recipe.instrument, 0)
                 out = renders(result, melody, program, score_width())
-                melody_ui(loaded, index, melody, out, program, recipe.number, many)
+                melody_ui(loaded, index, melody, out, program)
         shown_now = {chords_or_none(m) if recipe.chords else m for m in melodies}
         for old in set(result.views) - shown_now:  # e.g. before the Chords switch
             del result.views[old]

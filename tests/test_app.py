@@ -371,3 +371,16 @@ def test_the_next_melody_is_made_ahead_and_the_next_click_takes_it(app):
     assert app.session_state["studio"].ahead[1] is not ahead[1]  # and the one after it is on its way
     app.slider(key="bars").set_value(8).run()  # other settings: another melody is made ahead
     assert app.session_state["studio"].ahead[0].bars == 8
+
+
+def test_a_variation_has_one_name_on_its_tab_its_score_and_its_files(app):
+    app.slider(key="variations").set_value(2)
+    app.button(key="generate").click().run()
+    number = app.session_state["studio"].result.recipe.number
+    assert [tab.label for tab in app.tabs] == [f"#{number}-1", f"#{number}-2"]
+    titles = [m.title for m in app.session_state["studio"].result.melodies]
+    assert titles == [f"Folk melody #{number}-1", f"Folk melody #{number}-2"]  # the score's title
+    from melody.output.files import download_name
+
+    melody = app.session_state["studio"].result.melodies[1]
+    assert download_name(melody, None, ".mid").startswith(f"folk-melody-{number}-2-")
