@@ -100,10 +100,6 @@ def sample_noisy(
         cutoff = np.sort(logits, axis=1)[:, -top_k][:, None]
         logits[logits < cutoff] = -np.inf
     logits -= np.maximum.reduce(logits, axis=1, keepdims=True)
-    if temperature >= 1:  # nothing can overflow (the logits are <= 0 here)
-        logits /= temperature
-        logits += noise
-        return logits.argmax(axis=1)
     with np.errstate(over="ignore"):  # a tiny temperature sends the unlikely ones to -inf: never drawn
         logits /= temperature
         logits += noise

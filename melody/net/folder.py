@@ -106,6 +106,15 @@ class LoadedModel:
             self._weights = {layer.name: layer.get_weights() for layer in self._keras_model.layers}
         return self._weights
 
+    def keras(self, build):
+        """The Keras model, made once by ``build(folder, config)`` when there is none yet
+        (thread-safe); `melody.train.keras_model.keras_of` passes the builder, so this stage
+        never imports Keras."""
+        with self._lock:
+            if self._keras_model is None:
+                self._keras_model = build(self.folder, self.config)
+            return self._keras_model
+
     def with_config(self, config: ModelConfig) -> LoadedModel:
         """The same weights under another config (e.g. a told model run untold, in tests)."""
         return LoadedModel(self.folder, self._keras_model, config, self.vocab, self.card, self._weights)

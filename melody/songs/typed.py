@@ -54,9 +54,9 @@ def parse_token(token: str, index: int, naming: str = "english") -> str:
             f"token {index + 1} '{token}' is {side} the MIDI range ({token} would be {midi}; {bound})"
         )
     hint = " (a note name needs an octave, e.g. C#4)" if re.fullmatch(r"[A-Ga-g](#|b)?", token) else ""
-    if naming == "english" and name_to_midi(token, "german") is not None:
-        english = midi_name(name_to_midi(token, "german"))
-        hint = f" in English note names; in German it is {english} (choose German note names)"
+    german = name_to_midi(token, "german") if naming == "english" else None
+    if german is not None:
+        hint = f" in English note names; in German it is {midi_name(german)} (choose German note names)"
     raise SeedSyntaxError(f"token {index + 1} '{shown}' is not a note{hint}; use {ALLOWED}, e.g. \"{EXAMPLE}\"")
 
 

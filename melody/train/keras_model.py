@@ -141,7 +141,4 @@ def load_keras_model(folder: pathlib.Path, config: ModelConfig):
 def keras_of(loaded: LoadedModel):
     """The Keras model of a loaded model, built from its folder on first use (imports Keras and
     TensorFlow the first time: seconds) and kept with it."""
-    with loaded._lock:
-        if loaded._keras_model is None:
-            loaded._keras_model = load_keras_model(loaded.folder, loaded.config)
-        return loaded._keras_model
+    return loaded.keras(load_keras_model)
