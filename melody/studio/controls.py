@@ -56,7 +56,6 @@ CONTROLS = (
     Control("top_k", "top_k", int, int),
     Control("max_seq_len", "window", int, int),
 )
-KEYS = tuple(control.key for control in CONTROLS)
 
 
 def studio_recipe(base: Recipe) -> Recipe:
