@@ -20,13 +20,13 @@ import numpy as np
 
 from melody.core.errors import MelodyError, UserError
 from melody.core.melody import END, HOLD, Melody
-from melody.core.pitch import midi_name, parse_key
+from melody.core.pitch import note_name
 from melody.generate.bars import log_softmax, song_length, song_of_bars
 from melody.generate.forms import FormError, check_form, phrase_starts, song_in_form
 from melody.generate.sampling import gumbel_rows, sample_noisy, variation_rngs
 from melody.net.step import StepModel, step_model
 from melody.net.vocabulary import UnknownSymbolError, Vocabulary, lookback_ids, position_ids
-from melody.songs.keys import canonical_key, change_mode, from_model_key, to_model_key
+from melody.songs.keys import canonical_key, from_model_key, in_key, to_model_key
 
 MAX_STEPS = 4096  # longest generation asked for at once (about 64 bars of 4/4 x 4)
 BARS_RANGE = (4, 64)  # songs of this many bars (`GenerationSettings.bars`)
@@ -102,36 +102,48 @@ def generate(
     Each variation stops at the end-of-song symbol or after ``settings.steps`` steps.
     The seed may be in any key (``seed.key``); it is moved to the model's C major / A
     minor for generation and the results come back in ``settings.key`` or the seed's key
-    (a key of the other mode changes the seed's mode first), both by `melody.songs.keys`' one
-    pair of moves, so ``to_model_key(result)`` is exactly what the model generated.
+    (a key of the other mode changes the result's mode: `melody.songs.keys.in_key`, the move the
+    studio makes when its key changes), so a key never changes which tune is made.
     ``trace``, if a list, receives one (variations,) array per new step: the natural log
     of the model's own probability (temperature 1) of the symbol drawn there.
     """
     settings = dataclasses.replace(settings or GenerationSettings(), **options)
     settings.check()
+    model_seed = check_seed(loaded, seed, settings.bars)
     if settings.bars:
-        steps = song_length(seed, settings.bars) - len(seed)
-        if steps < 1:
+        settings = dataclasses.replace(settings, steps=song_length(seed, settings.bars) - len(seed), full_length=True)
+    generator = Generator(step_model(loaded), loaded.vocab, loaded.config.to_go_bars)
+    melodies = generator.generate(model_seed, settings, trace)
+    # made in the seed's key, then moved (and its mode changed) to the key asked for: a key
+    # changes where the tune sits, never which tune it is (the studio re-keys a result the same way)
+    return [in_key(from_model_key(melody, seed.key), settings.key or seed.key) for melody in melodies]
+
+
+def check_seed(loaded, seed: Melody, bars: int | None = None, naming: str = "english") -> Melody:
+    """``seed`` in the model's key, or the GenerationError that says why it cannot be
+    continued: a note outside the model's range (where the seed is), or a seed that already
+    lasts ``bars`` bars. Notes are named as ``naming`` writes them (the studio checks as people
+    type, in their note names; `generate` checks the same way before any work)."""
+    if bars:
+        if song_length(seed, bars) - len(seed) < 1:
             raise GenerationError(
                 f"the seed already lasts {len(seed) / seed.bar_steps:.3g} bars of {seed.meter}; ask for more than "
                 f"{len(seed) // seed.bar_steps} bars, or shorten the seed"
             )
-        settings = dataclasses.replace(settings, steps=steps, full_length=True)
-    key = canonical_key(settings.key or seed.key)
-    start = change_mode(seed, parse_key(key)[1])  # the seed's tonic, in the result's mode
-    model_seed = to_model_key(start)  # the smaller move to C major / A minor
+    model_seed = to_model_key(seed)  # the smaller move to C major / A minor
     low, high = loaded.vocab.pitch_range
     for typed, moved in zip(seed.pitches(), model_seed.pitches(), strict=True):
         if not low <= moved <= high:
             lowest, highest = low + typed - moved, high + typed - moved  # the model's range, where the seed is
+
+            def name(pitch: int) -> str:
+                return f"{pitch} ({note_name(pitch, seed.key, naming)})"
+
             raise UnknownSymbolError(
-                f"the seed's note {typed} ({midi_name(typed)}) is outside what the model knows here: "
-                f"{lowest} ({midi_name(lowest)}) to {highest} ({midi_name(highest)}); move the seed by an "
-                "octave or pick notes in that range"
+                f"the seed's note {name(typed)} is outside what the model knows here: {name(lowest)} to "
+                f"{name(highest)}; move the seed by an octave or pick notes in that range"
             )
-    generator = Generator(step_model(loaded), loaded.vocab, loaded.config.to_go_bars)
-    melodies = generator.generate(model_seed, settings, trace)
-    return [from_model_key(melody, key) for melody in melodies]
+    return model_seed
 
 
 @dataclasses.dataclass

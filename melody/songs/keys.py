@@ -6,11 +6,12 @@ smaller interval from the tonic to C or A), so a melody in a key has exactly one
 in the model's key, whoever asks: generation, the surprise of each note, the How-it-works
 chart and evaluation all read the same pitches the model saw.
 
-A seed in any key (stated, or found by music21's analysis) is moved to the model's key
-of the same mode for generation, and the result is moved back into the seed's key or
-any chosen key. A chosen key of the other mode changes the seed's mode first (its 3rd,
-6th and 7th degrees move by a semitone, as between C major and C minor), so the model
-continues a minor seed in minor rather than having its major melody bent afterwards.
+A seed in any key (stated, or found from its notes) is moved to the model's key of the
+same mode for generation, and the result is moved back into the seed's key. A chosen key
+then moves the whole tune (`in_key`); one of the other mode also changes its mode (the
+3rd, 6th and 7th degrees move by a semitone, as between C major and C minor). So a key
+changes where a tune sits, never which tune it is: the studio re-keys the melody on the
+page, and its link makes the same one again.
 
     >>> in_key(Melody(("60", "_", "64", "_", "67"), key="C major"), "D minor").steps
     ('62', '_', '65', '_', '69')
