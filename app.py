@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import secrets
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -30,6 +29,7 @@ from melody.studio import click as making
 from melody.studio import plain_words as plain
 from melody.studio import recipe as share
 from melody.studio.controls import FIND_KEY, SEED_KEY, recipe_from, studio_recipe, widget_values
+from melody.studio.numbers import unknown_number
 from melody.studio.ready_seeds import ready_seeds
 from melody.studio.session import Result
 from studio import (
@@ -41,6 +41,7 @@ from studio import (
     result_ui,
     seed_svg,
     session,
+    shared_book,
 )
 
 METERS = share.METERS
@@ -256,7 +257,29 @@ def settings_sidebar() -> None:
             st.number_input("Memory in 16ths (0: the whole melody so far)", 0, share.MAX_WINDOW, key="max_seq_len")
         st.subheader("Bring back a melody")
         st.number_input("Melody number", 0, share.MAX_NUMBER, value=None, key="recall_number", placeholder="e.g. 48213")
-        st.button("Make this melody again", key="recall", help="Same number and settings, same melody.")
+        st.button(
+            "Make this melody again",
+            key="recall",
+            on_click=recall,
+            help="The number alone brings back its seed, settings and notes, in any browser.",
+        )
+        if session().recall_problem:
+            st.warning(shown(session().recall_problem))
+
+
+def recall() -> None:
+    """ "Make this melody again": the number's seed and settings from the studio's book, set
+    on every control (as a link does) and made on this run; or why that cannot be."""
+    number, state = st.session_state.get("recall_number"), session()
+    state.recall_problem = None
+    if number is None:
+        state.recall_problem = "Type a melody number first (it is on every melody, e.g. “Folk melody #48213”)."
+        return
+    query = shared_book().query(int(number))
+    if query is None:
+        state.recall_problem = unknown_number(int(number))
+        return
+    open_link(query)
 
 
 def recipe_now() -> share.Recipe:
@@ -275,15 +298,16 @@ def make(loaded, seed: Melody, plan: budget.Plan, made: making.Made | None = Non
     else:
         recipe, melodies, views = made.recipe, made.melodies, made.views
     session().result = Result(recipe, melodies, plan, views)  # the previous result's renders go with it
+    shared_book().record(recipe)  # its number alone brings it back
     st.query_params.from_dict(share.to_query(recipe))
 
 
-def number_asked() -> int | None:
-    """The melody number to make on this run: a fresh one per Generate, a typed one, or a link's."""
+def number_asked(recipe: share.Recipe) -> int | None:
+    """The melody number to make on this run: a fresh one per Generate (at "Safest" the one
+    its melody already has: the same notes each click), or a link's or brought-back one."""
     if st.session_state.get("generate"):
-        return secrets.randbelow(share.MAX_NUMBER + 1)
-    if st.session_state.get("recall") and st.session_state.get("recall_number") is not None:
-        return int(st.session_state["recall_number"])
+        known = shared_book().number_for(recipe)
+        return shared_book().new_number() if known is None else known
     number, session().link_number = session().link_number, None
     return number
 
@@ -335,7 +359,8 @@ def studio() -> None:
             help="Chords under the melody, chosen for it by a second network (learned from folk dance tunes), "
             "played by a guitar and written under the score.",
         )
-        number, recipe = number_asked(), recipe_now()
+        recipe = recipe_now()
+        number = number_asked(recipe)
         if number is not None and seed is not None:
             with errors_shown("making the melody"):
                 plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work

@@ -25,6 +25,7 @@ from melody.studio import budget
 from melody.studio import click as making
 from melody.studio import plain_words as plain
 from melody.studio import recipe as share
+from melody.studio.numbers import MelodyBook
 from melody.studio.session import KEY, Result, StudioSession
 from melody.studio.warmup import warm_up
 
@@ -55,7 +56,13 @@ def with_chords(melody: Melody) -> Melody:
     """``melody`` with chords chosen by the shipped chord model (`harmony.harmonize`)."""
     from melody.chords import model as harmony
 
-    return making.heard(melody, True, shared_harmony(str(harmony.DEFAULT_FOLDER)))
+    return harmony.harmonize(melody, shared_harmony(str(harmony.DEFAULT_FOLDER)))
+
+
+@st.cache_resource(show_spinner=False)
+def shared_book() -> MelodyBook:
+    """The studio's book of melody numbers (`melody.studio.numbers`), one for all sessions."""
+    return MelodyBook()
 
 
 @st.cache_resource(show_spinner=False)
@@ -92,6 +99,8 @@ def make_ahead(loaded, seed: Melody | None, recipe: share.Recipe) -> None:
     wanted, state = dataclasses.replace(recipe, number=None), session()
     if seed is None or state.result is None or (state.ahead and state.ahead[0] == wanted):
         return
+    if recipe.temperature == 0:
+        return  # "Safest" makes the same melody each click: the one on the page
     visitor, alive = session_alive()
     if state.ahead:
         shared_ahead().forget(visitor)  # settings changed: its melody will not be asked for
@@ -101,7 +110,8 @@ def make_ahead(loaded, seed: Melody | None, recipe: share.Recipe) -> None:
     except UserError:
         return  # the click will say why there are no chords
     program = INSTRUMENTS.get(recipe.instrument, 0)
-    ahead = shared_ahead().start(visitor, loaded, seed, recipe, program, chord_model, score_width(), alive)
+    numbered = dataclasses.replace(recipe, number=shared_book().new_number())
+    ahead = shared_ahead().start(visitor, loaded, seed, numbered, program, chord_model, score_width(), alive)
     if ahead is not None:
         state.ahead = (wanted, ahead)
 
@@ -155,10 +165,10 @@ def renders(result: Result, melody: Melody, program: int, width: int) -> files.R
     cache of WAVs held up to 64 of them and handed every hit a deserialised copy). The
     page renders variations one at a time and shows each as soon as it is made: the sound
     comes from the one FluidSynth in this process, so threads would only wait for each other."""
-    if melody not in result.views:
+    if (melody, program) not in result.views:
         sound_s = result.plan.sound_s if result.plan else None
-        result.views[melody] = files.render_all(melody, program, width, sound_s)
-    return result.views[melody]
+        result.views[melody, program] = files.render_all(melody, program, width, sound_s)
+    return result.views[melody, program]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -288,11 +298,15 @@ def result_ui(loaded, result: Result | None, now: share.Recipe) -> None:
         st.warning("Settings changed since this melody was made: click **Generate** for a new melody.", icon="⚠️")
     for note in plan.notes:
         st.info(note, icon="ℹ️")  # the project's own words, with its numbers
-    first = melodies[0]
-    bars = f"{recipe.bars} bars"
-    if recipe.chords != now.chords:  # the switch acts at once, on this melody too, and the link says so
-        recipe = result.recipe = dataclasses.replace(recipe, chords=now.chords)
+    if recipe.temperature == 0:
+        st.info(plain.safest_note(recipe.number), icon="ℹ️")
+    shown = {field: getattr(now, field) for field in share.PRESENTATION}
+    if any(getattr(recipe, field) != value for field, value in shown.items()):
+        # key, tempo, instrument and chords act at once on this melody, and the link says so
+        recipe = result.recipe = dataclasses.replace(recipe, **shown)
         st.query_params.from_dict(share.to_query(recipe))
+    first = making.placed(melodies[0], recipe)
+    bars = f"{recipe.bars} bars"
     title, link = st.columns([3, 1], vertical_alignment="bottom")
     form = f" · form {first.form}" if first.form else ""
     title.markdown(
@@ -307,18 +321,25 @@ def result_ui(loaded, result: Result | None, now: share.Recipe) -> None:
         places = st.tabs([f"#{m.title.rsplit('#', 1)[-1]}" for m in melodies]) if many else [st.container()]
         for index, (place, melody) in enumerate(zip(places, melodies, strict=True)):
             with place:  # drawn before the next variation is rendered: the first one plays at once
-                if recipe.chords:
-                    melody = chords_or_none(melody)
+                melody = as_heard(melody, recipe)
                 if not alive():
                     st.stop()  # the visitor has gone: the other variations are not rendered
                 program = INSTRUMENTS.get(recipe.instrument, 0)
                 out = renders(result, melody, program, score_width())
                 melody_ui(loaded, index, melody, out, program)
-        shown_now = {chords_or_none(m) if recipe.chords else m for m in melodies}
-        for old in set(result.views) - shown_now:  # e.g. before the Chords switch
+        program = INSTRUMENTS.get(recipe.instrument, 0)
+        shown_now = {(as_heard(m, recipe), program) for m in melodies}
+        for old in set(result.views) - shown_now:  # e.g. before the Chords switch or another key
             del result.views[old]
     if sound.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
+
+
+def as_heard(melody: Melody, recipe: share.Recipe) -> Melody:
+    """A melody of the result as the page plays and shows it: in the recipe's key and tempo
+    (`making.placed`), with chords when the switch is on (as `making.heard`, the chords cached)."""
+    melody = making.placed(melody, recipe)
+    return chords_or_none(melody) if recipe.chords else melody
 
 
 def chords_or_none(melody: Melody) -> Melody:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import pathlib
 import subprocess
 import sys
@@ -14,6 +15,8 @@ DATA = ROOT / "tests" / "data"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# the studio's book of melody numbers: one for this test run (and the servers it starts), not the repo's
+os.environ.setdefault("FOLK_MELODY_BOOK", os.path.join(tempfile.mkdtemp(prefix="folk-book-"), "book.jsonl"))
 
 SHIPPED_MODEL = ROOT / "models" / "essen-lstm"
 SCRIPT_TIMEOUT_S = 300  # a command line in a test: a hang fails, a slow CI machine does not

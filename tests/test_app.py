@@ -3,6 +3,8 @@ back by its number or its link, results marked out of date, and errors beside th
 
 import pyarrow
 import pytest
+
+from melody.songs.keys import in_key
 from conftest import SHIPPED_MODEL, app_test
 
 from melody.core.safe_text import unescaped
@@ -137,9 +139,6 @@ def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeyp
         lambda at: seed_box(at).set_value("C4 E4 G4"),
         lambda at: at.selectbox(key="ready").set_value("Rising scale"),
         lambda at: at.slider(key="variations").set_value(2),
-        lambda at: at.selectbox(key="output_key").set_value("G major"),
-        lambda at: at.slider(key="tempo").set_value(140),
-        lambda at: at.selectbox(key="instrument").set_value("Flute"),
         lambda at: at.number_input(key="top_k").set_value(3),
         lambda at: at.number_input(key="max_seq_len").set_value(16),
         lambda at: at.selectbox(key="form").set_value("AABB"),
@@ -153,9 +152,6 @@ def test_a_link_to_a_ready_seed_gets_its_meter_and_an_odd_meter_is_named(monkeyp
         "seed",
         "ready",
         "variations",
-        "output_key",
-        "tempo",
-        "instrument",
         "top_k",
         "window",
         "form",
@@ -170,6 +166,26 @@ def test_a_changed_control_marks_the_result_out_of_date_until_generate(app, chan
     assert not app.exception and stale(app)
     generate(app)
     assert not stale(app)
+
+
+def test_key_tempo_and_instrument_change_the_melody_on_the_page_not_the_melody(app):
+    # the same tune, moved, slower, on a flute: no new melody, and the link says so
+    app.slider(key="bars").set_value(4)
+    generate(app)
+    result = app.session_state["studio"].result
+    number, [made] = result.recipe.number, result.melodies
+    app.selectbox(key="output_key").set_value("D major")
+    app.slider(key="tempo").set_value(140)
+    app.selectbox(key="instrument").set_value("Flute").run()
+    assert not app.exception and not stale(app)
+    result = app.session_state["studio"].result
+    assert result.recipe.number == number and result.melodies == [made]
+    assert (result.recipe.key, result.recipe.tempo, result.recipe.instrument) == ("D major", 140, "Flute")
+    assert app.query_params["key"] == "D major" and app.query_params["inst"] == "Flute"
+    assert any(f"#{number}" in m.value and "D major" in m.value and "140 bpm" in m.value for m in app.markdown)
+    [shown] = [m for m, _program in result.views]
+    assert shown.key == "D major" and shown.tempo == 140
+    assert shown.pitches()[: len(made.pitches())] == in_key(made, "D major").pitches()
 
 
 def test_a_ready_seed_carries_its_meter_and_pickup(app):

@@ -39,6 +39,7 @@ from concurrent.futures import CancelledError, Future, TimeoutError
 
 from melody.core.melody import Melody
 from melody.generate import generator
+from melody.songs.keys import in_key
 from melody.studio import budget
 from melody.studio.recipe import MAX_NUMBER, Recipe
 
@@ -49,17 +50,27 @@ MAX_QUEUED = 8  # jobs waiting for the worker, all sessions together
 
 
 def melodies(loaded, seed: Melody, recipe: Recipe) -> list[Melody]:
-    """The recipe's melodies (its number is the random seed), titled "Folk melody #N" (and
-    "-2", "-3" ... for variations)."""
-    made = generator.generate(loaded, seed, recipe.settings())
+    """The recipe's melodies (its number is the random seed) in the seed's key, titled "Folk
+    melody #N" (and "-2", "-3" ... for variations); `placed` puts them in the recipe's key."""
+    made = generator.generate(loaded, seed, recipe.settings(key=None))
     title = f"Folk melody #{recipe.number}"
     return [m.replace(title=title + (f"-{i + 1}" if len(made) > 1 else "")) for i, m in enumerate(made)]
 
 
-def heard(melody: Melody, chords: bool, chord_model) -> Melody:
-    """``melody`` as it is played and shown: with chords chosen by ``chord_model`` when
-    ``chords`` is on."""
-    if not chords:
+def placed(melody: Melody, recipe: Recipe) -> Melody:
+    """A melody as made (in its seed's key) in ``recipe``'s key and tempo: the same tune,
+    moved as `generator.generate` moves it (`in_key`), so a change of key or tempo on the page
+    keeps the melody, and its link makes the same one."""
+    if recipe.key:
+        melody = in_key(melody, recipe.key)
+    return melody if melody.tempo == recipe.tempo else melody.replace(tempo=recipe.tempo)
+
+
+def heard(melody: Melody, recipe: Recipe, chord_model) -> Melody:
+    """``melody`` as it is played and shown: `placed`, with chords chosen by ``chord_model``
+    when ``recipe.chords`` is on."""
+    melody = placed(melody, recipe)
+    if not recipe.chords:
         return melody
     from melody.chords import model as harmony
 
@@ -69,7 +80,7 @@ def heard(melody: Melody, chords: bool, chord_model) -> Melody:
 @dataclasses.dataclass(frozen=True)
 class Made:
     """One click's result made ahead: the recipe with its number, the melodies, and what the
-    page shows of each (the melody as heard -> its `files.Renders`)."""
+    page shows of each ((the melody as heard, its General MIDI program) -> its `files.Renders`)."""
 
     recipe: Recipe
     melodies: list[Melody]
@@ -101,12 +112,13 @@ class Ahead:
         self, session: str, loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score_width: int,
         alive=lambda: True,
     ) -> Future | None:  # fmt: skip
-        """Make the melody of ``recipe`` with a fresh number, its chords and renders (the
+        """Make the melody of ``recipe`` (with a fresh number if it has none), its chords and renders (the
         score ``score_width`` wide), soon, for ``session`` (replacing its job not yet
         started); None when it is not made ahead (too costly, or too many waiting)."""
         if not budget.cheap(recipe):
             return None
-        recipe = dataclasses.replace(recipe, number=secrets.randbelow(MAX_NUMBER + 1))
+        if recipe.number is None:
+            recipe = dataclasses.replace(recipe, number=secrets.randbelow(MAX_NUMBER + 1))
         future: Future = Future()
         with self.lock:
             old = self.jobs.pop(session, None)
@@ -177,6 +189,6 @@ def _make(loaded, seed: Melody, recipe: Recipe, program: int, chord_model, score
     for melody in made:
         if not alive():
             raise CancelledError("the session has gone")
-        shown = heard(melody, recipe.chords, chord_model)
-        views[shown] = files.render_all(shown, program, score_width)
+        shown = heard(melody, recipe, chord_model)
+        views[shown, program] = files.render_all(shown, program, score_width)
     return Made(recipe, made, views)

@@ -84,3 +84,11 @@ def chords_in_words(melody: Melody) -> str:
     for chord in melody.chords:
         bars[(chord.start + lead) // bar].append(chord.symbol(flats))
     return " | ".join(" ".join(names) or "%" for names in bars)
+
+
+def safest_note(number: int | None) -> str:
+    """What "Safest" does to the melody number: the same notes each click, one number."""
+    return (
+        f"“Safest” always writes the likeliest melody for this seed and these settings, so every click gives this "
+        f"same melody, #{number}. Move “How adventurous” up for a new melody each click."
+    )

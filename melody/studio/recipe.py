@@ -19,7 +19,7 @@ import math
 
 from melody.core.errors import MelodyError
 from melody.core.melody import bar_steps, canonical_meter
-from melody.core.pitch import all_keys
+from melody.core.pitch import NAMINGS, all_keys
 from melody.generate.forms import FormError, check_form
 from melody.generate.generator import BARS_RANGE, GenerationSettings
 
@@ -48,8 +48,12 @@ NAMES = {  # Recipe field -> query parameter
     "window": "window",
     "chords": "chords",
     "form": "form",
+    "names": "names",
     "number": "melody",
 }
+# what changes how a melody sounds and is written, never which melody it is: the studio
+# applies a change of these to the melody on the page (`melody.studio.click.placed`)
+PRESENTATION = ("chords", "key", "tempo", "instrument")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +63,9 @@ class Recipe:
     keep the seed's key; ``top_k``, ``window``: 0 for no limit; ``number``: the melody
     number (the random seed), None before a melody is made; ``chords``: chords and an
     accompaniment under the melodies (they do not change the melodies); ``form``: phrases by
-    letter ("AABA"), or "free" (the model's own)."""
+    letter ("AABA"), or "free" (the model's own); ``names``: how the seed's notes are written
+    (`melody.core.pitch.NAMINGS`). ``key``, ``tempo``, ``instrument`` and ``chords`` do not
+    change which melody is made (`PRESENTATION`)."""
 
     seed: str = ""
     ready: str = ""
@@ -76,6 +82,7 @@ class Recipe:
     window: int = 0
     chords: bool = True
     form: str = "free"
+    names: str = "english"
     number: int | None = None
 
     def settings(self, **more) -> GenerationSettings:
@@ -97,9 +104,9 @@ class Recipe:
         return dataclasses.replace(settings, **more)
 
     def same_melody_settings(self, other: Recipe) -> bool:
-        """True when ``other`` would make the same melodies given the same number (the
-        chords go under whatever melody is shown)."""
-        ignored = {"number": None, "chords": True}
+        """True when ``other`` would make the same melodies given the same number (key,
+        tempo, instrument and chords only change how they sound and are written)."""
+        ignored = {"number": None, **{field: getattr(Recipe, field) for field in PRESENTATION}}
         return dataclasses.replace(self, **ignored) == dataclasses.replace(other, **ignored)
 
 
@@ -181,6 +188,7 @@ def _readers(instruments, ready_ids) -> dict:
         "window": lambda text: _whole(text, 0, MAX_WINDOW),
         "chords": _switch,
         "form": _form,
+        "names": lambda text: text if text in NAMINGS else _bad(text, NAMINGS),
         "number": lambda text: _whole(text, 0, MAX_NUMBER),
     }
 

@@ -37,7 +37,10 @@ class StudioSession:
     - ``upload``: (file name, its opening) of the song file given as a seed; ``upload_error``
       what was wrong with the last file (the seed stays as it was).
     - ``link_read``: the share link has been read (once per session); ``link_number`` the
-      melody number it asks to make on this run; ``link_problems`` what it could not read.
+      melody number it asks to make on this run (a link's, or a number brought back from the
+      book); ``link_problems`` what it could not read; ``recall_problem`` why a number typed
+      under "Bring back a melody" cannot be made.
+    - ``presenting``: the projector view is on (the result, as wide as the screen).
     - ``kept``: the widgets' values, kept across pages (Streamlit drops a widget's value when
       its page is left).
     - ``ahead``: (the settings it was asked for, its Future): the next melody, being made
@@ -50,5 +53,7 @@ class StudioSession:
     link_read: bool = False
     link_number: int | None = None
     link_problems: list[str] = dataclasses.field(default_factory=list)
+    recall_problem: str | None = None
+    presenting: bool = False
     kept: dict = dataclasses.field(default_factory=dict)
     ahead: tuple[Recipe, Future] | None = None

@@ -42,11 +42,3 @@ def warm_up(loaded) -> bool:
     gc.freeze()
     _frozen = True
     return True
-
-
-
-
-
-
-
-
