@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import pytest
 

@@ -3,11 +3,10 @@ back by its number or its link, results marked out of date, and errors beside th
 
 import pyarrow
 import pytest
-
-from melody.songs.keys import in_key
 from conftest import SHIPPED_MODEL, app_test
 
 from melody.core.safe_text import unescaped
+from melody.songs.keys import in_key
 
 pytestmark = pytest.mark.shipped_model
 

@@ -230,8 +230,6 @@ def test_harmonize_never_imports_tensorflow_or_keras():
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-
-
 @pytest.mark.subprocess
 def test_harmony_eval_ends_with_one_json_line(tmp_path):
     (tmp_path / "two.abc").write_text(SIX_EIGHT_TUNE + "\n" + TRIPLET_TUNE)

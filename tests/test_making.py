@@ -25,7 +25,9 @@ def test_a_melody_made_ahead_is_the_melody_of_its_number(tiny_model, monkeypatch
     made = ahead.take(future, recipe, recipe)
     assert made is not None and made.recipe.number is not None
     assert made.melodies == making.melodies(tiny_model, seed, made.recipe)  # a link to it makes the same
-    assert set(made.views) == {(m, 0) for m in made.melodies} and all(v.wav.startswith(b"RIFF") for v in made.views.values())
+    assert set(made.views) == {(m, 0) for m in made.melodies} and all(
+        v.wav.startswith(b"RIFF") for v in made.views.values()
+    )
 
 
 def test_one_made_for_other_settings_or_not_started_is_not_taken(tiny_model, monkeypatch):

@@ -75,6 +75,7 @@ def test_note_names_are_written_as_each_class_reads_them():
     assert [note_name(p, "Eb major", "solfege") for p in (63, 70, 60)] == ["mib4", "sib4", "do4"]
     for naming in ("english", "german", "solfege"):
         for key in ("C major", "F major", "A major", "Eb minor"):
-            assert all(
-                parse_seed(note_name(p, key, naming) + "", naming).steps == (str(p),) for p in range(36, 96)
-            ), (naming, key)
+            assert all(parse_seed(note_name(p, key, naming) + "", naming).steps == (str(p),) for p in range(36, 96)), (
+                naming,
+                key,
+            )
