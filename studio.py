@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-from urllib.parse import quote, urlencode
 
 import streamlit as st
 
@@ -236,7 +235,7 @@ def charts_ui(rows: list[dict], key: str) -> None:
 
 def copy_link_ui(recipe: share.Recipe) -> None:
     """A "Copy link" button: the studio's address with this melody's settings (no network)."""
-    query = json.dumps("?" + urlencode(share.to_query(recipe), quote_via=quote))
+    query = json.dumps("?" + share.share_link("", recipe).split("?", 1)[1])
     st.iframe(
         f"""<button id="copy" style="font: 14px sans-serif; padding: 6px 12px; border-radius: 8px;
         border: 1px solid #bbb; background: white; cursor: pointer">Copy link</button>

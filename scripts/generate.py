@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import secrets
 import time
 
 import _common  # noqa: F401  (import path, quiet TensorFlow)
@@ -40,6 +41,7 @@ from melody.net.folder import default_model_folder
 from melody.songs.typed import EXAMPLE
 
 SEED_BARS = (1, 16)  # --seed-bars: how much of a song file's opening becomes the seed
+DEFAULT_LINK_BASE = "http://localhost:8501/"  # `make app`'s address
 DEFAULT_SEED_BARS = 2  # as the studio's upload
 
 
@@ -137,7 +139,17 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--program", type=int, default=0, help="General MIDI program 0-127 (default: 0, piano)")
     parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
-    parser.add_argument("--out", default=None, help="write FILE.mid, .musicxml or .wav (variations get -2, -3 ...)")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="write FILE.mid, .musicxml, .wav or .pdf (a one-page handout with the link's QR code; "
+        "variations get -2, -3 ...)",
+    )
+    parser.add_argument(
+        "--link-base",
+        default=DEFAULT_LINK_BASE,
+        help=f"the studio's address, for the link and QR code on a .pdf handout (default {DEFAULT_LINK_BASE})",
+    )
     return parser.parse_args()
 
 
@@ -156,7 +168,7 @@ def check_args(args: argparse.Namespace, writers) -> None:
         if not SEED_BARS[0] <= args.seed_bars <= SEED_BARS[1]:
             _common.fail(f"--seed-bars {args.seed_bars}: use {SEED_BARS[0]} to {SEED_BARS[1]} bars of the opening")
     if args.out and pathlib.Path(args.out).suffix.lower() not in writers:
-        _common.fail(f"--out {args.out}: use a .mid, .musicxml or .wav file name")
+        _common.fail(f"--out {args.out}: use a .mid, .musicxml, .wav or .pdf file name")
     if not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
     if args.chord_model is not None and not args.chords:
@@ -205,15 +217,18 @@ def main() -> None:
     from melody.generate.generator import generate
     from melody.net.folder import load_model_folder
     from melody.output import files
+    from melody.songs.typed import seed_text
     from melody.studio.plain_words import chords_in_words
-    from melody.studio.recipe import Recipe
+    from melody.studio.recipe import MAX_NUMBER, MAX_SEED_CHARS, Recipe, share_link
 
     args = parse_args()
     check_args(args, files.WRITERS)
     seed = make_seed(args)
+    number = secrets.randbelow(MAX_NUMBER + 1) if args.random_seed is None else args.random_seed
     recipe = Recipe(
-        bars=args.bars, temperature=args.temperature, number=args.random_seed, variations=args.variations,
-        key=args.key or "", form=args.form,
+        seed=seed_text(seed), meter=seed.meter, pickup=seed.pickup, seed_key=seed.key, bars=args.bars,
+        temperature=args.temperature, number=number, variations=args.variations, key=args.key or "",
+        tempo=seed.tempo, form=args.form, chords=args.chords,
     )  # fmt: skip
     # --top-k 0 and --max-seq-len 0 are refused (settings.check), not read as "no limit" as in the studio
     settings = recipe.settings(
@@ -233,7 +248,9 @@ def main() -> None:
         if melody.chords:
             print("chords: " + chords_in_words(melody))
         if paths:
-            files.write(melody.replace(title=f"Folk melody {index + 1}"), paths[index], program=args.program)
+            title = f"Folk melody #{number}" + (f"-{index + 1}" if len(melodies) > 1 else "")
+            link = share_link(args.link_base, recipe) if len(recipe.seed) <= MAX_SEED_CHARS else None
+            files.write(melody.replace(title=title), paths[index], args.program, number, link)
     if melodies[0].form:
         starts = ", ".join(f"{letter} from bar {melodies[0].bar_of(start)}" for start, letter in melodies[0].phrases)
         print(f"form {melodies[0].form}: {starts}")
@@ -242,7 +259,8 @@ def main() -> None:
     source = f", seed from {pathlib.Path(args.seed_file).name}" if args.seed_file else ""
     keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}" + (", with chords" * args.chords)
     keys += f", form {melodies[0].form}" if melodies[0].form else ""
-    print(f"generated {len(melodies)} melody(ies), {new_steps} new steps in {milliseconds:.0f} ms ({keys}){written}")
+    made = f"generated {len(melodies)} melody(ies) (melody #{number}), {new_steps} new steps"
+    print(f"{made} in {milliseconds:.0f} ms ({keys}){written}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Debian packages for sound (FluidSynth + a General MIDI SoundFont) and the browser test
-# (Chromium). Installed only when missing, apt-get is there and we are root; otherwise the
-# app falls back to pretty_midi's own synthesis and the browser test is skipped.
+# Debian packages for sound (FluidSynth + a General MIDI SoundFont), the browser test
+# (Chromium) and the PDF handout (Cairo, DejaVu fonts). Installed only when missing, apt-get
+# is there and we are root; otherwise the app falls back to pretty_midi's own synthesis, the
+# browser test is skipped, and the studio says why it cannot make a PDF.
 set -u
 need=()
 command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || need+=(libcairo2)  # the PDF handout (CairoSVG)
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)  # the handout's text
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "note: no apt-get; without ${need[*]} the app uses pretty_midi's synthesis and the browser test is skipped"

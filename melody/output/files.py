@@ -1,5 +1,6 @@
 """What a click hands people: every render of a melody at once (`render_all`), download names
-that say which melody it is, and files written by suffix (`write`: .mid, .musicxml, .wav).
+that say which melody it is, and files written by suffix (`write`: .mid, .musicxml, .wav, and
+a one-page .pdf handout).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from melody.core.melody import Melody
 from melody.core.storage import atomic_write_bytes
 from melody.output.engrave import SCORE_WIDTH, to_musicxml_bytes, to_svg
+from melody.output.handout import to_pdf_bytes
 from melody.output.midi import DEFAULT_PROGRAM, to_midi_bytes
 from melody.output.sound import to_wav_bytes
 
@@ -43,12 +45,13 @@ def render_all(
     return Renders(wav, musicxml, to_svg(melody, width=score_width, musicxml=musicxml))
 
 
-WRITERS = {  # suffix -> bytes of (melody, General MIDI program); a score has no instrument sound
-    ".mid": to_midi_bytes,
-    ".midi": to_midi_bytes,
-    ".musicxml": lambda melody, program: to_musicxml_bytes(melody),
-    ".xml": lambda melody, program: to_musicxml_bytes(melody),
-    ".wav": to_wav_bytes,
+WRITERS = {  # suffix -> bytes of (melody, General MIDI program, melody number, link); a score has no sound
+    ".mid": lambda melody, program, number, link: to_midi_bytes(melody, program),
+    ".midi": lambda melody, program, number, link: to_midi_bytes(melody, program),
+    ".musicxml": lambda melody, program, number, link: to_musicxml_bytes(melody),
+    ".xml": lambda melody, program, number, link: to_musicxml_bytes(melody),
+    ".wav": lambda melody, program, number, link: to_wav_bytes(melody, program),
+    ".pdf": lambda melody, program, number, link: to_pdf_bytes(melody, number, link),  # the handout
 }
 
 
@@ -71,11 +74,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def write(melody: Melody, path: str | os.PathLike, program: int = DEFAULT_PROGRAM) -> pathlib.Path:
-    """Write ``melody`` to ``path`` atomically; the format follows the suffix."""
+def write(
+    melody: Melody, path: str | os.PathLike, program: int = DEFAULT_PROGRAM, number: int | None = None,
+    link: str | None = None,
+) -> pathlib.Path:  # fmt: skip
+    """Write ``melody`` to ``path`` atomically; the format follows the suffix (a .pdf handout
+    prints the melody ``number`` and its ``link`` with a QR code)."""
     path = pathlib.Path(path)
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
         raise ValueError(f"{path}: unknown output type; use one of {', '.join(sorted(WRITERS))}")
-    atomic_write_bytes(path, writer(melody, program))
+    atomic_write_bytes(path, writer(melody, program, number, link))
     return path

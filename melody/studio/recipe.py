@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from urllib.parse import quote, urlencode
 
 from melody.core.errors import MelodyError
 from melody.core.melody import bar_steps, canonical_meter
@@ -122,6 +123,12 @@ def to_query(recipe: Recipe) -> dict[str, str]:
         else:
             query[name] = f"{value:g}" if isinstance(value, float) else str(value)
     return query
+
+
+def share_link(base: str, recipe: Recipe) -> str:
+    """The studio's address ``base`` (its query, if any, dropped) with ``recipe`` as its query:
+    the link that opens this melody (copied, in the QR code, on the handout)."""
+    return base.split("?", 1)[0].split("#", 1)[0] + "?" + urlencode(to_query(recipe), quote_via=quote)
 
 
 def _quoted(text: str) -> str:
