@@ -200,10 +200,11 @@ def test_the_midi_has_an_accompaniment_track_and_reads_back_the_same_melody_and_
     )
 
 
-def test_without_chord_symbols_the_midi_chords_come_from_the_bass_notes_and_the_chords_over_them():
+@pytest.mark.parametrize("octave", [0, -1])  # the tune from C4, and from C3: its triads go down among the basses
+def test_without_chord_symbols_the_midi_chords_come_from_the_bass_notes_and_the_chords_over_them(octave):
     melody = _with_chords("3/4", 4).replace(chords=())
     progression = [(4, C), (16, F), (22, G), (28, A_MINOR), (34, D_MINOR), (40, G), (46, C)]  # no chord twice in a row
-    melody = melody.with_chords([chord._replace(start=start) for start, chord in progression])
+    melody = melody.with_chords([chord._replace(start=start) for start, chord in progression]).transpose(12 * octave)
     song_file = mido.MidiFile(file=io.BytesIO(midi.to_midi_bytes(melody)))
     for track in song_file.tracks:  # as a program that drops text events would write it
         track[:] = [message for message in track if message.type != "text"]
