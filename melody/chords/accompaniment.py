@@ -14,10 +14,17 @@ chord, bass first, and is cut where the chord or the bar ends. The last bar hold
 chord, bass and triad together, to the melody's end (a cadence, not a pattern). Events never
 cross a barline, never overlap and never leave their chord's span.
 
-Voicing: the bass is the root in `BASS_RANGE` (E2 to Eb3), the fifth in the bass near it;
-the triad is in close position, its top never above `TRIAD_RANGE` nor the melody's middle
-(median) pitch, kept from going below `TRIAD_RANGE` and above the melody's lowest note, and
-moving as little as it can from the chord before (`_triad_cost`).
+Voicing: everything sounds under the melody. Each note of the accompaniment is below every
+melody note sounding with it (a chord's whole span: a chord under a low note is voiced
+lower for as long as it lasts, the bass under it). The triad is in close position, its top
+never above `TRIAD_RANGE` nor the melody's middle (median) pitch nor at or above the lowest
+melody note sounding while it lasts, kept from going below `TRIAD_RANGE` and above the
+melody's lowest note, and moving as little as it can from the chord before (`_triad_cost`).
+The bass is the root in `BASS_RANGE` (E2 to Eb3), an octave lower while it is not under the
+triad's lowest note or not an octave under the melody (down to `LOWEST_NOTE`, E1); the fifth
+in the bass below it, or above where below is under E2 and above is under the triad. A note
+with no room between `LOWEST_NOTE` and the melody is left out (only under a melody around E2:
+one down to C3 keeps every note, tests/test_accompaniment_under_melody.py).
 
     >>> from melody.core.melody import Chord, Melody
     >>> song = Melody(("67", "_", "_", "_", "64", "_", "_", "_") * 2, meter="2/4")
@@ -34,6 +41,7 @@ from typing import NamedTuple
 from melody.core.melody import BASS_RANGE, Chord, Melody, chords_at
 
 TRIAD_RANGE = (52, 67)  # where close-position triads go: E3 to G4, above the bass
+LOWEST_NOTE = 28  # E1, a bass guitar's lowest string: under it the accompaniment leaves a note out
 QUARTER_FEEL_BPM = 132.0  # 2/4 faster than this (quarters a minute): bass and chord in quarters, not 8ths
 _BELOW_COST, _ABOVE_MELODY_COST = 6, 2  # per semitone of a triad below its range / above the melody's lowest
 
@@ -48,7 +56,7 @@ class AccompanimentNote(NamedTuple):
 
 
 class _Voicing(NamedTuple):
-    bass: int  # the root, low (at most the triad's lowest note)
+    bass: int  # the root, low (under the triad's lowest note)
     fifth: int  # the chord's fifth in the bass, near the root
     triad: tuple[int, int, int]  # close position, low to high
 
@@ -65,6 +73,7 @@ def notes(melody: Melody) -> list[AccompanimentNote]:
         return []
     ends = [chord.start for chord in melody.chords[1:]] + [len(melody)]
     last_bar = len(melody) - 1 - melody.bar_position(len(melody) - 1)  # first step of the last bar
+    sounding = _sounding(melody)
     events: list[AccompanimentNote] = []
     for chord, end, voicing in zip(melody.chords, ends, _voicings(melody)):
         for start, stop in _bar_segments(melody, chord.start, end):
@@ -72,7 +81,30 @@ def notes(melody: Melody) -> list[AccompanimentNote]:
                 events.append(AccompanimentNote(start, stop - start, tuple(sorted({voicing.bass, *voicing.triad}))))
             else:
                 events.extend(_patterned(melody, start, stop, voicing))
-    return events
+    return [_under(event, sounding) for event in events]
+
+
+def _sounding(melody: Melody) -> list[int | None]:
+    """The melody's pitch sounding at each step (None in a rest), one per step."""
+    at: list[int | None] = [None] * len(melody)
+    for event in melody.events():
+        at[event.start : event.start + event.length] = [event.pitch] * event.length
+    return at
+
+
+def _room(sounding: list[int | None], start: int, stop: int) -> int | None:
+    """The lowest melody pitch sounding from step ``start`` to ``stop`` (None: only rests):
+    the accompaniment there stays below it."""
+    return min((pitch for pitch in sounding[start:stop] if pitch is not None), default=None)
+
+
+def _under(event: AccompanimentNote, sounding: list[int | None]) -> AccompanimentNote:
+    """``event`` without the notes that are below `LOWEST_NOTE` or at or above a melody note
+    sounding with it. The voicing puts every note under the melody already: this leaves out
+    only what has no room under a melody around E2 or lower (a rest where nothing is left)."""
+    room = _room(sounding, event.start, event.start + event.length)
+    top = 128 if room is None else room
+    return event._replace(pitches=tuple(pitch for pitch in event.pitches if LOWEST_NOTE <= pitch < top))
 
 
 def _bar_segments(melody: Melody, start: int, end: int) -> list[tuple[int, int]]:
@@ -125,25 +157,35 @@ def _slots(melody: Melody) -> list[tuple[int, str]]:
 
 
 def _voicings(melody: Melody) -> list[_Voicing]:
-    """One voicing per chord: each triad a close-position one whose top is in `TRIAD_RANGE`
-    and at most the melody's middle pitch (its median), chosen to move least from the one
-    before, not to go below `TRIAD_RANGE` and to stay below the melody's lowest note, each
-    by a cost per semitone; the bass the root in `BASS_RANGE`, at most the triad's lowest note."""
+    """One voicing per chord, all of it below the lowest melody note sounding while the chord
+    lasts (its ``room``). The triad: a close-position one whose top is in `TRIAD_RANGE`, at
+    most the melody's middle pitch (its median) and under the room, chosen to move least from
+    the one before, not to go below `TRIAD_RANGE` and to stay below the melody's lowest note,
+    each by a cost per semitone. The bass: the root in `BASS_RANGE`, an octave lower while it
+    is not under the triad's lowest note or not an octave or more under the room (not below
+    `LOWEST_NOTE`). The fifth: below the bass, or above it where below is under E2 and above
+    is still under the triad."""
     pitches = melody.pitches()
     lowest = min(pitches, default=TRIAD_RANGE[1] + 1)
     ceiling = min(TRIAD_RANGE[1], statistics.median_low(pitches) if pitches else TRIAD_RANGE[1])
+    ends, sounding = [chord.start for chord in melody.chords[1:]] + [len(melody)], _sounding(melody)
     previous: tuple[int, int, int] | None = None
     voicings = []
-    for chord in melody.chords:
-        candidates = [triad for triad in _close_triads(chord) if triad[-1] <= ceiling]
+    for chord, end in zip(melody.chords, ends):
+        room = _room(sounding, chord.start, end)
+        top = ceiling if room is None else min(ceiling, room - 1)
+        triads = _close_triads(chord)
+        candidates = [triad for triad in triads if triad[-1] <= top] or triads[:1]  # (none: left out, `_under`)
         triad = min(candidates, key=functools.partial(_triad_cost, previous=previous, lowest=lowest))
         bass = BASS_RANGE[0] + (chord.root - BASS_RANGE[0]) % 12
-        while bass > triad[0]:  # a melody so low that the triad went down to the bass
+        while bass >= triad[0] or (room is not None and bass > room - 12):  # a low melody took the triad down
             bass -= 12
+        if bass < LOWEST_NOTE:  # (only under a melody around E2: left out where it meets it, `_under`)
+            bass += 12
         fifth_class = chord.pitch_classes()[2]
         fifth = bass - (bass - fifth_class) % 12  # the fifth below the root ...
-        if fifth < BASS_RANGE[0]:
-            fifth += 12  # ... or above it, where below is too low
+        if fifth < BASS_RANGE[0] and (fifth + 12 < triad[0] or fifth < LOWEST_NOTE):
+            fifth += 12  # ... or above it, where below is under E2 and above is still under the triad
         voicings.append(_Voicing(bass, fifth, triad))
         previous = triad
     return voicings

@@ -17,6 +17,7 @@ hard, on the file before parsing), never after a list with one entry per 16th is
 from __future__ import annotations
 
 import bisect
+import collections
 import io
 
 from melody.core.errors import MelodyError, UserError
@@ -267,8 +268,10 @@ def _accompaniment_tracks(midi) -> tuple[list, list]:
 def midi_chords(midi, tracks, origin: int, length: int) -> tuple[Chord, ...]:
     """The chords an accompaniment (mido ``tracks``) plays under a melody whose step 0 is
     the file's step ``origin`` (16ths from the start), ``length`` steps long. A chord starts
-    at each chord symbol written as a text event (else at each bass note: one at or below
-    `BASS_RANGE`'s top), and is the triad that the accompaniment's notes from there to the
+    at each chord symbol written as a text event (else at each bass note: a note at or below
+    `BASS_RANGE`'s top that starts alone, or the lowest of four or more starting together, a
+    bass under a triad; two or three together are a chord, which under a low melody goes
+    down there too), and is the triad that the accompaniment's notes from there to the
     next start sound (`melody.core.melody.chord_from_pitches`, the symbol breaking ties);
     a bass note that repeats the chord before it starts none."""
     sixteenth = midi.ticks_per_beat * STEP_QL
@@ -283,7 +286,9 @@ def midi_chords(midi, tracks, origin: int, length: int) -> tuple[Chord, ...]:
             if symbol:
                 written[round(tick / sixteenth)] = symbol
     if not written:
-        basses = {step for step, pitch in notes if pitch <= BASS_RANGE[1]} or {step for step, _ in notes}
+        together = collections.Counter(step for step, _ in notes)
+        basses = {step for step, pitch in notes if pitch <= BASS_RANGE[1] and together[step] not in (2, 3)}
+        basses = basses or {step for step, _ in notes}
         written = dict.fromkeys(basses)
     starts = sorted(written)
     chords: list[Chord] = []
