@@ -38,6 +38,7 @@ from studio import (
     made_ahead,
     make_ahead,
     model_or_stop,
+    present_ui,
     result_ui,
     seed_svg,
     session,
@@ -48,6 +49,9 @@ METERS = share.METERS
 DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+/* browser zoom (150%, 200%) narrows the controls: the seed's meter, pickup and key wrap as whole boxes */
+.st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+.st-key-seed-shape [data-testid="stColumn"] { min-width: 7rem; }
 @media (max-width: 700px) {
   .st-key-seed-score { display: none; }
   h1 { font-size: 2rem !important; }
@@ -57,6 +61,15 @@ STYLE = """<style>
     min-width: 0 !important; flex: 1 1 0 !important; }
 }
 </style>"""
+
+
+# a phone stacks the result under the controls (~1,000 px down): a new melody scrolls into view
+# (the number makes each result's script new, so that it runs again)
+SCROLL_TO_RESULT = """<script>/* melody NUMBER */ (() => {
+  if (window.innerWidth > 700) return;
+  const result = document.querySelector(".st-key-result");
+  if (result) result.scrollIntoView({behavior: "smooth", block: "start"});
+})();</script>"""
 
 
 def menu() -> dict[str, str]:
@@ -316,6 +329,11 @@ def studio() -> None:
     """The studio: controls on the left, the melody on the right (stacked on a phone)."""
     loaded = model_or_stop()
     prepare_state()
+    if session().presenting is not None and session().result:
+        with errors_shown("showing the melody for a class"):
+            present_ui(session().result)
+        return  # the controls keep their values (`StudioSession.kept`) for the way back
+    session().presenting = None
     st.title("Folk Melody Studio")
     st.caption("A neural network that learned from German folk songs (the Essen collection) continues your seed.")
     problems, session().link_problems = session().link_problems, []
@@ -366,8 +384,11 @@ def studio() -> None:
                 plan = budget.plan(dataclasses.replace(recipe, number=number))  # bounded before any work
                 made = made_ahead(plan.recipe) if st.session_state.get("generate") and not plan.notes else None
                 make(loaded, seed, plan, made)
-    with results:
+    with results, st.container(key="result"):
         result_ui(loaded, session().result, recipe)
+        if number is not None and session().result:  # made on this run: on a phone, show it
+            script = SCROLL_TO_RESULT.replace("NUMBER", str(session().result.recipe.number))
+            st.html(script, unsafe_allow_javascript=True)
     make_ahead(loaded, seed, recipe)  # the next Generate's melody, made while this one plays
     session().kept = {key: st.session_state[key] for key in defaults()}
 

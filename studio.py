@@ -6,8 +6,10 @@ UI glue only (every computation lives in the `melody` package); app.py and pages
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
+import html
 import json
 import logging
 
@@ -19,7 +21,8 @@ from melody.core.pitch import note_name, pitch_class_names
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
 from melody.net.folder import default_model_folder, load_model_folder
-from melody.output import engrave, files, midi, sound
+from melody.output import engrave, files, handout, midi, sound
+from melody.output.qr import LinkTooLong, qr_svg
 from melody.studio import budget
 from melody.studio import click as making
 from melody.studio import plain_words as plain
@@ -253,17 +256,36 @@ def copy_link_ui(recipe: share.Recipe) -> None:
     )
 
 
-def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: int) -> None:
-    """One melody: player, score, downloads (named by its title), notes and surprise."""
-    st.audio(out.wav, format="audio/wav")
+def studio_link(recipe: share.Recipe) -> str:
+    """This melody's link on the address the visitor's browser uses (a test: localhost)."""
+    return share.share_link(st.context.url or "http://localhost:8501/", recipe)
+
+
+def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: int, recipe: share.Recipe) -> None:
+    """One melody: player, the Present button, score, downloads (named by its title; a PDF
+    handout with its link), notes and surprise."""
+    play, present = st.columns([3, 1], vertical_alignment="center")
+    play.audio(out.wav, format="audio/wav")
+    present.button(
+        "Present",
+        key=f"present{index}",
+        icon=":material/co_present:",
+        on_click=lambda: setattr(session(), "presenting", index),
+        help="The score as wide as the screen, notes lighting up as they play, and a code a class can scan.",
+        width="stretch",
+    )
     score_ui(out.svg, str(index))
-    columns = st.columns(3)
+    columns = st.columns(4)
     downloads = (
         ("MIDI", lambda: midi.to_midi_bytes(melody, program), ".mid", "audio/midi"),
         ("MusicXML", lambda: out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
         ("WAV", lambda: out.wav, ".wav", "audio/wav"),
+        ("PDF", lambda: handout_pdf(melody, recipe), ".pdf", "application/pdf"),
     )
     for column, (label, data, suffix, mime) in zip(columns, downloads, strict=True):
+        if suffix == ".pdf" and handout.unavailable():
+            column.caption(f"No PDF here: {handout.unavailable()}")
+            continue
         # the bytes are made or handed over on a click only (not stored and hashed with every
         # result), and a download does not run the page again
         column.download_button(
@@ -325,13 +347,124 @@ def result_ui(loaded, result: Result | None, now: share.Recipe) -> None:
                     st.stop()  # the visitor has gone: the other variations are not rendered
                 program = INSTRUMENTS.get(recipe.instrument, 0)
                 out = renders(result, melody, program, score_width())
-                melody_ui(loaded, index, melody, out, program)
+                melody_ui(loaded, index, melody, out, program, recipe)
         program = INSTRUMENTS.get(recipe.instrument, 0)
         shown_now = {(as_heard(m, recipe), program) for m in melodies}
         for old in set(result.views) - shown_now:  # e.g. before the Chords switch or another key
             del result.views[old]
     if sound.synthesizer() != "fluidsynth":
         st.caption("Sound: pretty_midi's simple synthesis (FluidSynth with a General MIDI SoundFont is not installed).")
+
+
+def handout_pdf(melody: Melody, recipe: share.Recipe) -> bytes:
+    """The one-page handout of a melody on the page (made on the click: ~1 s)."""
+    return handout.to_pdf_bytes(melody, recipe.number, studio_link(recipe))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def present_score(melody: Melody, width: int) -> engrave.TimedScore:
+    return engrave.timed_score(melody, width)
+
+
+PRESENT_STYLE = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {
+  display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1rem 2rem !important; max-width: 100% !important; }
+.present-head { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem 2.5rem;
+  justify-content: space-between; }
+.present-head h1 { font-size: clamp(1.6rem, 4vw, 3.2rem) !important; margin: 0; padding: 0; line-height: 1.15; }
+.present-head p { font-size: clamp(1.05rem, 2vw, 1.7rem); margin: .3rem 0 .8rem; color: #333; }
+.present-qr { display: flex; align-items: center; gap: .8rem; }
+.present-qr img { width: clamp(120px, 14vw, 230px); height: auto; image-rendering: pixelated; }
+.present-qr span { font-size: clamp(.95rem, 1.3vw, 1.3rem); max-width: 11em; }
+#present-play { font-size: clamp(1.2rem, 2.2vw, 1.8rem); padding: .35em 1.2em; border-radius: .5em;
+  border: none; background: #ff4b4b; color: white; cursor: pointer; white-space: nowrap; }
+#present-score > svg { width: 100%; height: auto; display: block; }
+#present-score .lit, #present-score .lit * { fill: #e8590c !important; stroke: #e8590c !important; }
+.st-key-present-audio { display: none; }
+</style>"""
+
+PRESENT_SCRIPT = """<script>
+(() => {
+  const box = document.getElementById("present-score");
+  if (!box) return;
+  // the score is put in by script: the page's HTML sanitizer drops inline SVG
+  const bytes = Uint8Array.from(atob(box.dataset.svg), c => c.charCodeAt(0));
+  box.innerHTML = new TextDecoder().decode(bytes);
+  const times = JSON.parse(box.dataset.times), quarterS = 60 / Number(box.dataset.tempo);
+  const audio = () => document.querySelector(".st-key-present-audio audio");
+  const play = document.getElementById("present-play");
+  play.onclick = () => { const a = audio(); if (a) { a.paused ? a.play() : a.pause(); } };
+  let lit = "";
+  const tick = () => {
+    if (!box.isConnected) return;  // the view has gone
+    const a = audio();
+    if (a) {
+      play.textContent = a.paused ? "▶ Play" : "❚❚ Pause";
+      const q = a.currentTime / quarterS, playing = !a.paused || a.currentTime > 0;
+      const now = playing ? times.filter(t => t[1] <= q && q < t[2]).map(t => t[0]) : [];
+      if (now.join(" ") !== lit) {
+        box.querySelectorAll(".lit").forEach(e => e.classList.remove("lit"));
+        now.forEach(id => document.getElementById(id)?.classList.add("lit"));
+        lit = now.join(" ");
+        box.dataset.lit = lit;
+        const first = now.length && document.getElementById(now[0]);
+        if (first) first.scrollIntoView({block: "nearest", behavior: "smooth"});
+      }
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  if (!window.folkPresentKeys) {
+    window.folkPresentKeys = true;
+    document.addEventListener("keydown", e => {
+      if (e.key === "Escape") document.querySelector(".st-key-present-back button")?.click();
+    });
+  }
+})();
+</script>"""
+
+
+def present_ui(result: Result) -> None:
+    """The projector view of one melody of the result: its title line large, a play button,
+    the score as wide as the screen with each note lit while it sounds (verovio's timemap
+    against the audio's clock), and a QR code of its link. Escape or the button returns."""
+    recipe, index = result.recipe, session().presenting or 0
+    melody = as_heard(result.melodies[min(index, len(result.melodies) - 1)], recipe)
+    program = INSTRUMENTS.get(recipe.instrument, 0)
+    phone = score_width() == engrave.PHONE_SCORE_WIDTH
+    timed = present_score(melody, engrave.PHONE_SCORE_WIDTH if phone else engrave.PRESENT_SCORE_WIDTH)
+    out = renders(result, melody, program, score_width())
+    st.html(PRESENT_STYLE)
+    st.button(
+        "Back to the studio (Esc)",
+        key="present-back",
+        icon=":material/arrow_back:",
+        on_click=lambda: setattr(session(), "presenting", None),
+    )
+    link = studio_link(recipe)
+    try:
+        code = base64.b64encode(qr_svg(link).encode()).decode()
+        scan = (
+            f'<div class="present-qr"><img alt="QR code of this melody\'s link" src="data:image/svg+xml;base64,{code}">'
+            "<span>Scan to open this melody on your phone</span></div>"
+        )
+    except LinkTooLong:
+        scan = "<div class='present-qr'><span>Type the melody number in the studio to open it</span></div>"
+    form = f" · form {melody.form}" if melody.form else ""
+    line = f"{melody.key} · {melody.meter} · {recipe.bars} bars{form} · {melody.tempo:g} bpm · {recipe.instrument}"
+    st.html(
+        f'<div class="present-head"><div><h1>{html.escape(melody.title)}</h1><p>{html.escape(line)}</p>'
+        f'<button id="present-play" type="button">▶ Play</button></div>{scan}</div>'
+    )
+    with st.container(key="present-audio"):
+        st.audio(out.wav, format="audio/wav")
+    times = html.escape(json.dumps([[note, start, end] for note, start, end in timed.times]))
+    st.html(
+        f'<div id="present-score" data-tempo="{melody.tempo:g}" data-times="{times}" data-lit="" '
+        f'data-svg="{base64.b64encode(engrave.scalable(timed.svg).encode()).decode()}"></div>{PRESENT_SCRIPT}',
+        unsafe_allow_javascript=True,
+    )
 
 
 def as_heard(melody: Melody, recipe: share.Recipe) -> Melody:

@@ -91,9 +91,9 @@ class TimedScore:
 
 
 def timed_score(melody: Melody, width: int = PRESENT_SCORE_WIDTH, scale: int = 40) -> TimedScore:
-    """The score (as `to_svg`) and its notes' times, from verovio's timemap of that very layout
+    """The score (as `to_svg`, without its title) and its notes' times, from verovio's timemap of that very layout
     (tied notes are one sound: the first note of a tie lights for its whole length)."""
-    svg = to_svg(melody, width, scale)
+    svg = to_svg(melody, width, scale, header=False)  # the page writes the title
     timemap = _toolkit().renderToTimemap({"includeMeasures": False, "includeRests": False})
     starts: dict[str, float] = {}
     times = []

@@ -103,6 +103,15 @@ def _qr_nested(code: str, x: float, y: float, size: float) -> str:
     return f'<svg x="{x:.1f}" y="{y:.1f}" width="{size}" height="{size}"{attributes}>' + code[tag_end + 1 :]
 
 
+def unavailable() -> str | None:
+    """Why no PDF can be made here (no Cairo library), or None when it can."""
+    try:
+        import cairosvg  # noqa: F401
+    except OSError as error:
+        return f"a PDF needs the Cairo library ({error}); install Debian's libcairo2"
+    return None
+
+
 def to_pdf_bytes(melody: Melody, number: int | None = None, link: str | None = None, form: str | None = None) -> bytes:
     """The one-page PDF handout of ``melody`` (see the module's docstring)."""
     try:

@@ -40,7 +40,7 @@ class StudioSession:
       melody number it asks to make on this run (a link's, or a number brought back from the
       book); ``link_problems`` what it could not read; ``recall_problem`` why a number typed
       under "Bring back a melody" cannot be made.
-    - ``presenting``: the projector view is on (the result, as wide as the screen).
+    - ``presenting``: which melody of the result the projector view shows (None: the studio).
     - ``kept``: the widgets' values, kept across pages (Streamlit drops a widget's value when
       its page is left).
     - ``ahead``: (the settings it was asked for, its Future): the next melody, being made
@@ -54,6 +54,6 @@ class StudioSession:
     link_number: int | None = None
     link_problems: list[str] = dataclasses.field(default_factory=list)
     recall_problem: str | None = None
-    presenting: bool = False
+    presenting: int | None = None
     kept: dict = dataclasses.field(default_factory=dict)
     ahead: tuple[Recipe, Future] | None = None
