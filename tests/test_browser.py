@@ -185,8 +185,8 @@ def test_screenshots_of_the_explanation_pages(server, browser, tmp_path):
         with studio_page(browser, server, viewport) as page:
             click_generate(page)
             for path, name, ready in (
-                ("How_it_works", "how-it-works", "How adventurous: the temperature"),
-                ("The_model", "the-model", "like guessing among"),  # the table is drawn
+                ("How_it_works", "how-it-works", "How sure it is, and how adventurous"),
+                ("The_model", "the-model", "the chance it gave the right note"),  # the table is drawn
             ):
                 page.goto(f"{server}/{path}", timeout=60_000)
                 page.get_by_text(ready).first.wait_for(timeout=60_000)
