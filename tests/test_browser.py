@@ -185,8 +185,8 @@ def test_screenshots_of_the_explanation_pages(server, browser, tmp_path):
         with studio_page(browser, server, viewport) as page:
             click_generate(page)
             for path, name, ready in (
-                ("How_it_works", "how-it-works", "How adventurous: the temperature"),
-                ("The_model", "the-model", "like guessing among"),  # the table is drawn
+                ("How_it_works", "how-it-works", "How sure it is, and how adventurous"),
+                ("The_model", "the-model", "the chance it gave the right note"),  # the table is drawn
             ):
                 page.goto(f"{server}/{path}", timeout=60_000)
                 page.get_by_text(ready).first.wait_for(timeout=60_000)
@@ -197,6 +197,46 @@ def test_screenshots_of_the_explanation_pages(server, browser, tmp_path):
                     width = example.evaluate("img => img.naturalWidth")
                     assert (width < 500) if suffix else (width > 600), width
                 shot(page, f"{name}{suffix}.png", tmp_path)
+
+
+# the rendered size of each shown text in the network diagram, in CSS px: its font size times the
+# scale it is drawn at (an SVG's viewBox and transforms through getScreenCTM, an HTML box's CSS scale)
+TEXT_PX = """(selector) => {
+  const sizes = [];
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode, element = node.parentElement;
+      if (!node.textContent.trim() || element.closest('style') || !element.getClientRects().length) continue;
+      let scale = 1;
+      if (element instanceof SVGElement) {
+        const m = element.getScreenCTM();
+        scale = Math.hypot(m.a, m.b);
+      } else if (element.offsetWidth) {
+        scale = element.getBoundingClientRect().width / element.offsetWidth;
+      }
+      sizes.push([node.textContent.trim(), parseFloat(getComputedStyle(element).fontSize) * scale]);
+    }
+  }
+  return sizes;
+}"""
+DIAGRAM = "[data-testid='stHtml'] .flow, [data-testid='stHtml'] .flow-again, [data-testid='stGraphVizChart'] svg"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400x900", "390x844"])
+def test_the_network_diagram_text_is_at_least_12_px_as_drawn(server, browser, viewport):
+    phone = {"user_agent": PHONE_AGENT, "is_mobile": True, "has_touch": True} if viewport == PHONE else {}
+    context = browser.new_context(viewport=viewport, **phone)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/How_it_works", timeout=60_000)
+        page.get_by_text("A chance for each next symbol").wait_for(timeout=60_000)
+        sizes = page.evaluate(TEXT_PX, DIAGRAM)
+        assert len(sizes) >= 10 and any("The notes so far" in text for text, _ in sizes)  # the boxes were measured
+        assert min(px for _, px in sizes) >= 12, sorted(sizes, key=lambda size: size[1])[:3]  # was 8.2 (graphviz)
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        context.close()
 
 
 def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, browser, tmp_path):

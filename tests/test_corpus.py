@@ -104,3 +104,16 @@ def test_musicxml_key_and_tempo_are_read_as_the_file_states_them():
     mark = next(iter(jig.recurse().getElementsByClass(tempo.MetronomeMark)))
     mark.number, mark.referent = 60, duration.Duration(1.5)  # dotted quarter = 60
     assert melody_from_upload("jig.musicxml", GeneralObjectExporter(jig).parse()).tempo == 90.0
+
+
+def test_a_title_keeps_the_files_case_and_gets_back_umlauts_its_code_page_held(tmp_path):
+    from melody.songs.corpus import parse_task, tasks_for_file
+    from melody.songs.titles import essen_spelling, file_title
+
+    tune = "M:4/4\nL:1/8\nK:G\nGABc dedB|dedB dedB|c2ec B2dB|c2A2 A4|\n"
+    song = tmp_path / "titles.abc"  # as music21's lot.abc: code page 437 read as Latin-1 ("\x94" is "ö")
+    song.write_text(f"X:1\nT: Dreik\x94nigslied\n{tune}\nX:2\nT: HAENSCHEN KLEIN\n{tune}", encoding="utf-8")
+    titles = [parse_task(task).title for task in tasks_for_file(song)]
+    assert titles == ["Dreikönigslied", "HAENSCHEN KLEIN"]  # no guessed case (was "Haenschen Klein")
+    assert file_title("Die Flucht nach \x8egypten") == "Die Flucht nach Ägypten" and file_title("Michael") == "Michael"
+    assert essen_spelling("Sah ein Knab ein Röslein stehn") == essen_spelling("SAH EIN KNAB EIN ROESLEIN STEHN")

@@ -76,3 +76,22 @@ def test_the_ready_songs_are_german_and_name_their_origin():
     seeds = ready_seeds()
     assert seeds["waltz"].melody.meter == "3/4" and seeds["waltz"].melody.pickup == 4
     assert all(seeds[song.id].origin == song.origin for song in songs)
+
+
+REAL_TITLES = {  # the ready songs as German songbooks title them: umlauts, and capitals only on nouns
+    "kinder0-149": "Alle meine Entchen",
+    "boehme20-26": "Der Mai ist gekommen",
+    "dva0-191": "Hänschen klein ging allein",
+    "boehme10-86": "Sah ein Knab ein Röslein stehn",
+    "erk30-527": "Die Gedanken sind frei",
+}
+
+
+def test_the_ready_songs_carry_their_real_titles_with_umlauts_and_their_own_case():
+    from melody.studio.ready_seeds import demo_songs, ready_seeds
+
+    assert {song.id: song.name for song in demo_songs()} == REAL_TITLES
+    assert {song.id: song.melody.title for song in demo_songs()} == REAL_TITLES  # the score's title too
+    seeds = ready_seeds()
+    for seed_id, title in REAL_TITLES.items():
+        assert seeds[seed_id].name.startswith(f"{title} · Deutschland")  # the menu

@@ -33,6 +33,7 @@ from melody.core.melody import (
     clamp_tempo,
 )
 from melody.core.pitch import transpose_key
+from melody.songs.titles import file_title
 
 MAX_SONG_STEPS = 8192  # 128 bars of 4/4; the longest German Essen song: 2,784 (in 6/2)
 MAX_SONG_NOTES = 1024  # Essen's most: 278
@@ -164,8 +165,7 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
     # e.g. dotted quarter = 60 in 6/8 is 90 quarters a minute
     fields = {"tempo": round(clamp_tempo(marks[0].getQuarterBPM()), 3)} if marks else {}
     if score.metadata is not None and score.metadata.title:
-        title = score.metadata.title.strip()
-        title = title.title() if title.isupper() else title
+        title = file_title(score.metadata.title)  # its own case and letters (`melody.songs.titles`)
     try:
         melody = Melody.from_events(events, key=key_text, meter=meter_text, pickup=pickup, title=title, **fields)
     except MelodyError as error:

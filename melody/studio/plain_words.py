@@ -8,12 +8,14 @@ say "G4, a quarter note" rather than "67 (4/16)".
     ('Bb4', 'A#4', 'dotted quarter')
     >>> temperature_words(0.0), chance(3.0)
     ('Safest', '12%')
+    >>> one_in(4.37), sureness(0.94), symbol_name("_", "C major")
+    ('1 in 4', 'very sure', 'hold (_)')
 """
 
 from __future__ import annotations
 
 from melody.core.bars import lead_steps
-from melody.core.melody import Melody
+from melody.core.melody import Melody, is_pitch
 from melody.core.pitch import note_name, uses_flats
 
 _LENGTHS = {1: "16th", 2: "8th", 3: "dotted 8th", 4: "quarter", 6: "dotted quarter", 8: "half", 12: "dotted half"}
@@ -67,6 +69,24 @@ def chance(bits: float) -> str:
     """The chance the model gave a note, from its surprise in bits: 3 bits -> ``"12%"`` (1 in 8)."""
     probability = 2.0**-bits
     return "<1%" if probability < 0.005 else f"{probability:.0%}"
+
+
+def one_in(odds: float) -> str:
+    """A chance as "1 in N": 4.37 -> ``"1 in 4"`` (N = 1 / the chance; one decimal below 3)."""
+    return f"1 in {odds:.1f}" if odds < 3 else f"1 in {odds:.0f}"
+
+
+def sureness(top: float) -> str:
+    """How sure the model is, from the chance of its likeliest next symbol: 0.94 ->
+    ``"very sure"``, 0.5 -> ``"fairly sure"``, 0.3 -> ``"unsure"`` (several are close)."""
+    return "very sure" if top >= 0.7 else "fairly sure" if top >= 0.4 else "unsure"
+
+
+def symbol_name(symbol: str, key: str) -> str:
+    """A symbol of the model in words, in ``key``: ``"67"`` -> ``"G4"``, ``"_"`` -> ``"hold (_)"``."""
+    if is_pitch(symbol):
+        return note_name(int(symbol), key)
+    return {"_": "hold (_)", "r": "rest (r)", "/": "end of song (/)"}.get(symbol, symbol)
 
 
 def percent(share: float) -> str:

@@ -4,7 +4,8 @@ Kept here (not in the app) so that tests and scripts use the very seeds people c
 Each ready seed has a short id (for share links), a name, and a `Melody` that carries its
 own meter and pickup. The real songs ship as ``assets/demo_songs.json``: chosen tunes of
 music21's German Essen sets, read and moved to C major / A minor as training reads them,
-each with its origin as the tune's own ABC header names it (``O:``). Reading them from
+each with its origin as the tune's own ABC header names it (``O:``) and its title as
+songbooks write it ("Hänschen klein", where the file has "Haenschen klein"). Reading them from
 music21 costs seconds of the studio's start (importing music21, parsing ABC), the file a
 millisecond. ``scripts/ready_seeds.py`` writes it again; a test holds it equal to a fresh
 reading, so it cannot drift from the corpus code.
@@ -25,6 +26,7 @@ import re
 
 from melody.core.melody import Melody
 from melody.core.paths import ASSETS
+from melody.songs.titles import essen_spelling
 from melody.songs.typed import EXAMPLE, parse_seed
 
 PATTERNS = {  # id in share links -> (menu name, seed text, meter, pickup in 16ths): each carries its own meter
@@ -34,8 +36,17 @@ PATTERNS = {  # id in share links -> (menu name, seed text, meter, pickup in 16t
     "note": ("Start from nothing but a note", "67 _ _ _", "4/4", 0),
 }
 # German songs of music21's Essen sets (ESSEN_GERMAN_SETS), by file and tune number (the
-# n-th tune of the file): a meter each of 2/4, 3/4, 4/4, 6/8, and two with a pickup
-DEMO_TUNES = (("kinder0", 149), ("boehme20", 26), ("dva0", 191), ("boehme10", 86), ("erk30", 527))
+# n-th tune of the file): a meter each of 2/4, 3/4, 4/4, 6/8, and two with a pickup. Each
+# with its title as German songbooks write it: the files spell titles in ASCII, most in
+# capitals ("ALLE MEINE ENTCHEN", "Haenschen klein ging allein"), which hold neither the
+# umlauts nor which words are nouns; reading checks that the title has the file's letters.
+DEMO_TUNES = (
+    ("kinder0", 149, "Alle meine Entchen"),
+    ("boehme20", 26, "Der Mai ist gekommen"),
+    ("dva0", 191, "Hänschen klein ging allein"),
+    ("boehme10", 86, "Sah ein Knab ein Röslein stehn"),
+    ("erk30", 527, "Die Gedanken sind frei"),
+)
 DEMO_SONGS_FILE = ASSETS / "demo_songs.json"
 _DROPPED_ORIGIN_PARTS = ("Europa", "Mitteleuropa")  # every song here is from Central Europe
 
@@ -56,8 +67,8 @@ class DemoSong:
 
     @property
     def name(self) -> str:
-        """The title as the file gives it, without quotes."""
-        return self.melody.title.strip('"')
+        """The song's title as songbooks write it (``DEMO_TUNES``): "Hänschen klein ging allein"."""
+        return self.melody.title
 
     @property
     def region(self) -> str:
@@ -94,14 +105,17 @@ def read_demo_songs_from_corpus() -> list[DemoSong]:
 
     files = {path.stem: path for path in default_corpus_files()}
     songs = []
-    for set_name, number in DEMO_TUNES:
+    for set_name, number, title in DEMO_TUNES:
         if set_name not in files:
             raise CorpusError(f"music21 has no Essen set {set_name!r}; reinstall music21")
         task = tasks_for_file(files[set_name])[number - 1]
         result = parse_task_result(task)
         if "melody" not in result:
             raise CorpusError(f"{set_name} #{number} is no longer kept ({result['skip']}); choose another demo song")
-        melody = Melody(**{**result["melody"], "steps": tuple(result["melody"]["steps"])})
+        written = result["melody"]["title"].strip('"')
+        if essen_spelling(written) != essen_spelling(title):
+            raise CorpusError(f"{set_name} #{number} is {written!r}, not {title!r}; check DEMO_TUNES")
+        melody = Melody(**{**result["melody"], "steps": tuple(result["melody"]["steps"]), "title": title})
         songs.append(DemoSong(melody, origin_of(task.text), f"{set_name} #{number}"))
     return songs
 
