@@ -22,7 +22,8 @@ from melody.core.pitch import all_keys
 from melody.core.safe_text import clean, shown
 from melody.generate.forms import FORMS
 from melody.generate.generator import BARS_RANGE
-from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, detect_key, melody_from_upload, upload_problem
+from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, detect_key, song_from_upload, upload_problem
+from melody.songs.lines import Reading
 from melody.songs.typed import ALLOWED, read_typed_seed, seed_text
 from melody.studio import budget
 from melody.studio import click as making
@@ -32,6 +33,7 @@ from melody.studio.controls import FIND_KEY, SEED_KEY, recipe_from, studio_recip
 from melody.studio.numbers import unknown_number
 from melody.studio.ready_seeds import ready_seeds
 from melody.studio.session import Result
+from melody.studio.uploads import after_upload
 from studio import (
     INSTRUMENTS,
     errors_shown,
@@ -131,40 +133,28 @@ def key_of(seed: Melody) -> str:
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def read_upload(name: str, digest: str, _data: bytes) -> Melody | str:
+def read_upload(name: str, digest: str, _data: bytes) -> Reading | str:
     """The song of an upload, or what is wrong with it: read once per file (keyed by its
     name and the SHA-256 of its bytes), not again on every rerun."""
     try:
-        return melody_from_upload(name, _data)
+        return song_from_upload(name, _data)
     except SongSkipped as skip:
         return upload_problem(name, skip)
 
 
 def upload_changed() -> None:
-    """A new file replaces the seed (its opening, meter, pickup and key); a bad one is refused."""
-    state = session()
-    state.upload_error = None
+    """A new file replaces the seed (its opening, meter, pickup and key); a bad one, or the
+    file taken out, changes nothing (`melody.studio.uploads.after_upload`)."""
     uploaded = st.session_state.get("upload")
-    if uploaded is None:
-        if "ready" in st.session_state and chosen() == UPLOAD:
-            st.session_state["ready"] = menu_entry(DEFAULT_READY)
-            ready_changed()
-        state.upload = None
-        return
-    data = uploaded.getvalue()
-    song = read_upload(uploaded.name, hashlib.sha256(data).hexdigest(), data)
-    if isinstance(song, str):
-        state.upload_error = song
-        return
-    if song.meter not in METERS:  # its bars would be drawn and continued in a meter it is not in
-        state.upload_error = (
-            f"{clean(uploaded.name, 80)} is in {song.meter}; the studio writes songs in {', '.join(METERS)}. "
-            "Try a song in one of those meters."
-        )
-        return
-    state.upload = (uploaded.name, song.opening(2))
-    st.session_state["ready"] = menu_entry(UPLOAD)
-    put_seed(song.opening(2), find_key=False)
+    read = None
+    if uploaded is not None:
+        data = uploaded.getvalue()
+        read = read_upload(uploaded.name, hashlib.sha256(data).hexdigest(), data)
+    step = after_upload(session().upload, uploaded and uploaded.name, read)
+    session().upload, session().upload_error = step.upload, step.error
+    if step.seed is not None:
+        st.session_state["ready"] = menu_entry(UPLOAD)
+        put_seed(step.seed, find_key=False)
 
 
 def prepare_state() -> None:
@@ -252,9 +242,11 @@ def upload_ui() -> None:
         )
     if session().upload_error:
         st.error(shown(session().upload_error))
-    elif chosen() == UPLOAD:
-        name, opening = session().upload
+    if chosen() == UPLOAD:
+        name, opening, notes = session().upload
         st.caption(f"Seed from {shown(name, 80)}: its first bars, in {opening.meter}, {opening.key}.")
+        for note in notes:  # what reading changed: the top line taken, a triplet rounded
+            st.caption(shown(note))
 
 
 def settings_sidebar() -> None:

@@ -301,13 +301,13 @@ def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
     import melody.songs.corpus
 
     calls = []
-    real = melody.songs.corpus.melody_from_upload
+    real = melody.songs.corpus.song_from_upload
 
     def counted(name, data):
         calls.append(name)
         return real(name, data)
 
-    monkeypatch.setattr(melody.songs.corpus, "melody_from_upload", counted)
+    monkeypatch.setattr(melody.songs.corpus, "song_from_upload", counted)
     app.run()  # the page's upload callback now sees the counting reader
     app.file_uploader(key="upload").set_value(("tunes.abc", (DATA / "two_tunes.abc").read_bytes(), "text/plain")).run()
     assert app.selectbox(key="ready").value == "Your file: tunes.abc"
@@ -317,8 +317,10 @@ def test_an_upload_is_read_once_not_on_every_rerun(app, monkeypatch):
     generate(app)
     assert len(app.get("audio")) == 1
     assert calls == ["tunes.abc"]  # ...but the file was parsed once
-    app.file_uploader(key="upload").set_value(None).run()  # removed: back to a ready seed
-    assert app.selectbox(key="ready").value == "Falling thirds (the example)"
+    app.file_uploader(key="upload").set_value(None).run()  # taken out: the seed stays (a browser does so on replacing)
+    assert app.selectbox(key="ready").value == "Your file: tunes.abc"
+    app.selectbox(key="ready").set_value("Falling thirds (the example)").run()  # the menu goes back
+    assert seed_box(app).value == "G4 _ G4 _ G4 _ _ F4 E4 _ E4 _ E4 _ _"
 
 
 def test_settings_survive_a_visit_to_another_page(app):

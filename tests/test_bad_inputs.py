@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 import test_hostile_files as hostile
-from conftest import DATA, ROOT, SHIPPED_MODEL, app_test, run_script
+from conftest import ROOT, SHIPPED_MODEL, app_test, run_script
 
 from melody.core.errors import UserError
 from melody.core.safe_text import unescaped
@@ -50,19 +50,6 @@ def _upload(name, data):
 
     call.filename = name
     return call
-
-
-def _midi(notes):
-    """MIDI bytes of (pitch, start s, end s) notes on one piano track."""
-    import pretty_midi
-
-    pm = pretty_midi.PrettyMIDI(initial_tempo=120)
-    piano = pretty_midi.Instrument(0)
-    piano.notes = [pretty_midi.Note(90, p, s, e) for p, s, e in notes]
-    pm.instruments.append(piano)
-    buffer = io.BytesIO()
-    pm.write(buffer)
-    return buffer.getvalue()
 
 
 def _not_a_zip():
@@ -113,21 +100,21 @@ API_CASES = {  # id -> (call, message fragment)
     ),
     "upload-empty-mid": (_upload("song.mid", b""), "the file is empty"),
     "upload-corrupt-mid": (_upload("song.mid", b"MThd not really a MIDI file"), "could not be read as music;"),
-    "upload-polyphonic-mid": (_upload("chords.mid", _midi([(60, 0, 1), (64, 0, 1)])), "chords or overlapping notes"),
     "upload-empty-musicxml": (_upload("song.musicxml", b""), "the file is empty"),
     "upload-corrupt-musicxml": (_upload("song.musicxml", b"<score-partwise><oops"), "could not be read"),
     "upload-corrupt-mxl": (_upload("song.mxl", _not_a_zip()), "could not be read"),
     "upload-mxl-without-score": (_upload("song.mxl", _mxl_without_score()), "could not be read"),
+    "upload-abc-off-grid": (
+        _upload("fifths.abc", b"X:1\nL:1/8\nK:C\nC/5 D/5 E/5 F/5 G/5|\n"),
+        "(a duration of 0.1 quarters)",
+    ),
     "upload-corrupt-krn": (_upload("song.krn", b"**kern\n*M4/4\n4cc\n*-\ngarbage\t\t\x00"), "could not be read"),
     "upload-abc-without-tune": (_upload("song.abc", b"% only a comment, no X: header"), "could not be read as music"),
-    "upload-krn-off-grid": (
-        _upload("triplets.krn", (DATA / "triplets.krn").read_bytes()),
-        "does not fit the 16th-note grid (e.g. a triplet)",
-    ),
     "upload-not-music": (_upload("notes.txt", b"hello"), "not a kind of file the studio reads (.txt; one of .krn"),
     "upload-image-named-mid": (_upload("photo.mid", b"\x89PNG\r\n\x1a\n" + bytes(200)), "could not be read"),
     "upload-oversized": (_upload("huge.abc", b"X:1\nK:C\n" + b"c" * (6 * 2**20)), "larger than an upload may be"),
-    # size bombs, voices, junk and empty files (built in tests/test_hostile_files.py)
+    # size bombs, junk and empty files (built in tests/test_hostile_files.py); chords, voices, parts
+    # and triplets are read (the top line, rounded to 16ths): tests/test_upload_lines.py
     "upload-abc-huge-note": (_upload("bomb.abc", hostile.ABC_BOMB), "one lasts 15,000,000 quarters; at most 64"),
     "upload-mid-huge-note": (_upload("bomb.mid", hostile.MIDI_BOMB), "one lasts 1,000,000 quarters"),
     "upload-mxl-zip-bomb": (
@@ -141,8 +128,6 @@ API_CASES = {  # id -> (call, message fragment)
     ),
     "upload-abc-too-many-notes": (_upload("many.abc", b"X:1\nL:1/16\nK:C\n" + b"CDEF" * 1100), "(4,400 notes)"),
     "upload-abc-too-many-bars": (_upload("bars.abc", b"X:1\nM:1/16\nL:1/16\nK:C\n" + b"C2|" * 1000), "(1,000 bars)"),
-    "upload-musicxml-two-voices": (_upload("two.musicxml", hostile.TWO_VOICES), "(2 voices in one part)"),
-    "upload-krn-spine-split": (_upload("split.krn", hostile.SPINE_SPLIT), "(2 voices in one part)"),
     "upload-abc-binary-junk": (
         _upload("junk.abc", b"X:1\nL:1/4\nK:C\nCDEF \x00\x01garbage GABc|\n"),
         "could not be read as music",
@@ -170,7 +155,7 @@ def test_api_refuses_with_a_specific_message(case):
         from melody.songs.corpus import upload_problem
 
         message = upload_problem(call.filename, caught.value)  # what the app shows: the problem and what would work
-        assert "upload one tune with a single melodic line" in message
+        assert "upload one tune as .krn" in message
     assert fragment in message
 
 
@@ -335,12 +320,6 @@ APP_CASES = {  # id -> (what the person does, fragment of the st.error)
     "app-upload-empty-abc": (
         lambda at: at.file_uploader(key="upload").set_value(("e.abc", b"", "text/plain")).run(),
         "e.abc cannot be used: no notes (the file is empty); upload one tune",
-    ),
-    "app-upload-polyphonic": (
-        lambda at: (
-            at.file_uploader(key="upload").set_value(("c.mid", _midi([(60, 0, 1), (67, 0, 1)]), "audio/midi")).run()
-        ),
-        "chords or overlapping notes",
     ),
 }
 

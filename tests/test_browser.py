@@ -263,13 +263,13 @@ def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, brow
 
 
 def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(server, browser, tmp_path):
-    from test_hostile_files import ABC_BOMB, MIDI_BOMB, TWO_VOICES, mxl_bomb
+    from test_hostile_files import ABC_BOMB, MIDI_BOMB, mxl_bomb
 
-    files = {  # name -> bytes: size bombs, two voices, junk
+    files = {  # name -> bytes: size bombs, too many bars, junk
         "bomb.abc": ABC_BOMB,
         "bomb.mid": MIDI_BOMB,
         "bomb.mxl": mxl_bomb(),
-        "two-voices.musicxml": TWO_VOICES,
+        "bars.abc": b"X:1\nM:1/16\nL:1/16\nK:C\n" + b"C2|" * 1000,
         "junk.mid": b"MThd\x00\x00\x00\x06" + bytes(range(256)) * 4,
     }
     refused_s = {}

@@ -128,17 +128,17 @@ def test_a_song_longer_than_8192_sixteenths_1024_notes_or_256_bars_is_refused():
 
 # ------------------------------------------------------------------------------- voices
 @pytest.mark.parametrize("name, data", [("two.musicxml", TWO_VOICES), ("split.krn", SPINE_SPLIT)])
-def test_two_voices_in_one_part_are_polyphony_in_uploads_and_in_the_corpus(tmp_path, name, data):
-    skip = _refused(name, data, "polyphony")
-    assert "2 voices in one part" in skip.detail
+def test_two_voices_in_one_part_are_polyphony_in_the_corpus_and_the_top_voice_in_uploads(tmp_path, name, data):
     (tmp_path / name).write_bytes(data)
     result = load_corpus([tmp_path], workers=1)
     assert not result.melodies and dict(result.skipped) == {"polyphony": 1}
-    assert "2 voices in one part" in result.skipped_items[0][2]
+    assert result.skipped_items[0][2] == "2 voices in one part"
+    reading, seconds = _timed(name, data)
+    assert isinstance(reading, Melody) and seconds < LIMIT_S  # the top voice (tests/test_upload_lines.py)
 
 
-def test_the_two_voice_musicxml_in_an_mxl_is_polyphony_too():
-    _refused("two.mxl", _mxl(TWO_VOICES), "polyphony")
+def test_the_two_voice_musicxml_in_an_mxl_gives_its_top_voice_too():
+    assert melody_from_upload("two.mxl", _mxl(TWO_VOICES)).pitches() == [72, 74]
 
 
 # ------------------------------------------------------------------------------- MIDI tempo

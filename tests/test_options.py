@@ -72,10 +72,6 @@ OPTION_CASES = {  # id -> (generate.py arguments, stderr fragment); {tmp} is a f
         ["--seed-file", ROOT / "README.md"],
         "README.md cannot be used: not a kind of file the studio reads (.md;",
     ),
-    "cli-generate-seed-file-off-grid": (
-        ["--seed-file", DATA / "triplets.krn"],
-        "triplets.krn cannot be used: a note or rest that does not fit the 16th-note grid",
-    ),
     "cli-generate-seed-file-empty": (["--seed-file", "{tmp}/empty.mid"], "empty.mid cannot be used: no notes"),
     "cli-generate-seed-file-10-GB": (
         ["--seed-file", "{tmp}/huge.abc"],

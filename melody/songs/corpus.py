@@ -24,6 +24,7 @@ from melody.core.errors import MelodyError, UserError
 from melody.core.melody import Melody
 from melody.songs.keys import to_model_key
 from melody.songs.limits import check_file
+from melody.songs.lines import Reading
 from melody.songs.reading import (  # noqa: F401  (the one-song reading, importable from here as before)
     SKIP_REASONS,
     SongSkipped,
@@ -31,6 +32,8 @@ from melody.songs.reading import (  # noqa: F401  (the one-song reading, importa
     detect_key,
     melody_from_midi,
     melody_from_score,
+    read_midi,
+    read_score,
 )
 
 SONG_SUFFIXES = (".krn", ".abc", ".xml", ".musicxml", ".mxl", ".mid", ".midi")
@@ -138,6 +141,12 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
     ``strict`` applies the seed's duration filter (training data); ``title`` defaults to
     the file's own title or name.
     """
+    return read_task(task, strict, title).melody
+
+
+def read_task(task: Task, strict: bool = True, title: str | None = None, lenient: bool = False) -> Reading:
+    """`parse_task` as a `Reading`; ``lenient`` reads a file given as a seed: the top line of
+    several, a triplet rounded to 16ths (`melody.songs.reading.read_score`)."""
     from music21 import converter
 
     title = title or pathlib.Path(task.path).stem
@@ -154,12 +163,12 @@ def parse_task(task: Task, strict: bool = True, title: str | None = None) -> Mel
                 raise SongSkipped("empty", "the file is empty")
             check_file(fmt, data)
             if fmt == "mid":
-                return melody_from_midi(data, title=title, strict=strict)
+                return read_midi(data, title=title, strict=strict, lenient=lenient)
             source = task.path
         score = converter.parse(source, format={"krn": "humdrum"}.get(fmt, fmt))
         if hasattr(score, "scores") and len(score.scores):
             score = score.scores[0]
-        return melody_from_score(score, title=title, strict=strict, trust_file_mode=fmt == "musicxml")
+        return read_score(score, title=title, strict=strict, trust_file_mode=fmt == "musicxml", lenient=lenient)
     except SongSkipped:
         raise
     except Exception as error:  # music21 raises a zoo of exception types on bad input
@@ -215,13 +224,13 @@ MAX_UPLOAD_BYTES = 5 * 2**20
 
 
 UPLOAD_HINT = (
-    f"upload one tune with a single melodic line as {', '.join(SONG_SUFFIXES)} "
-    f"(at most {MAX_UPLOAD_BYTES // 2**20} MB), or type the seed"
+    f"upload one tune as {', '.join(SONG_SUFFIXES)} (at most {MAX_UPLOAD_BYTES // 2**20} MB), or type the seed"
 )
-# uploads keep any length on the 16th-note grid, so a bad duration there is one off the grid
+# uploads keep any length on the 16th-note grid and round a triplet to it, so a bad duration
+# there is one far off the grid (found before parsing, `melody.songs.limits`)
 _UPLOAD_REASONS = {
     **SKIP_REASONS,
-    "bad_duration": "a note or rest that does not fit the 16th-note grid (e.g. a triplet)",
+    "bad_duration": "a note or rest far off the 16th-note grid (e.g. a fifth of an eighth note)",
 }
 
 
@@ -232,7 +241,15 @@ def upload_problem(name: str, skip: SongSkipped) -> str:
 
 
 def melody_from_upload(name: str, data: bytes) -> Melody:
-    """The first song of an uploaded file (by its suffix), in its own key.
+    """The first song of an uploaded file (by its suffix), in its own key (`song_from_upload`)."""
+    return song_from_upload(name, data).melody
+
+
+def song_from_upload(name: str, data: bytes) -> Reading:
+    """The first song of an uploaded file (by its suffix), in its own key, read leniently:
+    the top line of a melody with its bass, chords or voices, and a note off the 16th-note grid
+    (a triplet) rounded to it, each said in the `Reading`'s notes where it touches the opening
+    used (`Reading.opening`).
 
     Parsed in a private temporary folder under a fixed name (the upload's name is never
     used as a path); any 16th-grid duration is accepted. Raises SongSkipped with a reason.
@@ -247,7 +264,7 @@ def melody_from_upload(name: str, data: bytes) -> Melody:
     with tempfile.TemporaryDirectory(prefix="folk-upload-") as folder:
         path = pathlib.Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        return parse_task(tasks_for_file(path)[0], strict=False, title=pathlib.Path(name).stem)
+        return read_task(tasks_for_file(path)[0], strict=False, title=pathlib.Path(name).stem, lenient=True)
 
 
 def _song_suffix(name: str) -> str:
@@ -259,7 +276,12 @@ def _song_suffix(name: str) -> str:
 
 
 def melody_from_song_file(path: str | os.PathLike) -> Melody:
-    """A song file on disk, read exactly as an upload (`melody_from_upload`: the same limits
+    """A song file on disk as a Melody (`song_from_file`)."""
+    return song_from_file(path).melody
+
+
+def song_from_file(path: str | os.PathLike) -> Reading:
+    """A song file on disk, read exactly as an upload (`song_from_upload`: the same limits
     and reasons), its size checked before a byte is read (a 10 GB file is never loaded)."""
     path = pathlib.Path(path)
     _song_suffix(path.name)
@@ -268,4 +290,4 @@ def melody_from_song_file(path: str | os.PathLike) -> Melody:
         raise SongSkipped("too_large", f"{size / 2**20:.1f} MB")
     with open(path, "rb") as file:
         data = file.read(MAX_UPLOAD_BYTES + 1)  # a file that grew since is refused as too large
-    return melody_from_upload(path.name, data)
+    return song_from_upload(path.name, data)

@@ -33,6 +33,7 @@ from melody.core.melody import (
     clamp_tempo,
 )
 from melody.core.pitch import transpose_key
+from melody.songs.lines import EPSILON, Reading, grid_pieces, highest, on_grid, top_line
 from melody.songs.titles import file_title
 
 MAX_SONG_STEPS = 8192  # 128 bars of 4/4; the longest German Essen song: 2,784 (in 6/2)
@@ -46,7 +47,7 @@ DEFAULT_MIDI_TEMPO = 120.0  # what a MIDI file without a tempo means
 
 SKIP_REASONS = {
     "bad_duration": "a note or rest lasts other than 1/4, 1/2, 3/4, 1, 3/2, 2, 3 or 4 quarters",
-    "polyphony": "chords or overlapping notes (only single melodic lines are used)",
+    "polyphony": "chords or overlapping notes (only single melodic lines are used)",  # in training data
     "parse_error": "the file could not be read as music",
     "empty": "no notes",
     "out_of_range": "a pitch outside the model's vocabulary",
@@ -121,46 +122,45 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
     ``trust_file_mode``: where the file states major or minor (MusicXML's ``<mode>``), that
     is trusted; otherwise music21's analysis settles the mode (see `_song_key`).
     """
-    from music21 import chord, meter, note, stream, tempo
+    return read_score(score, title, strict, trust_file_mode).melody
+
+
+def read_score(score, title: str = "", strict: bool = True, trust_file_mode: bool = False, lenient: bool = False):
+    """`melody_from_score` as a `melody.songs.lines.Reading`. ``lenient`` (a file given as a
+    seed): of several parts or voices the top line is read, of a chord its top note, a note off
+    the 16th grid is rounded to it and rests before the first note are a pickup (each said in
+    the Reading); otherwise more than one line is SongSkipped("polyphony")."""
+    from music21 import meter, tempo
 
     every_part = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
     parts = [part for part in every_part if not _is_accompaniment(part.partName)] or every_part
+    took = []
+    if len(parts) > 1 and not lenient:
+        raise SongSkipped("polyphony", f"{len(parts)} parts")
     if len(parts) > 1:
-        raise SongSkipped("polyphony", f"{len(parts)} parts (only single melodic lines are used)")
-    part = parts[0]
-    for bar in part.recurse().getElementsByClass(stream.Measure):
-        voices = [v for v in bar.voices if any(True for _ in v.recurse().notes)]
-        if len(voices) > 1:  # MusicXML <voice>, kern's *^ spine split
-            raise SongSkipped("polyphony", f"{len(voices)} voices in one part")
+        took.append(f"the top line of {len(parts)} parts")
+    part = parts[highest([_pitches(part) for part in parts])] if len(parts) > 1 else parts[0]
+    left_out, voices = _lower_voices(part, lenient)
+    took += [f"the top line of {voices} voices"] if voices else []
     flat = part.flatten()
-    pieces: list[list] = []  # [midi or None, quarter length]; tied notes joined
-    end = origin = None  # origin: the offset of step 0
-    for element in flat.notesAndRests:
-        if element.duration.isGrace or element.quarterLength == 0:  # chord symbols too: they last 0
-            continue
-        origin = float(element.offset) if origin is None else origin
-        if isinstance(element, chord.Chord):
-            raise SongSkipped("polyphony", "a chord")
-        offset = float(element.offset)
-        if end is not None and offset < end - 1e-6:
-            raise SongSkipped("polyphony", f"two notes overlap {_beats_in(round(offset / STEP_QL))}")
-        if end is not None and offset > end + 1e-6:  # a gap (MusicXML <forward>) is heard as a rest
-            pieces.append([None, offset - end])
-        end = offset + float(element.quarterLength)
-        pitch = element.pitch.midi if isinstance(element, note.Note) else None
-        tied = pitch is not None and element.tie is not None and element.tie.type in ("continue", "stop")
-        if tied and pieces and pieces[-1][0] == pitch:  # by MIDI number: a written natural is the same note
-            pieces[-1][1] += element.quarterLength
-        else:
-            pieces.append([pitch, element.quarterLength])
-    check_lengths([length for _, length in pieces])
-    events = [(pitch, check_duration(length, strict)) for pitch, length in pieces]
-    if not any(pitch is not None for pitch, _ in events):
+    collect = _lenient_pieces if lenient else _pieces
+    pieces, origin, chords = collect(e for e in flat.notesAndRests if id(e) not in left_out)
+    took += ["the top note of each chord"] if chords else []
+    check_lengths([end - start for _, start, end in pieces])
+    if not any(pitch is not None for pitch, _, _ in pieces):
         raise SongSkipped("empty", "no notes")
     signatures = list(flat.getElementsByClass(meter.TimeSignature))
     meter_text = signatures[0].ratioString if signatures else "4/4"
     key_text = key_name(_song_key(flat, trust_file_mode))
-    pickup = _pickup_steps(part, meter_text)
+    pickup, rounded = _pickup_steps(part, meter_text), []
+    if lenient:  # rests before the first note are a pickup; the grid is counted from that note
+        first = next(start for pitch, start, _ in pieces if pitch is not None)
+        pickup = (pickup - round((first - origin) / STEP_QL)) % _bar_or_skip(meter_text)
+        pieces, origin = [piece for piece in pieces if piece[1] >= first - EPSILON], first
+        events, rounded = grid_pieces(pieces, origin)
+        pickup = min(pickup, sum(length for _, length in events))
+    else:
+        events = [(pitch, check_duration(end - start, strict)) for pitch, start, end in pieces]
     marks = [m for m in flat.getElementsByClass(tempo.MetronomeMark) if m.number]
     # e.g. dotted quarter = 60 in 6/8 is 90 quarters a minute
     fields = {"tempo": round(clamp_tempo(marks[0].getQuarterBPM()), 3)} if marks else {}
@@ -171,7 +171,99 @@ def melody_from_score(score, title: str = "", strict: bool = True, trust_file_mo
     except MelodyError as error:
         raise SongSkipped("bad_meter", str(error)) from error
     others = [other for other in every_part if other is not part]
-    return melody.with_chords(score_chords([part, *others], origin, len(melody)))
+    melody = melody.with_chords(score_chords([part, *others], origin, len(melody)))
+    return Reading(melody, tuple(took), tuple(rounded))
+
+
+def _pieces(elements) -> tuple[list[tuple[int | None, float, float]], float, bool]:
+    """The notes and rests of one line (music21 elements, in order) as (MIDI pitch or None,
+    start, end) in quarters, tied notes joined, a gap (MusicXML ``<forward>``) a rest; the
+    offset of the first; False (no chord: a chord, or notes that overlap, are SongSkipped)."""
+    from music21 import chord, note
+
+    pieces: list[list] = []
+    origin = None
+    for element in elements:
+        if element.duration.isGrace or element.quarterLength == 0:  # chord symbols too: they last 0
+            continue
+        start = float(element.offset)
+        end, origin = start + float(element.quarterLength), start if origin is None else origin
+        if isinstance(element, chord.Chord):
+            raise SongSkipped("polyphony", "a chord")
+        if pieces and start < pieces[-1][2] - EPSILON:
+            raise SongSkipped("polyphony", f"two notes overlap {_beats_in(round(start / STEP_QL))}")
+        if pieces and start > pieces[-1][2] + EPSILON:  # a gap (MusicXML <forward>) is heard as a rest
+            pieces.append([None, pieces[-1][2], start])
+        pitch = element.pitch.midi if isinstance(element, note.Note) else None
+        tied = pitch is not None and element.tie is not None and element.tie.type in ("continue", "stop")
+        if tied and pieces and pieces[-1][0] == pitch:  # by MIDI number: a written natural is the same note
+            pieces[-1][2] = end
+        else:
+            pieces.append([pitch, start, end])
+    return [tuple(piece) for piece in pieces], origin or 0.0, False
+
+
+def _lenient_pieces(elements) -> tuple[list[tuple[int | None, float, float]], float, bool]:
+    """As `_pieces`, with the top line (`top_line`) of notes that overlap, the top note of a
+    chord, and whether notes started together (a chord)."""
+    notes: list[list] = []  # [start, end, pitch]
+    origin, last_end, chords = None, 0.0, False
+    for element in elements:
+        if element.duration.isGrace or element.quarterLength == 0:
+            continue
+        start = float(element.offset)
+        end, origin = start + float(element.quarterLength), start if origin is None else origin
+        last_end = max(last_end, end)
+        pitches = [pitch.midi for pitch in getattr(element, "pitches", ())] if element.isNote or element.isChord else []
+        if not pitches:  # a rest
+            continue
+        chords = chords or len(set(pitches)) > 1
+        tied = element.tie is not None and element.tie.type in ("continue", "stop")
+        joined = [n for n in notes if n[2] == max(pitches) and abs(n[1] - start) < EPSILON] if tied else []
+        if joined:
+            joined[-1][1] = end
+        else:
+            notes.append([start, end, max(pitches)])
+    line, together = top_line(notes)
+    pieces, position = [], origin or 0.0
+    for start, end, pitch in line:
+        if start > position + EPSILON:
+            pieces.append((None, position, start))
+        pieces.append((pitch, start, end))
+        position = end
+    if last_end > position + EPSILON:
+        pieces.append((None, position, last_end))
+    return pieces, origin or 0.0, chords or together
+
+
+def _pitches(part) -> list[int]:
+    """The MIDI pitches of a music21 stream's notes, a chord's top one for it."""
+    return [max(p.midi for p in n.pitches) for n in part.recurse().notes if n.quarterLength and n.pitches]
+
+
+def _lower_voices(part, lenient: bool) -> tuple[set[int], int]:
+    """The ids of the notes and rests in every voice of a bar but its highest (`highest`), and
+    the most voices with notes in a bar (0 when none has two); without ``lenient``, a bar of
+    two is SongSkipped("polyphony")."""
+    from music21 import stream
+
+    left_out, most = set(), 0
+    for bar in part.recurse().getElementsByClass(stream.Measure):
+        voices = [v for v in bar.voices if any(True for _ in v.recurse().notes)]
+        if len(voices) > 1 and not lenient:  # MusicXML <voice>, kern's *^ spine split
+            raise SongSkipped("polyphony", f"{len(voices)} voices in one part")
+        if len(voices) > 1:
+            top = highest([_pitches(voice) for voice in voices])
+            left_out |= {id(e) for i, v in enumerate(voices) if i != top for e in v.recurse().notesAndRests}
+            most = max(most, len(voices))
+    return left_out, most
+
+
+def _bar_or_skip(meter_text: str) -> int:
+    try:
+        return bar_steps(meter_text)
+    except MelodyError as error:
+        raise SongSkipped("bad_meter", str(error)) from error
 
 
 def _is_accompaniment(name) -> bool:
@@ -221,20 +313,21 @@ def _pickup_steps(part, meter_text: str) -> int:
     return first if 0 < first < bar else 0
 
 
-def _midi_notes(tracks) -> list[tuple[int, int, int]]:
-    """(start tick, end tick, pitch) of every non-drum note of ``tracks`` (mido tracks),
+def _midi_notes(tracks) -> list[tuple[int, int, int, tuple[int, int]]]:
+    """(start tick, end tick, pitch, part) of every non-drum note of ``tracks`` (mido tracks),
     sorted; more than `MAX_SONG_NOTES`: SongSkipped."""
     notes = _paired_notes(tracks, MAX_SONG_NOTES)
     check_counts(len(notes))
     return notes
 
 
-def _paired_notes(tracks, most: int) -> list[tuple[int, int, int]]:
-    """(start tick, end tick, pitch) of the non-drum notes of ``tracks``, paired as
+def _paired_notes(tracks, most: int) -> list[tuple[int, int, int, tuple[int, int]]]:
+    """(start tick, end tick, pitch, part) of the non-drum notes of ``tracks``, paired as
     pretty_midi pairs them (a note-off closes the notes of its pitch and channel begun at
-    earlier ticks), sorted; the reading stops after the track where ``most`` are passed."""
+    earlier ticks), sorted; a note's part is (its track's index, its channel). The reading
+    stops after the track where ``most`` are passed."""
     notes = []
-    for track in tracks:
+    for index, track in enumerate(tracks):
         tick, playing = 0, {}
         for message in track:
             tick += message.time
@@ -245,7 +338,7 @@ def _paired_notes(tracks, most: int) -> list[tuple[int, int, int]]:
                 playing.setdefault(key, []).append(tick)
             elif key in playing:
                 closed = [start for start in playing[key] if start != tick]
-                notes.extend((start, tick, message.note) for start in closed)
+                notes.extend((start, tick, message.note, (index, message.channel)) for start in closed)
                 kept = [start for start in playing.pop(key) if start == tick]
                 if closed and kept:
                     playing[key] = kept
@@ -275,7 +368,7 @@ def midi_chords(midi, tracks, origin: int, length: int) -> tuple[Chord, ...]:
     next start sound (`melody.core.melody.chord_from_pitches`, the symbol breaking ties);
     a bass note that repeats the chord before it starts none."""
     sixteenth = midi.ticks_per_beat * STEP_QL
-    notes = [(round(start / sixteenth), pitch) for start, _, pitch in _paired_notes(tracks, MAX_BACKING_NOTES)]
+    notes = [(round(start / sixteenth), pitch) for start, _, pitch, _ in _paired_notes(tracks, MAX_BACKING_NOTES)]
     onsets = [step for step, _ in notes]  # sorted
     written: dict[int, Chord | None] = {}
     for track in midi.tracks:
@@ -348,6 +441,14 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     over the file's resolution, so tempo changes move nothing); ``strict``: the seed's
     duration filter too. The tempo is the one sounding at the first note. An accompaniment
     track (`_accompaniment_tracks`) is not melody: it gives the chords (`midi_chords`)."""
+    return read_midi(data, title, strict).melody
+
+
+def read_midi(data: bytes, title: str = "", strict: bool = True, lenient: bool = False):
+    """`melody_from_midi` as a `melody.songs.lines.Reading`. ``lenient`` (a file given as a
+    seed): of several parts (tracks or channels) the highest is read, of notes that start
+    together the top one (`top_line`), and a triplet rounded to 16ths is said; otherwise notes
+    that overlap are SongSkipped("polyphony"). Rests before the first note are a pickup."""
     import mido
 
     try:
@@ -361,11 +462,18 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     notes = _midi_notes(melody_tracks)
     if not notes:
         raise SongSkipped("empty", "no notes")
+    took, triplets = [], set()
+    if lenient:
+        line, took, triplets = _midi_top_line(notes, resolution)
+        notes = [(start, end, pitch, None) for start, end, pitch in line]
 
     def step(tick: int) -> int:
         return round(tick / (resolution * STEP_QL))
 
-    spans = [(step(start), max(step(start) + 1, step(end)), pitch) for start, end, pitch in notes]
+    spans = [(step(start), max(step(start) + 1, step(end)), pitch) for start, end, pitch, _ in notes]
+    rounded = [(spans[i][0] - spans[0][0], True) for i in sorted(triplets)]
+    if lenient:
+        spans = _apart(spans)
     lengths, position = [], spans[0][0]  # in steps, the silences between notes too
     for start, end, _ in spans:
         lengths.extend([max(start - position, 0) * STEP_QL, (end - start) * STEP_QL])
@@ -388,17 +496,51 @@ def melody_from_midi(data: bytes, title: str = "", strict: bool = True) -> Melod
     for _, steps in events:
         check_duration(steps * STEP_QL, strict)
     tempo, meter_text, key, barline_tick = _midi_meta(midi, notes[0][0])
-    try:
-        bar = bar_steps(meter_text)
-    except MelodyError as error:
-        raise SongSkipped("bad_meter", str(error)) from error
+    bar = _bar_or_skip(meter_text)
     leading = (spans[0][0] - step(barline_tick)) % bar  # where the first note falls in its bar
     pickup = min((bar - leading) % bar, sum(length for _, length in events))  # a phrase shorter than its pickup
     melody = Melody.from_events(
         events, meter=meter_text, pickup=pickup, tempo=round(clamp_tempo(tempo), 2), title=title
     )
     chords = midi_chords(midi, backing, spans[0][0], len(melody)) if backing else ()
-    return melody.replace(key=key or detect_key(melody), chords=chords)
+    melody = melody.replace(key=key or detect_key(melody), chords=chords)
+    return Reading(melody, tuple(took), tuple(rounded))
+
+
+def _midi_top_line(notes, resolution: int) -> tuple[list[tuple[int, int, int]], list[str], set[int]]:
+    """The top line (`top_line`) of the highest part (`highest`) of MIDI ``notes`` (start tick,
+    end tick, pitch, part), what was taken, and the indices in it of notes a triplet's (their
+    start or end off the 16th-note grid, on the grid of twelfths of a quarter)."""
+    parts: dict[tuple[int, int], list] = {}
+    for note in notes:
+        parts.setdefault(note[3], []).append(note)
+    took = []
+    if len(parts) > 1:
+        lines = list(parts.values())
+        notes = lines[highest([[pitch for _, _, pitch, _ in line] for line in lines])]
+        took.append(f"the top line of {len(parts)} parts")
+    line, chords = top_line([(start, end, pitch) for start, end, pitch, _ in notes])
+    took += ["the top note of each chord"] if chords else []
+    triplets = set()
+    for index, (start, end, _) in enumerate(line):
+        start, end = start / resolution, end / resolution  # quarters
+        if not (on_grid(start) and on_grid(end)) and on_grid(start, 12) and on_grid(end, 12):
+            triplets.add(index)
+    return line, took, triplets
+
+
+def _apart(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Spans (start, end, pitch) of one line, in steps, as rounding left them, made not to
+    overlap: a note that rounds onto the start of the one before is left out, one that rounds
+    into it cuts it short."""
+    kept: list[tuple[int, int, int]] = []
+    for start, end, pitch in spans:
+        if kept and start <= kept[-1][0]:
+            continue
+        if kept and start < kept[-1][1]:
+            kept[-1] = (kept[-1][0], start, kept[-1][2])
+        kept.append((start, end, pitch))
+    return kept
 
 
 def _song_key(flat, trust_file_mode: bool = False):
