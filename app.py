@@ -21,10 +21,10 @@ from melody.core.melody import Melody, bar_steps
 from melody.core.pitch import all_keys
 from melody.core.safe_text import clean, shown
 from melody.generate.forms import FORMS
-from melody.generate.generator import BARS_RANGE
+from melody.generate.generator import BARS_RANGE, check_seed
 from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, detect_key, song_from_upload, upload_problem
 from melody.songs.lines import Reading
-from melody.songs.typed import ALLOWED, read_typed_seed, seed_text
+from melody.songs.typed import ALLOWED, parse_seed, read_typed_seed, renamed, seed_text
 from melody.studio import budget
 from melody.studio import click as making
 from melody.studio import plain_words as plain
@@ -105,7 +105,7 @@ def put_seed(melody: Melody, find_key: bool) -> None:
     """Fill the seed box, meter, pickup and key of the seed from a ready seed or a file."""
     st.session_state.update(
         {
-            "seed:text": seed_text(melody),
+            "seed:text": seed_text(melody, st.session_state["names"]),
             "meter": melody.meter,  # ready seeds and accepted uploads are in one of METERS
             "pickup": melody.pickup,
             "seed_key": FIND_KEY if find_key else melody.key,
@@ -123,8 +123,22 @@ def ready_changed() -> None:
 
 def text_changed() -> None:
     choice = chosen()
-    if choice in ready_seeds() and st.session_state["seed:text"] != seed_text(ready_seeds()[choice].melody):
+    if choice in ready_seeds() and st.session_state["seed:text"] != ready_text(choice):
         st.session_state["ready"] = menu_entry(TYPED)  # the menu says the seed is now the person's own
+
+
+def ready_text(choice: str) -> str:
+    """A ready seed's notes as the seed box writes them (in the chosen note names)."""
+    return seed_text(ready_seeds()[choice].melody, st.session_state["names"])
+
+
+def names_changed() -> None:
+    """ "Note names" switched: the seed box is rewritten in the new names (same notes)."""
+    state = session()
+    before, now = state.names, st.session_state["names"]
+    fields = {"meter": st.session_state["meter"], "pickup": int(st.session_state["pickup"])}
+    st.session_state["seed:text"] = renamed(st.session_state["seed:text"], before, now, **fields)
+    state.names = now
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -178,15 +192,15 @@ def open_link(query: dict) -> None:
     recipe, problems = share.from_query(query, base, INSTRUMENTS, tuple(ready_seeds()))
     if recipe.ready in ready_seeds():
         st.session_state["ready"] = menu_entry(recipe.ready)
-        text = seed_text(ready_seeds()[recipe.ready].melody)
+        text = seed_text(ready_seeds()[recipe.ready].melody, recipe.names)
     else:
         st.session_state["ready"] = menu_entry(TYPED)
         text = recipe.seed
     st.session_state.update({"seed:text": text, **widget_values(recipe)})
-    session().link_number, session().link_problems = recipe.number, problems
+    session().link_number, session().link_problems, session().names = recipe.number, problems, recipe.names
 
 
-def seed_ui() -> Melody | None:
+def seed_ui(loaded) -> Melody | None:
     """The seed: a menu, the notes box, a small score of it, meter, pickup and key, a file.
     Returns the seed (None when the box cannot be read: the reason is under the box)."""
     if st.session_state["ready"] not in menu():  # e.g. a file that is gone
@@ -199,7 +213,8 @@ def seed_ui() -> Melody | None:
         "Seed melody",
         key="seed:text",
         on_change=text_changed,
-        help=f"Notes like G4 A4 B4 (C4 is middle C), '_' holds a note one more 16th, 'r' is a rest. Use {ALLOWED}.",
+        help=f"Notes like {seed_text(parse_seed('67 69 71'), st.session_state['names'])} (C4 is middle C), '_' holds "
+        f"a note one more 16th, 'r' is a rest. Use {ALLOWED} (note names as chosen under Note names, More settings).",
     )
     meter_box, pickup_box, key_box = st.container(key="seed-shape").columns([1, 1, 2])
     meter = meter_box.selectbox("Meter", METERS, key="meter", help="Time signature of the seed and of the song.")
@@ -217,18 +232,20 @@ def seed_ui() -> Melody | None:
         key="seed_key",
         help="The model works in C major / A minor: the seed is moved there, and the result moved back.",
     )
+    names = st.session_state["names"]
     try:
         fields = {"meter": meter, "pickup": int(pickup), "tempo": float(st.session_state["tempo"])}
-        typed = read_typed_seed(text, **fields, **({} if seed_key == FIND_KEY else {"key": seed_key}))
+        typed = read_typed_seed(text, names, **fields, **({} if seed_key == FIND_KEY else {"key": seed_key}))
+        seed = typed.melody if seed_key != FIND_KEY else typed.melody.replace(key=key_of(typed.melody))
+        check_seed(loaded, seed, int(st.session_state["bars"]), names)  # range and length, as people type
     except UserError as error:
         st.error(f"Seed: {shown(error)}")
         return None
-    seed = typed.melody if seed_key != FIND_KEY else typed.melody.replace(key=key_of(typed.melody))
     found = " (found from the notes)" if seed_key == FIND_KEY and seed.pitches() else ""
     with st.container(key="seed-score"):  # not on phones: Generate stays on the first screen
         st.image(seed_svg(seed.replace(title="Your seed")), width=420)
     quarters = " No '_' in it, so each note is a quarter note." if typed.as_quarters else ""
-    st.caption(f"{plain.notes_in_words(seed, 12)} · {seed.key}{found} · {seed.meter}.{quarters}")
+    st.caption(f"{plain.notes_in_words(seed, 12, names)} · {seed.key}{found} · {seed.meter}.{quarters}")
     return seed
 
 
@@ -253,6 +270,15 @@ def settings_sidebar() -> None:
     """Everything beyond the first screen: variations, keys, tempo, sound, a melody by number."""
     with st.sidebar:
         st.subheader("More settings")
+        st.selectbox(
+            "Note names",
+            list(plain.NAMINGS_SHOWN),
+            key="names",
+            format_func=plain.NAMINGS_SHOWN.get,
+            on_change=names_changed,
+            help="How the seed box writes notes: English C D E F G A B, German C D E F G A H (B is B flat; Fis, Es), "
+            "or solfège do re mi fa sol la si. The octave number follows: C4 (do4) is middle C.",
+        )
         st.slider("Variations (melodies at once)", 1, share.MAX_VARIATIONS, key="variations")
         st.selectbox("Key of the song", [SEED_KEY, *all_keys()], key="output_key", help="Any of the 24 keys.")
         st.slider("Tempo (quarter notes per minute)", *share.STUDIO_TEMPO, key="tempo")
@@ -291,7 +317,7 @@ def recipe_now() -> share.Recipe:
     """What the controls say now (the melody number comes with Generate)."""
     state = st.session_state
     choice = chosen()
-    unchanged = choice in ready_seeds() and state["seed:text"] == seed_text(ready_seeds()[choice].melody)
+    unchanged = choice in ready_seeds() and state["seed:text"] == ready_text(choice)
     return recipe_from(state, seed=state["seed:text"], ready=choice if unchanged else "")
 
 
@@ -334,7 +360,7 @@ def studio() -> None:
     controls, results = st.columns([2, 3], gap="large")
     settings_sidebar()
     with controls:
-        seed = seed_ui()
+        seed = seed_ui(loaded)
         upload_ui()
         length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
         phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])

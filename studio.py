@@ -301,7 +301,7 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         with errors_shown(f"measuring the surprise of melody {index + 1}"):
             charts_ui(surprise_rows(loaded, melody), melody.key)
     with st.expander("The notes"):
-        st.write(plain.notes_in_words(melody, limit=400))
+        st.write(plain.notes_in_words(melody, 400, recipe.names))
         if melody.chords:
             st.write("Chords, bar by bar: " + plain.chords_in_words(melody))
         st.caption("As the model writes them, one symbol per 16th note (a MIDI number starts a note, 60 = C4):")

@@ -401,3 +401,30 @@ def test_a_variation_has_one_name_on_its_tab_its_score_and_its_files(app):
 
     melody = app.session_state["studio"].result.melodies[1]
     assert download_name(melody, None, ".mid").startswith(f"folk-melody-{number}-2-")
+
+
+def test_note_names_german_and_solfege_read_the_seed_and_a_switch_rewrites_the_box(app):
+    app.selectbox(key="names").set_value("german").run()
+    seed_box(app).set_value("G4 _ A4 _ H4 _ C5 _ D5 _ Fis5 _").run()
+    assert not app.error and any("H4 8th" in c.value and "Fis5 8th" in c.value for c in app.caption)
+    app.selectbox(key="names").set_value("english").run()
+    assert seed_box(app).value == "G4 _ A4 _ B4 _ C5 _ D5 _ F#5 _"
+    app.selectbox(key="names").set_value("solfege").run()
+    assert seed_box(app).value.startswith("sol4 _ la4 _ si4 _ do5 _ re5 _")
+    app.selectbox(key="names").set_value("german").run()
+    seed_box(app).set_value("F4 _ G4 _ A4 _ B4 _ C5 _").run()  # German B is B flat
+    assert any("B4 8th" in c.value and "F major" in c.value for c in app.caption)
+    app.slider(key="bars").set_value(4)
+    generate(app)
+    assert app.query_params["names"] == "german"
+
+
+def test_range_and_length_problems_show_while_typing_in_note_names_and_block_generate(app):
+    app.selectbox(key="names").set_value("german").run()
+    seed_box(app).set_value("C1 _ D1 _").run()  # far below the model's notes
+    [error] = app.error
+    assert "C1" in error.value and "outside what the model knows" in error.value
+    assert app.button(key="generate").disabled
+    seed_box(app).set_value(" ".join(["C4 _ _ _"] * 24)).run()  # 6 bars of 4/4
+    app.slider(key="bars").set_value(4).run()
+    assert any("already lasts 6 bars" in e.value for e in app.error) and app.button(key="generate").disabled

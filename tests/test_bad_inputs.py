@@ -68,8 +68,8 @@ API_CASES = {  # id -> (call, message fragment)
     "seed-blank": (_seed("   "), "the seed is empty"),
     "seed-H4": (
         _seed("60 H4"),
-        f"token 2 'H4' is not a note in English note names; in German it is B4 (choose German note names); "
-        f"use {MIDI_RANGE_HINT}",
+        "token 2 'H4' is not a note in English note names; in German it is B4 (choose German note names: "
+        f"“Note names” in the studio, --note-names german on the command line); use {MIDI_RANGE_HINT}",
     ),
     "seed-C#-no-octave": (_seed("60 C#"), "needs an octave, e.g. C#4"),
     "seed-128": (_seed("128"), "'128' is outside the MIDI range 0-127"),

@@ -19,7 +19,7 @@ import re
 
 from melody.core.errors import UserError
 from melody.core.melody import HOLD, REST, Melody, is_pitch
-from melody.core.pitch import midi_name, name_to_midi
+from melody.core.pitch import midi_name, name_to_midi, note_name
 
 MAX_SEED_TOKENS = 1024
 ALLOWED = "MIDI numbers 0-127, note names like C4, F#4 or Bb3, '_' (hold) and 'r' (rest)"
@@ -56,7 +56,10 @@ def parse_token(token: str, index: int, naming: str = "english") -> str:
     hint = " (a note name needs an octave, e.g. C#4)" if re.fullmatch(r"[A-Ga-g](#|b)?", token) else ""
     german = name_to_midi(token, "german") if naming == "english" else None
     if german is not None:
-        hint = f" in English note names; in German it is {midi_name(german)} (choose German note names)"
+        hint = (
+            f" in English note names; in German it is {midi_name(german)} "
+            "(choose German note names: “Note names” in the studio, --note-names german on the command line)"
+        )
     raise SeedSyntaxError(f"token {index + 1} '{shown}' is not a note{hint}; use {ALLOWED}, e.g. \"{EXAMPLE}\"")
 
 
@@ -107,10 +110,24 @@ def read_typed_seed(text: str, naming: str = "english", **fields) -> TypedSeed:
     return TypedSeed(Melody(tuple(steps), **fields), as_quarters=True)
 
 
-def seed_text(melody: Melody) -> str:
-    """The steps as note names, ``_`` and ``r``: what `parse_seed` reads back to the same steps.
+def seed_text(melody: Melody, naming: str = "english") -> str:
+    """The steps as note names (as ``naming`` writes them), ``_`` and ``r``: what `parse_seed`
+    reads back to the same steps with that naming.
 
     >>> seed_text(parse_seed("67 _ 70 r _"))
     'G4 _ Bb4 r _'
+    >>> seed_text(parse_seed("67 _ 71 r _"), "german")
+    'G4 _ H4 r _'
     """
-    return " ".join(midi_name(int(step)) if is_pitch(step) else step for step in melody.steps)
+    if naming == "english":
+        return " ".join(midi_name(int(step)) if is_pitch(step) else step for step in melody.steps)
+    return " ".join(note_name(int(step), melody.key, naming) if is_pitch(step) else step for step in melody.steps)
+
+
+def renamed(text: str, naming: str, new_naming: str, **fields) -> str:
+    """Seed ``text`` written with ``naming`` rewritten with ``new_naming`` (the studio's "Note
+    names" switch); text that cannot be read is returned as it is (its error stays shown)."""
+    try:
+        return seed_text(parse_seed(text, naming, **fields), new_naming)
+    except UserError:
+        return text

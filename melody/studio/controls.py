@@ -55,6 +55,7 @@ CONTROLS = (
     Control("instrument", "instrument"),
     Control("top_k", "top_k", int, int),
     Control("max_seq_len", "window", int, int),
+    Control("names", "names"),
 )
 
 

@@ -40,11 +40,15 @@ def length_name(steps: int) -> str:
     return _LENGTHS.get(steps, f"{steps} sixteenths")
 
 
-def notes_in_words(melody: Melody, limit: int = 24) -> str:
-    """``"G4 8th, G4 8th, rest quarter, ..."``: the first ``limit`` notes and rests."""
+NAMINGS_SHOWN = {"english": "English (C D E … B)", "german": "German (C D E … H)", "solfege": "Solfège (do ré mi)"}
+
+
+def notes_in_words(melody: Melody, limit: int = 24, naming: str = "english") -> str:
+    """``"G4 8th, G4 8th, rest quarter, ..."``: the first ``limit`` notes and rests, named as
+    ``naming`` writes them (`melody.core.pitch.NAMINGS`)."""
     events = melody.events()
     words = [
-        f"{'rest' if e.pitch is None else note_name(e.pitch, melody.key)} {length_name(e.length)}"
+        f"{'rest' if e.pitch is None else note_name(e.pitch, melody.key, naming)} {length_name(e.length)}"
         for e in events[:limit]
     ]
     return ", ".join(words) + (f" and {len(events) - limit} more" if len(events) > limit else "")

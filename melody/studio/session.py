@@ -41,6 +41,7 @@ class StudioSession:
       melody number it asks to make on this run (a link's, or a number brought back from the
       book); ``link_problems`` what it could not read; ``recall_problem`` why a number typed
       under "Bring back a melody" cannot be made.
+    - ``names``: the note names the seed box is written in (its "Note names" before a switch).
     - ``presenting``: which melody of the result the projector view shows (None: the studio).
     - ``kept``: the widgets' values, kept across pages (Streamlit drops a widget's value when
       its page is left).
@@ -56,5 +57,6 @@ class StudioSession:
     link_problems: list[str] = dataclasses.field(default_factory=list)
     recall_problem: str | None = None
     presenting: int | None = None
+    names: str = "english"
     kept: dict = dataclasses.field(default_factory=dict)
     ahead: tuple[Recipe, Future] | None = None
