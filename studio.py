@@ -225,7 +225,7 @@ def charts_ui(rows: list[dict], key: str) -> None:
                 "title": "notes in order",
                 "axis": {"labelOverlap": True, "labelAngle": 0},
             },
-            "y": {"field": "bits", "type": "quantitative", "title": "how surprising"},
+            "y": {"field": "bits", "type": "quantitative", "title": "surprise"},
             "color": colour,
             "tooltip": tooltip,
         },
@@ -233,7 +233,7 @@ def charts_ui(rows: list[dict], key: str) -> None:
     }
     st.vega_lite_chart(rows, roll, width="stretch")  # rows become the chart's table
     st.vega_lite_chart(rows, strip, width="stretch")
-    st.caption(plain.SURPRISE_SENTENCE + " Hover a note to see the chance the model gave it.")
+    st.caption(plain.SURPRISE_SENTENCE + " Tap or hover over a note to see the chance the model gave it.")
 
 
 def copy_link_ui(recipe: share.Recipe) -> None:
