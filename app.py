@@ -53,7 +53,7 @@ STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 /* browser zoom (150%, 200%) narrows the controls: the seed's meter, pickup and key wrap as whole boxes */
 .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
-.st-key-seed-shape [data-testid="stColumn"] { min-width: 7rem; }
+.st-key-seed-shape [data-testid="stColumn"] { min-width: 4.5rem; }
 @media (max-width: 700px) {
   .st-key-seed-score { display: none; }
   h1 { font-size: 2rem !important; }

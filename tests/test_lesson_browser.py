@@ -106,6 +106,7 @@ def test_the_projector_view_at_browser_zoom_wraps_no_word_letter_by_letter(serve
         page.get_by_role("button", name="Generate").wait_for(timeout=60_000)
         click_generate(page)
         assert page.evaluate(LETTER_PER_LINE) == []
+        page.mouse.wheel(0, -5000)  # back to the top (the click scrolled to Generate)
         shot(page, f"app-zoom-{int(zoom * 100)}.png", tmp_path)
         page.get_by_role("button", name="Present").first.click()
         page.locator("#present-score > svg").wait_for(timeout=30_000)
