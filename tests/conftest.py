@@ -115,3 +115,32 @@ class Lazy:
         import importlib
 
         return getattr(importlib.import_module(self._name), attribute)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The studio (`streamlit run app.py` on the shipped model, a free port), once per test file."""
+    from devtools.serve import streamlit_server
+
+    with streamlit_server(ROOT / "app.py", env={"FOLK_MODEL": str(SHIPPED_MODEL)}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright (never a browser download), once per test
+    file; audio may start without a gesture (the projector view's test plays it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        yield launched
+        launched.close()

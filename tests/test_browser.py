@@ -15,7 +15,6 @@ import pathlib
 import time
 
 import pytest
-from conftest import ROOT, SHIPPED_MODEL
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -33,26 +32,6 @@ SOUND = """(before) => {
   const a = document.querySelector('audio');
   return a && a.src && a.src !== before && a.duration > 0;
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    from devtools.serve import streamlit_server
-
-    with streamlit_server(ROOT / "app.py", env={"FOLK_MODEL": str(SHIPPED_MODEL)}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        yield launched
-        launched.close()
 
 
 @contextlib.contextmanager

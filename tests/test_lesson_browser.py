@@ -11,7 +11,6 @@ import pathlib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import ROOT, SHIPPED_MODEL
 from test_browser import CHROMIUM, DESKTOP, PHONE, SCORE, box, click_generate, shot, shown_melody, studio_page
 
 pytestmark = [
@@ -31,27 +30,6 @@ LETTER_PER_LINE = """() => [...document.querySelectorAll("p, span, label, h1, bu
                  const seen = r.right > 0 && r.left < innerWidth;  // not a closed sidebar off the screen
                  return seen && r.width > 0 && r.width < 1.6 * size && r.height > 3 * size; })
   .map(e => e.innerText.slice(0, 20))"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    from devtools.serve import streamlit_server
-
-    with streamlit_server(ROOT / "app.py", env={"FOLK_MODEL": str(SHIPPED_MODEL)}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield launched
-        launched.close()
 
 
 def _query(url: str) -> dict:
