@@ -54,6 +54,7 @@ STYLE = """<style>
 /* browser zoom (150%, 200%) narrows the controls: the seed's meter, pickup and key wrap as whole boxes */
 .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
 .st-key-seed-shape [data-testid="stColumn"] { min-width: 4.5rem; }
+.st-key-result { scroll-margin-top: 4rem; }  /* scrolled to on a phone: its heading clears the top bar */
 @media (max-width: 700px) {
   .st-key-seed-score { display: none; }
   h1 { font-size: 2rem !important; }
