@@ -86,10 +86,11 @@ def test_songs_generated_from_the_lowest_ready_seed_have_their_accompaniment_und
     from melody.studio.recipe import Recipe
 
     loaded, seed = load_model_folder(SHIPPED_MODEL), ready_seeds()[GEDANKEN].melody
-    songs = [melodies(loaded, seed, Recipe(ready=GEDANKEN, number=number))[0] for number in range(1, 6)]
+    recipes = [Recipe(ready=GEDANKEN, tempo=seed.tempo, number=number) for number in range(1, 6)]
+    songs = [melodies(loaded, seed, recipe)[0] for recipe in recipes]
     assert min(min(song.pitches()) for song in songs) <= 50  # they go below the seed's E3
-    for song in songs:
-        assert clashes(heard(song, True, chord_model)) == []
+    for song, recipe in zip(songs, recipes, strict=True):
+        assert clashes(heard(song, recipe, chord_model)) == []
 
 
 def test_a_high_melody_keeps_its_voicing_in_the_usual_ranges(chord_model):
