@@ -40,6 +40,7 @@ from melody.songs.keys import to_model_key
 from melody.songs.reading import detect_key
 
 KEYS = tuple(all_keys())  # the candidates: 12 major keys, then 12 minor keys, from C
+MODEL_STEPS = 64  # the model reads at most a seed's first 64 steps (4 bars of 4/4): < 100 ms for any seed
 FEATURES = (
     "model",  # log-likelihood (nats) of the seed's steps, moved to the model's key
     "first_tonic",  # the first note is the tonic
@@ -57,7 +58,7 @@ FEATURES = (
 # heard keys as the answers, L2 0.01 (`scripts/key_report.py --fit 1000` prints them), in the
 # order of FEATURES. Fitted to the files' own keys instead (--labels own), the model's weight
 # grows (0.6) and minor melodies are called major: see melody/train/key_report.py.
-WEIGHTS = np.array([0.1327, 0.9991, 0.6951, 1.336, 1.027, -0.01272, 0.1528, -1.208, 1.753, 2.024, -0.6796])
+WEIGHTS = np.array([0.1337, 1.002, 0.6945, 1.333, 1.023, -0.01384, 0.1534, -1.208, 1.749, 2.022, -0.6777])
 
 _MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 _MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor and the raised 7th (harmonic minor)
@@ -153,9 +154,9 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def model_scores(loaded, seed: Melody) -> np.ndarray:
-    """The network's log-likelihood (nats) of ``seed``'s steps as a song's opening, the seed
-    in each of the 24 `KEYS` moved by `to_model_key`: (24,), ``-inf`` where a note leaves the
-    model's range. A key and its relative move the seed alike, so only 12 rows are run,
+    """The network's log-likelihood (nats) of ``seed``'s steps (its first `MODEL_STEPS`) as a
+    song's opening, the seed in each of the 24 `KEYS` moved by `to_model_key`: (24,), ``-inf``
+    where a note leaves the model's range. A key and its relative move the seed alike, so only 12 rows are run,
     together, from a fresh state, not told where the song ends."""
     vocab, net = loaded.vocab, step_model(loaded)
     rows: dict[tuple[str, ...], int] = {}  # moved steps -> batch row (-1: a note out of the model's range)
@@ -175,7 +176,7 @@ def model_scores(loaded, seed: Melody) -> np.ndarray:
         row_of.append(rows[moved.steps])
     if not arrays:
         return np.full(len(KEYS), -np.inf)
-    count = len(seed)  # inputs [/] + steps[:-1] predict the steps; the end symbol is not scored
+    count = min(len(seed), MODEL_STEPS)  # inputs [/] + steps[:-1] predict the steps; the end is not scored
     symbols = np.stack([a.symbols[:count] for a in arrays])  # (rows, count)
     targets = np.stack([a.targets[:count] for a in arrays])
     positions, meters = arrays[0].positions[:count], arrays[0].meters[:count]
