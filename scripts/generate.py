@@ -8,8 +8,10 @@ Or the seed is the opening of a song file (--seed-file: .krn .abc .xml .musicxml
 .midi, as the studio's upload; --seed-bars bars of it, default 2), whose meter, pickup,
 key and tempo it keeps unless --meter, --pickup, --seed-key or --tempo say otherwise.
 
-The seed's key is found from its notes (or given with --seed-key); the model works in
-C major / A minor, and the result comes back in the seed's key or in --key.
+The seed's key is found from its notes (or given with --seed-key): the model scores the
+seed in each of the 24 keys, with the first, downbeat and last notes as cues
+(`melody.generate.seed_key`); the model works in C major / A minor, and the result comes
+back in the seed's key or in --key.
 
 With --chords a second model (models/nottingham-chords) puts chords under each melody:
 chord symbols and an accompaniment part in the MusicXML, a second track in the MIDI, a
@@ -116,7 +118,9 @@ def parse_args() -> argparse.Namespace:
         help="16ths of the seed before the first barline (default: the seed file's, else 0, a downbeat)",
     )
     parser.add_argument(
-        "--seed-key", default=None, help='key the seed is in, e.g. "G major" (default: found from its notes by music21)'
+        "--seed-key",
+        default=None,
+        help='key the seed is in, e.g. "G major" (default: the key the model hears in its notes)',
     )
     parser.add_argument(
         "--key", default=None, help='key of the result, any of the 24, e.g. "D minor" (default: the seed\'s key)'
@@ -193,8 +197,8 @@ def song_opening(path_text: str, bars: int):
 
 
 def make_seed(args: argparse.Namespace):
-    """The seed Melody: typed (--seed) or a song file's opening, with the options given."""
-    from melody.songs.corpus import detect_key
+    """The seed Melody: typed (--seed) or a song file's opening, with the options given (a
+    typed seed without --seed-key gets its key from `heard_key`, once the model is loaded)."""
     from melody.songs.keys import canonical_key
     from melody.songs.typed import read_typed_seed
 
@@ -206,10 +210,20 @@ def make_seed(args: argparse.Namespace):
         if typed.as_quarters:
             print("seed: no '_' in it, so each note is a quarter note (as in the studio)")
         seed = typed.melody
-        return seed.replace(key=canonical_key(args.seed_key) if args.seed_key else detect_key(seed))
+        return seed.replace(key=canonical_key(args.seed_key)) if args.seed_key else seed
     opening = song_opening(args.seed_file, DEFAULT_SEED_BARS if args.seed_bars is None else args.seed_bars)
     given = {name: getattr(args, name) for name in ("meter", "pickup", "tempo") if getattr(args, name) is not None}
     return opening.replace(key=canonical_key(args.seed_key) if args.seed_key else canonical_key(opening.key), **given)
+
+
+def heard_key(loaded, seed):
+    """``seed`` in the key the model and the cues hear in it (`find_seed_key`), and a line that
+    names it and the keys one might mean instead (printed before the summary line)."""
+    from melody.generate.seed_key import find_seed_key
+
+    found = find_seed_key(loaded, seed)
+    line = f"seed key: heard in {found.key} (or its relative {found.relative}, or {found.runner_up}: --seed-key)"
+    return seed.replace(key=found.key), line
 
 
 def main() -> None:
@@ -236,6 +250,9 @@ def main() -> None:
     )
     settings.check()
     loaded = load_model_folder(args.model)
+    heard = ""
+    if args.seed_file is None and not args.seed_key:
+        seed, heard = heard_key(loaded, seed)
     chord_model = harmony.load(args.chord_model) if args.chords else None  # a bad folder: one line, now
     started = time.perf_counter()
     melodies = generate(loaded, seed, settings)
@@ -259,6 +276,8 @@ def main() -> None:
     source = f", seed from {pathlib.Path(args.seed_file).name}" if args.seed_file else ""
     keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}" + (", with chords" * args.chords)
     keys += f", form {melodies[0].form}" if melodies[0].form else ""
+    if heard:
+        print(heard)
     made = f"generated {len(melodies)} melody(ies) (melody #{number}), {new_steps} new steps"
     print(f"{made} in {milliseconds:.0f} ms ({keys}){written}")
 

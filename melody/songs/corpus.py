@@ -186,6 +186,30 @@ def parse_task_result(task: Task) -> dict:
     return {"source": task.source, "melody": dataclasses.asdict(melody)}
 
 
+def read_source(source: str) -> Melody:
+    """The song a dataset names by ``source`` (``".../erk5.abc#3"``: the 3rd tune of the file;
+    a path without ``#N``: the file), read again exactly as preprocessing read it, but in its
+    own key: the key training moved it from (`parse_task`, before `to_model_key`). A file
+    inside music21's corpus is looked up in this machine's music21 (a dataset records where
+    music21 was on the machine that wrote it). Raises SongSkipped as `parse_task` does, and
+    CorpusError for a file that is not there."""
+    path_text, mark, number = source.rpartition("#")
+    if not (mark and number.isdigit()):
+        path_text, number = source, "1"
+    path = pathlib.Path(path_text)
+    inside = path.as_posix().partition("/music21/corpus/")[2]
+    if not path.is_file() and inside:
+        from music21 import common
+
+        path = common.getCorpusFilePath() / inside
+    if not path.is_file():
+        raise CorpusError(f"{source}: no such song file")
+    tasks = tasks_for_file(path)
+    if not 1 <= int(number) <= len(tasks):
+        raise CorpusError(f"{source}: the file holds {len(tasks)} tune(s)")
+    return parse_task(tasks[int(number) - 1])
+
+
 def load_corpus(
     paths: Iterable[str | os.PathLike] | None = None,
     workers: int | None = None,

@@ -147,11 +147,25 @@ def load_melodies(folder: str | pathlib.Path) -> list[Melody]:
     return melodies
 
 
+def load_sources(folder: str | pathlib.Path) -> list[str]:
+    """Where each kept song of a dataset folder came from (``".../erk5.abc#3"``), in id order:
+    `melody.songs.corpus.read_source` reads one again in its own key."""
+    recover_folder(folder)
+    path = pathlib.Path(folder) / "melodies.jsonl"
+    if not path.is_file():
+        raise DatasetError(f"no dataset at {folder}: run .venv/bin/python scripts/preprocess.py --out {folder}")
+    return [json.loads(line)["source"] for line in path.read_text().splitlines()]
+
+
 def load_split(folder: str | pathlib.Path, name: str, melodies: list[Melody] | None = None) -> list[Melody]:
     """The songs of one split ('train', 'validation' or 'test')."""
     melodies = melodies if melodies is not None else load_melodies(folder)
+    return [melodies[i] for i in load_split_ids(folder, name)]
+
+
+def load_split_ids(folder: str | pathlib.Path, name: str) -> list[int]:
+    """The song ids of one split ('train', 'validation' or 'test'), in rising order."""
     split_path = pathlib.Path(folder) / "split.json"
     if not split_path.is_file():
         raise DatasetError(f"{split_path} is missing: run .venv/bin/python scripts/preprocess.py --out {folder}")
-    split = json.loads(split_path.read_text())
-    return [melodies[i] for i in split[name]]
+    return json.loads(split_path.read_text())[name]
