@@ -22,7 +22,8 @@ from melody.core.pitch import all_keys
 from melody.core.safe_text import clean, shown
 from melody.generate.forms import FORMS
 from melody.generate.generator import BARS_RANGE, check_seed
-from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, detect_key, song_from_upload, upload_problem
+from melody.generate.seed_key import KeyChoice, find_seed_key
+from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, song_from_upload, upload_problem
 from melody.songs.lines import Reading
 from melody.songs.typed import ALLOWED, parse_seed, read_typed_seed, renamed, seed_text
 from melody.studio import budget
@@ -143,8 +144,14 @@ def names_changed() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def key_of(seed: Melody) -> str:
-    return detect_key(seed)
+def key_of(_loaded, seed: Melody) -> KeyChoice:
+    """The key a musician would hear in the seed (the model scores it in the 24 keys, with
+    its first, strong and last notes: `find_seed_key`, ~40 ms), and its relative key."""
+    return find_seed_key(_loaded, seed)
+
+
+def use_key(key: str) -> None:
+    st.session_state["seed_key"] = key
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=32)
@@ -237,7 +244,8 @@ def seed_ui(loaded) -> Melody | None:
     try:
         fields = {"meter": meter, "pickup": int(pickup), "tempo": float(st.session_state["tempo"])}
         typed = read_typed_seed(text, names, **fields, **({} if seed_key == FIND_KEY else {"key": seed_key}))
-        seed = typed.melody if seed_key != FIND_KEY else typed.melody.replace(key=key_of(typed.melody))
+        heard = key_of(loaded, typed.melody) if seed_key == FIND_KEY else None
+        seed = typed.melody if heard is None else typed.melody.replace(key=heard.key)
         check_seed(loaded, seed, int(st.session_state["bars"]), names)  # range and length, as people type
     except UserError as error:
         st.error(f"Seed: {shown(error)}")
@@ -247,6 +255,15 @@ def seed_ui(loaded) -> Melody | None:
         st.image(seed_svg(seed.replace(title="Your seed")), width=420)
     quarters = " No '_' in it, so each note is a quarter note." if typed.as_quarters else ""
     st.caption(f"{plain.notes_in_words(seed, 12, names)} · {seed.key}{found} · {seed.meter}.{quarters}")
+    if found:  # the key heard, and one click to its relative (same key signature, other mode)
+        st.button(
+            f"Hear it in {heard.relative} instead",
+            key="relative-key",
+            type="tertiary",
+            on_click=use_key,
+            args=(heard.relative,),
+            help=f"{heard.key} and {heard.relative} share their key signature; the seed's notes decide which it is.",
+        )
     return seed
 
 

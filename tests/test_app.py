@@ -428,3 +428,12 @@ def test_range_and_length_problems_show_while_typing_in_note_names_and_block_gen
     seed_box(app).set_value(" ".join(["C4 _ _ _"] * 24)).run()  # 6 bars of 4/4
     app.slider(key="bars").set_value(4).run()
     assert any("already lasts 6 bars" in e.value for e in app.error) and app.button(key="generate").disabled
+
+
+def test_the_key_heard_in_a_short_seed_and_one_click_to_its_relative(app):
+    seed_box(app).set_value("67 _ 69 _ 71 _ 72 _ _ _").run()  # G A B C: music21 said F major
+    assert any("G major (found from the notes)" in c.value for c in app.caption)
+    app.button(key="relative-key").click().run()
+    assert app.selectbox(key="seed_key").value == "E minor" and not app.exception
+    assert any("E minor" in c.value for c in app.caption)
+    assert not [b for b in app.button if b.key == "relative-key"]  # a key chosen: nothing to offer
