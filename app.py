@@ -254,10 +254,11 @@ def seed_ui(loaded) -> Melody | None:
     with st.container(key="seed-score"):  # not on phones: Generate stays on the first screen
         st.image(seed_svg(seed.replace(title="Your seed")), width=420)
     quarters = " No '_' in it, so each note is a quarter note." if typed.as_quarters else ""
-    st.caption(f"{plain.notes_in_words(seed, 12, names)} · {seed.key}{found} · {seed.meter}.{quarters}")
+    words, other = st.columns([2, 1], vertical_alignment="center") if found else (st.container(), None)
+    words.caption(f"{plain.notes_in_words(seed, 12, names)} · {seed.key}{found} · {seed.meter}.{quarters}")
     if found:  # the key heard, and one click to its relative (same key signature, other mode)
-        st.button(
-            f"Hear it in {heard.relative} instead",
+        other.button(
+            f"Or {heard.relative}",
             key="relative-key",
             type="tertiary",
             on_click=use_key,

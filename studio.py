@@ -158,7 +158,7 @@ def score_ui(svg: str, name: str) -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def seed_svg(seed: Melody) -> str:
     """The seed as a small score, drawn as people type."""
-    return engrave.to_svg(seed, **SEED_SCORE)
+    return engrave.to_svg(seed, **SEED_SCORE, header=False)  # no title: the box above names it
 
 
 def renders(result: Result, melody: Melody, program: int, width: int) -> files.Renders:
@@ -382,6 +382,7 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 #present-score > svg { width: 100%; height: auto; display: block; }
 #present-score .lit, #present-score .lit * { fill: #e8590c !important; stroke: #e8590c !important; }
 .st-key-present-audio { display: none; }
+@media (max-width: 700px) { [data-testid="stMainBlockContainer"] { padding: .6rem .5rem !important; } }
 </style>"""
 
 PRESENT_SCRIPT = """<script>

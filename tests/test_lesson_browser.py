@@ -159,6 +159,11 @@ def test_on_a_phone_the_new_melody_scrolls_into_view(server, browser, tmp_path):
         assert page.evaluate("() => window.scrollY") > 300 or box(page, heading)["y"] < PHONE["height"]
         assert page.evaluate(LETTER_PER_LINE) == []
         shot(page, "app-phone-result.png", tmp_path)
+        page.get_by_role("button", name="Present").first.click()  # the projector view on a phone
+        score = page.locator("#present-score > svg")
+        score.wait_for(timeout=30_000)
+        assert box(page, score)["width"] >= 0.85 * PHONE["width"] and page.evaluate(LETTER_PER_LINE) == []
+        shot(page, "present-phone.png", tmp_path)
 
 
 def test_desktop_does_not_scroll_on_generate(server, browser):
