@@ -17,7 +17,7 @@ import streamlit as st
 
 from melody.core.errors import UserError
 from melody.core.melody import Melody
-from melody.core.pitch import note_name, pitch_class_names
+from melody.core.pitch import note_name
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
 from melody.net.folder import default_model_folder, load_model_folder
@@ -174,7 +174,7 @@ def renders(result: Result, melody: Melody, program: int, width: int) -> files.R
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def surprise_rows(_loaded, melody: Melody) -> list[dict]:
+def surprise_rows(_loaded, melody: Melody, naming: str = "english") -> list[dict]:
     """One row per note: where it sounds (in beats), its pitch and name, its surprise in bits
     and the chance the model gave it."""
     return [
@@ -183,7 +183,7 @@ def surprise_rows(_loaded, melody: Melody) -> list[dict]:
             "end": (e.start + e.length) / 4,
             "pitch": e.pitch,
             "top": e.pitch + 1,
-            "name": note_name(e.pitch, melody.key),
+            "name": note_name(e.pitch, melody.key, naming),
             "bits": round(bits, 2),
             "chance": plain.chance(bits),
             "note": i + 1,
@@ -192,9 +192,10 @@ def surprise_rows(_loaded, melody: Melody) -> list[dict]:
     ]
 
 
-def charts_ui(rows: list[dict], key: str) -> None:
+def charts_ui(rows: list[dict], key: str, naming: str = "english") -> None:
     """Piano roll coloured by surprise, and how surprising each note was, as a strip of bars."""
-    names = json.dumps(list(pitch_class_names(key)))  # the axis names notes as note_name does
+    # the axis names notes as note_name does (in the studio's note names): one name per pitch class
+    names = json.dumps([note_name(60 + pc, key, naming)[:-1] for pc in range(12)])
     note_axis = {"labelExpr": f"{names}[datum.value % 12] + (floor(datum.value / 12) - 1)", "tickMinStep": 1}
     colour = {"field": "bits", "type": "quantitative", "scale": {"scheme": "orangered"}, "title": "surprise"}
     tooltip = [{"field": "note", "title": "note no."}, {"field": "name", "title": "note"}, {"field": "chance"}]
@@ -299,7 +300,7 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
     # measured on request only: the model reads the whole melody again (a second or so on 2 busy cores)
     if st.toggle("Show how surprising each note was", key=f"surprise-{index}"):
         with errors_shown(f"measuring the surprise of melody {index + 1}"):
-            charts_ui(surprise_rows(loaded, melody), melody.key)
+            charts_ui(surprise_rows(loaded, melody, recipe.names), melody.key, recipe.names)
     with st.expander("The notes"):
         st.write(plain.notes_in_words(melody, 400, recipe.names))
         if melody.chords:

@@ -417,6 +417,9 @@ def test_note_names_german_and_solfege_read_the_seed_and_a_switch_rewrites_the_b
     app.slider(key="bars").set_value(4)
     generate(app)
     assert app.query_params["names"] == "german"
+    app.toggle(key="surprise-0").set_value(True).run()  # the charts name the notes the same way
+    roll = app.get("vega_lite_chart")[0].proto.spec
+    assert '\\"H\\"' in roll or '"H"' in roll
 
 
 def test_range_and_length_problems_show_while_typing_in_note_names_and_block_generate(app):
