@@ -181,8 +181,9 @@ def check_args(args: argparse.Namespace, writers) -> None:
 
 def song_opening(path_text: str, bars: int):
     """The pickup and first ``bars`` bars of a song file, read as the studio reads an upload
-    (same limits, same messages); exits in one line when the file cannot be used."""
-    from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, melody_from_song_file, upload_problem
+    (same limits, same messages, the same notes on a top line taken or a triplet rounded);
+    exits in one line when the file cannot be used."""
+    from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, song_from_file, upload_problem
 
     path = pathlib.Path(path_text)
     if not path.exists():
@@ -190,10 +191,12 @@ def song_opening(path_text: str, bars: int):
     if not path.is_file():
         _common.fail(f"--seed-file {path}: not a file; give a song file ({' '.join(SONG_SUFFIXES)})")
     try:
-        song = melody_from_song_file(path)
+        song = song_from_file(path).opening(bars)
     except SongSkipped as skip:
         _common.fail(" ".join(upload_problem(path.name, skip).split()))  # one line
-    return song.opening(bars)
+    for note in song.notes():  # what reading changed in the opening used, as the studio says it
+        print(f"seed file: {note}")
+    return song.melody
 
 
 def make_seed(args: argparse.Namespace):

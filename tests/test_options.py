@@ -286,3 +286,20 @@ def test_generate_reads_german_note_names_when_asked(tmp_path):
     assert done.returncode == 0 and done.stdout.split("\n")[0].split()[:8] == "67 _ 69 _ 71 _ 72 _".split(), done.stderr
     english = _generate("--seed", seed, "--bars", "8")
     assert english.returncode == 2 and "in German it is B4" in english.stderr and english.stderr.count("\n") == 1
+
+
+@pytest.mark.subprocess
+@pytest.mark.shipped_model
+def test_a_seed_file_of_melody_and_bass_gives_its_top_line_and_says_so(tmp_path):
+    import music21
+
+    score = music21.stream.Score()
+    for pitches in (["C5", "D5", "E5", "F5", "G5", "A5", "B5", "C6"], ["C3"] * 8):
+        part = music21.stream.Part()
+        for pitch in pitches:
+            part.append(music21.note.Note(pitch, quarterLength=1))
+        score.insert(0, part)
+    song = score.write("musicxml", fp=tmp_path / "two.musicxml")
+    lines = _generated(_generate("--model", SHIPPED_MODEL, "--seed-file", song, "--bars", "4", "--random-seed", "1"))
+    assert lines[0] == "seed file: Took the top line of 2 parts."  # as the studio says it under its uploader
+    assert lines[1].split()[:8] == ["72", "_", "_", "_", "74", "_", "_", "_"]  # the melody, not the bass
