@@ -63,6 +63,11 @@ STYLE = """<style>
     flex-wrap: nowrap !important; gap: 0.5rem; }
   .st-key-seed-shape [data-testid="stColumn"], .st-key-length-form [data-testid="stColumn"] {
     min-width: 0 !important; flex: 1 1 0 !important; }
+  /* the seed's key gets a row of its own ("From the notes" was cut off); the seed in words
+     (and the relative key) give their room to it: Generate stays on the first screen */
+  .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }
+  .st-key-seed-shape [data-testid="stColumn"]:nth-child(3) { flex: 1 1 100% !important; }
+  .st-key-seed-words { display: none; }
 }
 </style>"""
 
@@ -254,7 +259,8 @@ def seed_ui(loaded) -> Melody | None:
     with st.container(key="seed-score"):  # not on phones: Generate stays on the first screen
         st.image(seed_svg(seed.replace(title="Your seed")), width=420)
     quarters = " No '_' in it, so each note is a quarter note." if typed.as_quarters else ""
-    words, other = st.columns([2, 1], vertical_alignment="center") if found else (st.container(), None)
+    line = st.container(key="seed-words")  # not on phones (see STYLE)
+    words, other = line.columns([2, 1], vertical_alignment="center") if found else (line, None)
     words.caption(f"{plain.notes_in_words(seed, 12, names)} · {seed.key}{found} · {seed.meter}.{quarters}")
     if found:  # the key heard, and one click to its relative (same key signature, other mode)
         other.button(
