@@ -283,9 +283,10 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         ("WAV", lambda: out.wav, ".wav", "audio/wav"),
         ("PDF", lambda: handout_pdf(melody, recipe), ".pdf", "application/pdf"),
     )
+    no_pdf = handout.unavailable()
     for column, (label, data, suffix, mime) in zip(columns, downloads, strict=True):
-        if suffix == ".pdf" and handout.unavailable():
-            column.caption(f"No PDF here: {handout.unavailable()}")
+        if suffix == ".pdf" and no_pdf:
+            column.caption(f"No PDF here: {no_pdf}")
             continue
         # the bytes are made or handed over on a click only (not stored and hashed with every
         # result), and a download does not run the page again

@@ -106,12 +106,18 @@ def timed_score(melody: Melody, width: int = PRESENT_SCORE_WIDTH, scale: int = 4
     return TimedScore(svg, tuple(sorted(times, key=lambda t: (t[1], t[0]))))
 
 
+def svg_size(svg: str) -> tuple[float, float]:
+    """The width and height (px) of verovio's SVG, from its outer element."""
+    head = re.match(r'<svg[^>]*?width="([\d.]+)px" height="([\d.]+)px"', svg)
+    if head is None:
+        raise ValueError("the score has no size")
+    return float(head.group(1)), float(head.group(2))
+
+
 def scalable(svg: str) -> str:
     """Verovio's SVG with a viewBox on its outer element, so that it can be drawn at any width
     (CSS ``width: 100%; height: auto``) inline in a page."""
-    head = re.match(r'<svg[^>]*?width="([\d.]+)px" height="([\d.]+)px"', svg)
-    if head is None or "<svg viewBox" in svg[: head.end()]:
+    if "viewBox" in svg[: svg.index(">")]:
         return svg
-    width, height = head.groups()
-    return f'<svg viewBox="0 0 {width} {height}"' + svg[4:]
-
+    width, height = svg_size(svg)
+    return f'<svg viewBox="0 0 {width:g} {height:g}"' + svg[4:]

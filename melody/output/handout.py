@@ -14,7 +14,7 @@ import re
 
 from melody.core.errors import UserError
 from melody.core.melody import Melody
-from melody.output.engrave import to_svg
+from melody.output.engrave import scalable, svg_size, to_svg
 from melody.output.qr import LinkTooLong, qr_svg
 
 PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 40.0  # A4 in points
@@ -34,24 +34,20 @@ def details(melody: Melody, number: int | None, form: str | None = None) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def _nested(svg: str, x: float, y: float, width: float, height: float) -> str:
-    """Verovio's SVG placed at (x, y) in a box of width x height (its aspect ratio kept)."""
-    head = re.match(r'<svg[^>]*?width="([\d.]+)px" height="([\d.]+)px"', svg)
-    if head is None:
-        raise ValueError("the score has no size")
-    w, h = head.groups()
+def _placed(svg: str, x: float, y: float, width: float, height: float) -> str:
+    """An SVG (a verovio score, a QR code) placed at (x, y) in a box of width x height on the
+    page, its aspect ratio kept: its own size goes into a viewBox if it has none."""
+    svg = scalable(svg)
     tag_end = svg.index(">")
-    attributes = re.sub(r'\s(width|height|x|y|viewBox)="[^"]*"', "", svg[4:tag_end])
-    return (
-        f'<svg x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" viewBox="0 0 {w} {h}"'
-        f"{attributes}>" + svg[tag_end + 1 :]
-    )
+    attributes = re.sub(r'\s(width|height|x|y)="[^"]*"', "", svg[4:tag_end])
+    box = f'x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}"'
+    return f"<svg {box}{attributes}>" + svg[tag_end + 1 :]
 
 
 def page_svg(melody: Melody, number: int | None = None, link: str | None = None, form: str | None = None) -> str:
     """The handout as one A4 page of SVG (points)."""
     score = _without_tempo_mark(to_svg(melody, width=HANDOUT_SCORE_WIDTH, scale=40, header=False))
-    w, h = (float(v) for v in re.match(r'<svg[^>]*?width="([\d.]+)px" height="([\d.]+)px"', score).groups())
+    w, h = svg_size(score)
     room_w, room_h = PAGE_W - 2 * MARGIN, PAGE_H - SCORE_TOP - FOOT_H - MARGIN
     scale = min(room_w / w, room_h / h)
     title = html.escape(melody.title or "Folk melody")
@@ -63,7 +59,7 @@ def page_svg(melody: Melody, number: int | None = None, link: str | None = None,
         f'font-weight="bold">{title}</text>',
         f'<text x="{MARGIN}" y="88" font-family="DejaVu Sans, sans-serif" font-size="12" fill="#333">'
         f"{html.escape(details(melody, number, form))}</text>",
-        _nested(score, MARGIN, SCORE_TOP, w * scale, h * scale),
+        _placed(score, MARGIN, SCORE_TOP, w * scale, h * scale),
     ]
     foot = PAGE_H - MARGIN - QR_SIZE
     if link:
@@ -82,7 +78,7 @@ def page_svg(melody: Melody, number: int | None = None, link: str | None = None,
         except LinkTooLong:
             code = None
         if code:
-            parts.append(_qr_nested(code, PAGE_W - MARGIN - QR_SIZE, foot, QR_SIZE))
+            parts.append(_placed(code, PAGE_W - MARGIN - QR_SIZE, foot, QR_SIZE, QR_SIZE))
     parts.append(
         f'<text x="{MARGIN}" y="{PAGE_H - 18}" font-family="DejaVu Sans, sans-serif" font-size="8" fill="#777">'
         "Folk Melody Studio: a neural network continued a seed in the style of German folk songs.</text>"
@@ -95,12 +91,6 @@ def _without_tempo_mark(svg: str) -> str:
     """The score without its "quarter = 100" mark: its note is a glyph of verovio's music font,
     which Cairo does not have (it would print as a box); the tempo is on the line above."""
     return re.sub(r'<g id="[^"]*" class="tempo">.*?</g>', "", svg, count=1, flags=re.S)
-
-
-def _qr_nested(code: str, x: float, y: float, size: float) -> str:
-    tag_end = code.index(">")
-    attributes = re.sub(r'\s(width|height|x|y)="[^"]*"', "", code[4:tag_end])
-    return f'<svg x="{x:.1f}" y="{y:.1f}" width="{size}" height="{size}"{attributes}>' + code[tag_end + 1 :]
 
 
 def unavailable() -> str | None:
