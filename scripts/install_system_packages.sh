@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages for sound (FluidSynth + a General MIDI SoundFont), the browser test
+# Debian packages for sound (FluidSynth + a General MIDI SoundFont), the browser test, speech
+# for the sung-seed tests (espeak-ng)
 # (Chromium) and the PDF handout (Cairo, DejaVu fonts). Installed only when missing, apt-get
 # is there and we are root; otherwise the app falls back to pretty_midi's own synthesis, the
 # browser test is skipped, and the studio says why it cannot make a PDF.
@@ -10,6 +11,7 @@ command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || need+=(libcairo2)  # the PDF handout (CairoSVG)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)  # the handout's text
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)  # speech for the sung-seed tests (not a song)
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "note: no apt-get; without ${need[*]} the app uses pretty_midi's synthesis and the browser test is skipped"
