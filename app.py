@@ -23,8 +23,10 @@ from melody.core.safe_text import clean, shown
 from melody.generate.forms import FORMS
 from melody.generate.generator import BARS_RANGE, check_seed
 from melody.generate.seed_key import KeyChoice, find_seed_key
+from melody.generate.sung_seed import seed_from_singing
 from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, song_from_upload, upload_problem
 from melody.songs.lines import Reading
+from melody.songs.recording import AUDIO_SUFFIXES, read_recording
 from melody.songs.typed import ALLOWED, parse_seed, read_typed_seed, renamed, seed_text
 from melody.studio import budget
 from melody.studio import click as making
@@ -34,6 +36,7 @@ from melody.studio.controls import FIND_KEY, SEED_KEY, recipe_from, studio_recip
 from melody.studio.numbers import unknown_number
 from melody.studio.ready_seeds import ready_seeds
 from melody.studio.session import Result
+from melody.studio.singing import after_recording, heard_in_words
 from melody.studio.uploads import after_upload
 from studio import (
     INSTRUMENTS,
@@ -42,6 +45,7 @@ from studio import (
     make_ahead,
     model_or_stop,
     present_ui,
+    heard_wav,
     result_ui,
     seed_svg,
     session,
@@ -49,7 +53,7 @@ from studio import (
 )
 
 METERS = share.METERS
-DEFAULT_READY, TYPED, UPLOAD = "thirds", "typed", "upload"  # menu values besides the ready seeds' ids
+DEFAULT_READY, TYPED, UPLOAD, SUNG = "thirds", "typed", "upload", "sung"  # menu values besides the ready seeds' ids
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 /* browser zoom (150%, 200%) narrows the controls: the seed's meter, pickup and key wrap as whole boxes */
@@ -87,6 +91,8 @@ def menu() -> dict[str, str]:
     names["Your own notes (type them below)"] = TYPED
     if session().upload:
         names[f"Your file: {clean(session().upload[0], 60)}"] = UPLOAD
+    if session().take:
+        names["Your singing"] = SUNG
     return names
 
 
@@ -126,6 +132,8 @@ def ready_changed() -> None:
         put_seed(ready_seeds()[choice].melody, ready_seeds()[choice].find_key)
     elif choice == UPLOAD and session().upload:
         put_seed(session().upload[1], find_key=False)
+    elif choice == SUNG and session().take:
+        put_seed(session().take.sung.melody, find_key=True)
 
 
 def text_changed() -> None:
@@ -182,6 +190,38 @@ def upload_changed() -> None:
     if step.seed is not None:
         st.session_state["ready"] = menu_entry(UPLOAD)
         put_seed(step.seed, find_key=False)
+
+
+@st.cache_data(show_spinner="Listening...", max_entries=32)
+def hear_recording(_loaded, name: str, digest: str, meter: str, tempo: float | None, pickup: int, _data: bytes):
+    """What was sung in a recording (`seed_from_singing`: the path transcribe.py and generate.py
+    take), or what is wrong with it: heard once per recording and meter, tempo and pickup."""
+    try:
+        return seed_from_singing(_loaded, read_recording(_data, name), meter, tempo, pickup)
+    except UserError as error:
+        return str(error)
+
+
+def recording_changed(loaded, widget: str) -> None:
+    """A new recording (sung into the recorder or uploaded) replaces the seed: its notes in the
+    seed box, in the studio's meter and pickup, at the tempo found from the singing (unless
+    "Sing at the studio's tempo"), the key found from the notes; a recording that cannot be
+    used, or one taken out, changes nothing (`melody.studio.singing.after_recording`)."""
+    given = st.session_state.get(widget)
+    heard = None
+    if given is not None:
+        data = given.getvalue()
+        state = st.session_state
+        tempo = float(state["tempo"]) if state.get("sing_at_tempo") else None
+        digest = hashlib.sha256(data).hexdigest()
+        heard = hear_recording(loaded, given.name, digest, state["meter"], tempo, int(state["pickup"]), data)
+    step = after_recording(session().take, given and given.name, heard)
+    session().take, session().take_error = step.take, step.error
+    if step.seed is not None:
+        st.session_state["ready"] = menu_entry(SUNG)
+        put_seed(step.seed, find_key=True)
+        low, high = share.STUDIO_TEMPO
+        st.session_state["tempo"] = int(min(max(round(step.seed.tempo), low), high))  # played as sung
 
 
 def prepare_state() -> None:
@@ -291,6 +331,43 @@ def upload_ui() -> None:
             st.caption(shown(note))
 
 
+def sing_ui(loaded) -> None:
+    """ "Sing or hum the seed": the recorder, or a recording's file; what was heard, and a
+    player of the notes as the studio heard them."""
+    with st.expander("Sing or hum the seed", expanded=chosen() == SUNG):
+        st.audio_input(
+            "Record a few notes (a tune's first bars; up to 30 s)",
+            sample_rate=16_000,
+            key="recording",
+            on_change=recording_changed,
+            args=(loaded, "recording"),
+            help="Sing on 'la' or hum, one note at a time, close to the microphone. The notes heard fill the seed box.",
+        )
+        st.file_uploader(
+            "Or a recording",
+            type=[suffix.lstrip(".") for suffix in AUDIO_SUFFIXES],
+            key="recording_file",
+            on_change=recording_changed,
+            args=(loaded, "recording_file"),
+        )
+        st.toggle(
+            "Sing at the studio's tempo",
+            key="sing_at_tempo",
+            help="Off: the tempo is found from your singing. On: your notes are placed at the tempo under "
+            "More settings (sing along with its beat).",
+        )
+    if session().take_error:
+        st.error(shown(session().take_error))
+    if chosen() == SUNG and session().take:
+        sung = session().take.sung
+        st.caption(shown(heard_in_words(sung, st.session_state["names"])))
+        for said in sung.notes:  # what was changed: cut to 30 s, 4 bars kept, an octave moved, clipping
+            st.caption(shown(said))
+        program = INSTRUMENTS.get(st.session_state["instrument"], 0)
+        st.caption("Hear what I heard:")
+        st.audio(heard_wav(sung.melody, program), format="audio/wav")
+
+
 def settings_sidebar() -> None:
     """Everything beyond the first screen: variations, keys, tempo, sound, a melody by number."""
     with st.sidebar:
@@ -386,6 +463,7 @@ def studio() -> None:
     settings_sidebar()
     with controls:
         seed = seed_ui(loaded)
+        sing_ui(loaded)
         upload_ui()
         length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
         phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])

@@ -161,6 +161,12 @@ def seed_svg(seed: Melody) -> str:
     return engrave.to_svg(seed, **SEED_SCORE, header=False)  # no title: the box above names it
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def heard_wav(melody: Melody, program: int) -> bytes:
+    """The notes heard in a recording, played at its tempo ("Hear what I heard")."""
+    return sound.to_wav_bytes(melody, program)
+
+
 def renders(result: Result, melody: Melody, program: int, width: int) -> files.Renders:
     """Sound, score (``width`` wide) and MusicXML of one melody of the result, made once and
     kept with the result in this session (one copy: the next result replaces it; a global

@@ -4,6 +4,10 @@
 The seed takes MIDI numbers, note names (C4, F#4, Bb3), '_' (hold) and 'r' (rest), one
 per 16th note. Prints each melody's symbol series.
 
+Or the seed is sung or hummed (--seed-audio: a recording, WAV MP3 OGG M4A FLAC ...): its notes
+as scripts/transcribe.py hears them, in --meter with --pickup, at --tempo (found from the
+singing unless given), its key heard in the notes unless --seed-key says it.
+
 Or the seed is the opening of a song file (--seed-file: .krn .abc .xml .musicxml .mxl .mid
 .midi, as the studio's upload; --seed-bars bars of it, default 2), whose meter, pickup,
 key and tempo it keeps unless --meter, --pickup, --seed-key or --tempo say otherwise.
@@ -26,6 +30,7 @@ Example:
     .venv/bin/python scripts/generate.py --seed "67 _ 67 _ 67 _ _ 65 64 _ 64 _ 64 _ _" \\
         --steps 256 --temperature 0.8 --random-seed 7 --meter 3/4 --key "D minor" --out melody.mid
     .venv/bin/python scripts/generate.py --seed-file song.abc --seed-bars 4 --out more.musicxml
+    .venv/bin/python scripts/generate.py --seed-audio hum.m4a --meter 3/4 --bars 16 --out sung.mid
     .venv/bin/python scripts/generate.py --bars 16 --chords --out with-chords.wav
 """
 
@@ -62,6 +67,13 @@ def parse_args() -> argparse.Namespace:
         default=None,
         metavar="SONG",
         help="seed from the opening of a song file (.krn .abc .xml .musicxml .mxl .mid .midi, at most 5 MB)",
+    )
+    parser.add_argument(
+        "--seed-audio",
+        default=None,
+        metavar="RECORDING",
+        help="seed sung or hummed in a recording (.wav .mp3 .ogg .m4a .flac ..., at most 12 MB; the first 30 s, "
+        "4 bars), as scripts/transcribe.py hears it",
     )
     parser.add_argument(
         "--seed-bars",
@@ -164,8 +176,8 @@ def output_paths(out: str, count: int) -> list[pathlib.Path]:
 
 def check_args(args: argparse.Namespace, writers) -> None:
     """Refuse odd options in one line each, before anything slow (the model, music21)."""
-    if args.seed is not None and args.seed_file is not None:
-        _common.fail("give --seed or --seed-file, not both")
+    if sum(given is not None for given in (args.seed, args.seed_file, args.seed_audio)) > 1:
+        _common.fail("give one of --seed, --seed-file and --seed-audio")
     if args.seed_bars is not None:
         if args.seed_file is None:
             _common.fail("--seed-bars goes with --seed-file (how many bars of the song's opening to use)")
@@ -219,6 +231,25 @@ def make_seed(args: argparse.Namespace):
     return opening.replace(key=canonical_key(args.seed_key) if args.seed_key else canonical_key(opening.key), **given)
 
 
+def sung_seed(loaded, args: argparse.Namespace):
+    """The seed sung in --seed-audio (`seed_from_singing`: the studio's path), with a line on
+    what was heard; exits in one line when the recording cannot be used."""
+    from melody.generate.sung_seed import seed_from_singing
+    from melody.songs.recording import read_recording_file
+
+    recording = read_recording_file(args.seed_audio)
+    fields = {"meter": args.meter or DEFAULT_METER, "tempo": args.tempo, "pickup": args.pickup or 0}
+    sung = seed_from_singing(loaded, recording, **fields, key=args.seed_key)
+    for said in sung.notes:
+        print(f"seed audio: {said}")
+    found = " (found from the singing)" if sung.tempo_found else ""
+    print(
+        f"seed audio: heard {len(sung.heard)} notes, {len(sung.melody.pitches())} in the seed, at {sung.tempo:g} "
+        f"a minute{found}, sure {sung.sure:.0%}"
+    )
+    return sung.melody
+
+
 def heard_key(loaded, seed):
     """``seed`` in the key the model and the cues hear in it (`find_seed_key`), and a line that
     names it and the keys one might mean instead (printed before the summary line)."""
@@ -240,7 +271,8 @@ def main() -> None:
 
     args = parse_args()
     check_args(args, files.WRITERS)
-    seed = make_seed(args)
+    loaded = load_model_folder(args.model) if args.seed_audio else None
+    seed = sung_seed(loaded, args) if args.seed_audio else make_seed(args)
     number = secrets.randbelow(MAX_NUMBER + 1) if args.random_seed is None else args.random_seed
     recipe = Recipe(
         seed=seed_text(seed), meter=seed.meter, pickup=seed.pickup, seed_key=seed.key, bars=args.bars,
@@ -252,9 +284,9 @@ def main() -> None:
         steps=args.steps, full_length=args.full_length, top_k=args.top_k, max_seq_len=args.max_seq_len
     )
     settings.check()
-    loaded = load_model_folder(args.model)
+    loaded = loaded or load_model_folder(args.model)
     heard = ""
-    if args.seed_file is None and not args.seed_key:
+    if args.seed_file is None and args.seed_audio is None and not args.seed_key:
         seed, heard = heard_key(loaded, seed)
     chord_model = harmony.load(args.chord_model) if args.chords else None  # a bad folder: one line, now
     started = time.perf_counter()
@@ -276,7 +308,7 @@ def main() -> None:
         print(f"form {melodies[0].form}: {starts}")
     new_steps = sum(len(m) - len(seed) for m in melodies)
     written = f"; wrote {', '.join(map(str, paths))}" if paths else ""
-    source = f", seed from {pathlib.Path(args.seed_file).name}" if args.seed_file else ""
+    source = next((f", seed from {pathlib.Path(p).name}" for p in (args.seed_file, args.seed_audio) if p), "")
     keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}" + (", with chords" * args.chords)
     keys += f", form {melodies[0].form}" if melodies[0].form else ""
     if heard:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages for sound (FluidSynth + a General MIDI SoundFont), the browser test
-# (Chromium), the PDF handout (Cairo, DejaVu fonts) and speech for the sung-seed tests (espeak-ng). Installed only when missing, apt-get
-# is there and we are root; otherwise the app falls back to pretty_midi's own synthesis, the
-# browser test is skipped, and the studio says why it cannot make a PDF.
+# (Chromium), the PDF handout (Cairo, DejaVu fonts) and speech for the sung-seed tests
+# (espeak-ng). Installed only when missing, apt-get is there and we are root; otherwise the
+# app falls back to pretty_midi's own synthesis, the browser test is skipped, and the studio
+# says why it cannot make a PDF.
 set -u
 need=()
 command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)

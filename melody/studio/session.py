@@ -12,6 +12,7 @@ from concurrent.futures import Future
 from melody.core.melody import Melody
 from melody.studio.budget import Plan
 from melody.studio.recipe import Recipe
+from melody.studio.singing import Take
 from melody.studio.uploads import Upload
 
 KEY = "studio"  # the Session State key of the session's `StudioSession`
@@ -37,6 +38,8 @@ class StudioSession:
       explains the first of them.
     - ``upload``: the song file given as a seed (`Upload`: its name, its opening, what reading
       changed); ``upload_error`` what was wrong with the last file (the seed stays as it was).
+    - ``take``: the recording sung or hummed as a seed (`Take`: its name, what was heard);
+      ``take_error`` what was wrong with the last recording (the seed stays as it was).
     - ``link_read``: the share link has been read (once per session); ``link_number`` the
       melody number it asks to make on this run (a link's, or a number brought back from the
       book); ``link_problems`` what it could not read; ``recall_problem`` why a number typed
@@ -52,6 +55,8 @@ class StudioSession:
     result: Result | None = None
     upload: Upload | None = None
     upload_error: str | None = None
+    take: Take | None = None
+    take_error: str | None = None
     link_read: bool = False
     link_number: int | None = None
     link_problems: list[str] = dataclasses.field(default_factory=list)
