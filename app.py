@@ -41,11 +41,11 @@ from melody.studio.uploads import after_upload
 from studio import (
     INSTRUMENTS,
     errors_shown,
+    heard_wav,
     made_ahead,
     make_ahead,
     model_or_stop,
     present_ui,
-    heard_wav,
     result_ui,
     seed_svg,
     session,

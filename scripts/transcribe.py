@@ -69,12 +69,15 @@ def main() -> None:
     seed = sung.melody
     for row in sung.note_list():
         name = note_name(row["midi"], seed.key, args.note_names)
-        print(f"{row['start']:7.3f}-{row['end']:7.3f} s  sung {row['sung']:6.2f}  {name:<5} sure {row['confidence']:.2f}")
+        print(
+            f"{row['start']:7.3f}-{row['end']:7.3f} s  sung {row['sung']:6.2f}  {name:<5} sure {row['confidence']:.2f}"
+        )
     for said in sung.notes:
         print(said)
     tempo = f"{sung.tempo:g} a minute" + (" (found from the singing)" if sung.tempo_found else "")
     print(
-        f"heard {len(sung.heard)} notes in {recording.seconds:.1f} s: seed of {len(seed.pitches())} notes in {seed.key}, "
+        f"heard {len(sung.heard)} notes in {recording.seconds:.1f} s: seed of {len(seed.pitches())} notes "
+        f"in {seed.key}, "
         f"{seed.meter}, {tempo}, sung {sung.tuning_cents:+.0f} cents from A440, sure {sung.sure:.0%}, {seconds:.2f} s"
     )
     summary = {

@@ -126,3 +126,24 @@ def wav_bytes(samples: np.ndarray, rate: int = 44_100, channels: int = 1) -> byt
         out.setframerate(rate)
         out.writeframes(pcm.tobytes())
     return buffer.getvalue()
+
+
+def encoded(samples: np.ndarray, container: str, codec: str, rate: int = 44_100) -> bytes:
+    """``samples`` compressed as a phone or browser would send them (e.g. "mp3"/"mp3",
+    "ipod"/"aac" for .m4a, "ogg"/"libopus", "flac"/"flac"), by PyAV's FFmpeg encoders."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container) as out:
+        stream = out.add_stream(codec, rate=48_000 if codec == "libopus" else rate, layout="mono")
+        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
+        if codec == "libopus" and rate != 48_000:  # Opus runs at 48 kHz only
+            pcm = np.interp(np.arange(0, len(pcm), rate / 48_000), np.arange(len(pcm)), pcm).astype(np.int16)
+            rate = 48_000
+        frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
+        frame.sample_rate = rate
+        for packet in stream.encode(frame):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buffer.getvalue()

@@ -20,7 +20,12 @@ from melody.songs.sung import Sung, transcribe
 
 
 def seed_from_singing(
-    loaded, recording: Recording, meter: str = "4/4", tempo: float | None = None, pickup: int = 0, key: str | None = None
+    loaded,
+    recording: Recording,
+    meter: str = "4/4",
+    tempo: float | None = None,
+    pickup: int = 0,
+    key: str | None = None,
 ) -> Sung:
     """The seed sung in ``recording`` (`transcribe`: ``tempo`` None finds it from the singing),
     in the model's octaves, in ``key`` or the key heard in it."""

@@ -37,20 +37,25 @@ from melody.core.errors import UserError
 from melody.core.melody import Melody, bar_steps, canonical_meter, clamp_tempo
 from melody.songs.recording import RATE, Recording
 
+END_BIAS = 0.25  # 16ths added to a note's end before rounding: singers let go of a note early
 MIN_NOTE_S = 0.06  # shorter notes are slides and consonants, not notes
 MAX_BARS = 4  # a seed is an opening: at most this many bars after its pickup
 TEMPO_SEARCH = (50, 180)  # quarter notes per minute tried when the tempo is found
 TEMPO_PRIOR = 100.0  # the likeliest tempo of a hummed folk tune (a weak pull toward it)
-TUNING_NEIGHBOURS = 4  # notes each side that say how the singer is tuned at a note
+TUNING_NEIGHBOURS = 2  # notes each side that say how the singer is tuned at a note
 QUIET_DB = -50.0  # a recording whose peak is below this is silent
-SURE_CONFIDENCE = 0.9  # swift-f0's confidence at which a frame is taken as voiced
-MIN_VOICED_S = 0.25  # less voiced singing than this: no notes heard
+VOICED = 0.6  # swift-f0's confidence at which a frame counts as a pitched sound (a whistle: 0.6-0.9)
+MIN_VOICED_S = 0.25  # less pitched sound than this: no notes heard (a chord or a band: 0-0.05 s)
 # speech, not singing: short syllables (median note under 0.16 s) whose pitch slides (15% of
 # voiced frames or more over half a semitone from their note's pitch) and lands between
 # semitones (0.12 on average, after the singer's tuning). Measured on espeak-ng speech
 # (English, German: 0.11-0.13 s, 18-22%, 0.16) against synthetic singing with wide vibrato and
 # fast 16ths (at most 11% and 0.08) and vocadito's singer (0.33 s median notes).
 SPEECH = {"note_s": 0.16, "sliding": 0.15, "off": 0.12}
+# a note sung again on the same pitch needs a consonant or a breath between: loudness this far
+# below the quieter of the two. A whistle's or a vibrato's tremolo dips 4-12 dB (FluidSynth's
+# whistle); a breath or a hummed "m" 24-37 dB (synthetic voice, FluidSynth's voice oohs)
+REARTICULATION_DB = 15.0
 
 
 class NothingHeard(UserError):
@@ -133,7 +138,7 @@ def heard_notes(samples: np.ndarray) -> list[HeardNote]:
     if peak <= 10 ** (QUIET_DB / 20):
         raise NothingHeard("The recording is silent: check that the microphone is on and allowed, then try again.")
     track = pitch_track(samples)
-    voiced = track.confidence >= SURE_CONFIDENCE
+    voiced = track.confidence >= VOICED
     loud = track.loudness_db >= track.loudness_db.max() - 30
     from swift_f0.music import segment_notes
 
@@ -154,12 +159,36 @@ def heard_notes(samples: np.ndarray) -> list[HeardNote]:
                 "somewhere quiet, close to the microphone."
             )
         raise NothingHeard("No singing heard: hum or sing a few notes, close to the microphone.")
+    notes = _without_tremolo_splits(notes, track)
     if len(notes) >= 6 and _speech(notes, np.concatenate(sliding)):
         raise NothingHeard(
             "That sounds like speaking, not singing: hold each note a little, as in a song "
             "(la, la, la or a hum), and try again."
         )
     return notes
+
+
+def _without_tremolo_splits(notes: list[HeardNote], track) -> list[HeardNote]:
+    """Two notes on one pitch, less than 0.1 s apart, with no dip of `REARTICULATION_DB` between
+    them, are one note that wavered in loudness (the segmentation splits at a tremolo's dips)."""
+
+    def level(start: float, end: float) -> float:
+        frames = (track.timestamps >= start) & (track.timestamps < end)
+        return float(np.median(track.loudness_db[frames])) if frames.any() else -120.0
+
+    joined = [notes[0]] if notes else []
+    for note in notes[1:]:
+        last = joined[-1]
+        near = note.start - last.end < 0.1 and abs(note.pitch - last.pitch) < 0.5
+        between = (track.timestamps >= last.end - 0.032) & (track.timestamps <= note.start + 0.032)
+        dip = min(level(last.start, last.end), level(note.start, note.end)) - track.loudness_db[between].min(initial=0)
+        if near and dip < REARTICULATION_DB:
+            seconds = [last.end - last.start, note.end - note.start]
+            pitch = float(np.average([last.pitch, note.pitch], weights=seconds))
+            joined[-1] = HeardNote(last.start, note.end, pitch, float(np.average([last.confidence, note.confidence])))
+        else:
+            joined.append(note)
+    return joined
 
 
 def _speech(notes: list[HeardNote], sliding: np.ndarray) -> bool:
@@ -195,17 +224,17 @@ def without_octave_slips(notes: list[HeardNote]) -> list[HeardNote]:
 
 
 def local_tuning(pitches: np.ndarray, weights: np.ndarray, neighbours: int = TUNING_NEIGHBOURS) -> np.ndarray:
-    """The singer's tuning at each note, in semitones from the 440 Hz grid (-0.5 to 0.5): the
-    weighted circular mean (period one semitone) of the deviations of the note and its
-    ``neighbours`` each side. A choir a quarter-tone flat, or drifting down as it goes, still
-    rounds to the notes it means."""
+    """The singer's tuning at each note, in semitones from the 440 Hz grid: the weighted
+    circular mean (period one semitone) of the deviations of the note and its ``neighbours``
+    each side, unwrapped from note to note. A choir a quarter-tone flat, or drifting down by
+    more than a semitone as it goes, still rounds to the notes it means."""
     angles = 2 * np.pi * (pitches - np.round(pitches))
     unit = weights * np.exp(1j * angles)
     tuning = np.empty(len(pitches))
     for index in range(len(pitches)):
         window = unit[max(0, index - neighbours) : index + neighbours + 1]
-        tuning[index] = np.angle(window.sum()) / (2 * np.pi)
-    return tuning
+        tuning[index] = np.angle(window.sum())
+    return np.unwrap(tuning) / (2 * np.pi)  # followed past a semitone: a drift, not a jump
 
 
 def rounded_pitches(notes: list[HeardNote]) -> tuple[np.ndarray, np.ndarray]:
@@ -250,18 +279,30 @@ def find_tempo(onsets: np.ndarray) -> float:
     return float(np.clip(round(bpm), *TEMPO_SEARCH))
 
 
+def grid_origin(onsets: list[float], step_s: float) -> float:
+    """Where the grid's first 16th falls (seconds): the shift, within half a 16th of the first
+    onset, that puts all onsets nearest the grid (`_grid_cost`, 8ths first). A sound that
+    speaks slowly (a choir, a whistle) is heard late on every note but the first, which
+    starts from silence."""
+    onsets_s = np.asarray(onsets, dtype=float)
+    shifts = onsets_s[0] + np.linspace(-0.5, 0.5, 21) * step_s
+    errors = [_grid_cost(onsets_s - shift, step_s) for shift in shifts]  # as the tempo is found
+    best = min(zip(np.round(errors, 3), np.abs(shifts - onsets_s[0]), shifts))[2]  # ties: the least shift
+    return float(best if round((onsets_s[0] - best) / step_s) == 0 else onsets_s[0])
+
+
 def on_grid(notes: list[HeardNote], pitches, tempo: float) -> list[tuple[int | None, int]]:
     """The notes as ``(pitch or None for a rest, length in steps)`` from the first onset: each
     onset on its nearest 16th (never two on one), a note held to the next onset unless the gap
     is an 8th or more (a rest), the last note as long as it was sung."""
     step_s = 15.0 / tempo
-    first = notes[0].start
+    first = grid_origin([note.start for note in notes], step_s)
     starts, ends = [], []
     for note in notes:
         start = round((note.start - first) / step_s)
         start = max(start, starts[-1] + 1) if starts else 0
         starts.append(start)
-        ends.append(max(start + 1, round((note.end - first) / step_s)))
+        ends.append(max(start + 1, round((note.end - first) / step_s + END_BIAS)))
     events: list[tuple[int | None, int]] = []
     for index, (pitch, start, end) in enumerate(zip(pitches, starts, ends, strict=True)):
         following = starts[index + 1] if index + 1 < len(starts) else end
