@@ -188,6 +188,40 @@ def harmonize_ms(loaded, steps: int = 256, repeats: int = 20) -> float:
     return timed(lambda: harmony.harmonize(melody, chord_model), repeats)
 
 
+SUNG = "corpora/singing/vocadito_1.wav"  # a real sung recording (vocadito track 1, CC BY 4.0)
+
+
+def transcribe_ms(seconds: float = 10.0, repeats: int = 9) -> float:
+    """Hearing the notes of ``seconds`` of real singing, read and decoded (issue 24: 10 s in at
+    most 0.5 s on one core; the pitch tracker runs on one thread)."""
+    from melody.core.paths import ROOT
+    from melody.songs.recording import read_recording
+    from melody.songs.sung import transcribe
+
+    data = (ROOT / SUNG).read_bytes()
+    return timed(lambda: transcribe(read_recording(data, "sung.wav", max_seconds=seconds)), repeats)
+
+
+def transcribe_cold_s() -> float:
+    """The first recording heard by a fresh process: imports, the tracker's start and 10 s of
+    singing (issue 24: at most 2 s)."""
+    import subprocess
+    import sys
+
+    from melody.core.paths import ROOT
+
+    code = (
+        "import time; t = time.perf_counter()\n"
+        "from melody.songs.recording import read_recording_file\n"
+        "from melody.songs.sung import transcribe\n"
+        f"transcribe(read_recording_file({str(ROOT / SUNG)!r}, max_seconds=10))\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return float(done.stdout.strip())
+
+
 # ---------------------------------------------------------------- whole processes
 def process_cost(command: list[str], cwd=None, env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, peak resident MB) of one whole child process, from its start to its exit.

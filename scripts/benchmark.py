@@ -132,6 +132,8 @@ def main() -> None:
     rows["app_generate_musicxml_wav_ms_256_steps"] = bench.app_render_ms(loaded, 256, repeats=1 if quick else 3)
     rows["studio_click_server_ms_256_steps"] = bench.studio_click_ms(loaded, 256, repeats=1 if quick else 3)
     rows["harmonize_ms_256_steps"] = bench.harmonize_ms(loaded, 256, repeats=5 if quick else 20)
+    rows["transcribe_ms_10_s"] = bench.transcribe_ms(10.0, repeats=5 if quick else 9)
+    rows["transcribe_cold_s"] = min(bench.transcribe_cold_s() for _ in range(1 if quick else 3))
     rows.update(serving_rows(args.model, repeats=1 if quick else 3))
     if args.trainer_variants:  # what each part of the trainer brings (README: Performance)
         for precision in ("float32", "bfloat16"):
@@ -165,6 +167,8 @@ def main() -> None:
         "app_generate_musicxml_wav_ms_256_steps": ("app click: generate + MusicXML + WAV, 256 steps (ms)", ""),
         "studio_click_server_ms_256_steps": ("studio click on the server: generate, chords, renders (ms)", ""),
         "harmonize_ms_256_steps": ("chords for a melody of 256 steps (ms)", "<= 50"),
+        "transcribe_ms_10_s": ("sung seed: 10 s of singing heard, one thread (ms)", "<= 500"),
+        "transcribe_cold_s": ("sung seed: first take in a fresh process (s)", "<= 2"),
         "generate_py_s": ("generate.py, whole process, 16 bars to MIDI (s)", "<= 1.5"),
         "generate_py_peak_mb": ("generate.py, peak resident memory (MB)", "<= 300"),
         "studio_start_s": ("studio: streamlit run to a usable page, cold (s)", "<= 5"),

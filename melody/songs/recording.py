@@ -85,7 +85,7 @@ def read_recording(data: bytes, name: str = "recording", max_seconds: float = MA
         raise RecordingProblem(_too_big(name, len(data)))
     if not data:
         raise RecordingProblem(f"{name} is empty: record again, or choose another file")
-    av = _av()
+    av = load_decoder()
     try:
         with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
             return _decoded(container, name, max_seconds)
@@ -109,7 +109,7 @@ def _decoded(container, name: str, max_seconds: float) -> Recording:
         )
     if not 1 <= channels <= MAX_CHANNELS:
         raise RecordingProblem(f"{name} has {channels} channels; record in mono or stereo")
-    resampler = _av().AudioResampler(format="flt", layout="mono", rate=RATE)
+    resampler = load_decoder().AudioResampler(format="flt", layout="mono", rate=RATE)
     parts, samples, clipped, seen = [], 0, 0, 0
     limit, started, cut = int(max_seconds * RATE), time.monotonic(), False
     for frame in container.decode(stream):
@@ -158,8 +158,9 @@ def _unreadable(name: str) -> str:
     )
 
 
-def _av():
-    import av  # PyAV: FFmpeg's decoders (imported on first use: the studio starts without it)
+def load_decoder():
+    """PyAV (FFmpeg's decoders), imported on first use (the studio's warm-up starts it)."""
+    import av
 
     av.logging.set_level(av.logging.PANIC)  # a broken file is our error message, not FFmpeg's log
     return av
