@@ -332,9 +332,9 @@ def upload_ui() -> None:
 
 
 def sing_ui(loaded) -> None:
-    """ "Sing or hum the seed": the recorder, or a recording's file; what was heard, and a
-    player of the notes as the studio heard them."""
-    with st.expander("Sing or hum the seed", expanded=chosen() == SUNG):
+    """ "Sing or hum the seed": the recorder, what was heard in the last take (with a player of
+    the notes as the studio heard them) or why it cannot be used, and a recording's file."""
+    with st.expander("Sing or hum the seed", expanded=chosen() == SUNG or bool(session().take_error)):
         st.audio_input(
             "Record a few notes (a tune's first bars; up to 30 s)",
             sample_rate=16_000,
@@ -343,6 +343,22 @@ def sing_ui(loaded) -> None:
             args=(loaded, "recording"),
             help="Sing on 'la' or hum, one note at a time, close to the microphone. The notes heard fill the seed box.",
         )
+        if session().take_error:
+            st.error(shown(session().take_error))
+        if chosen() == SUNG and session().take:
+            sung = session().take.sung
+            st.caption(shown(heard_in_words(sung, st.session_state["names"])))
+            for said in sung.notes:  # what was changed: cut to 30 s, 4 bars kept, an octave moved, clipping
+                st.caption(shown(said))
+            program = INSTRUMENTS.get(st.session_state["instrument"], 0)
+            st.caption("Hear what I heard:")
+            st.audio(heard_wav(sung.melody, program), format="audio/wav")
+        st.toggle(
+            "Sing at the studio's tempo",
+            key="sing_at_tempo",
+            help="Off: the tempo is found from your singing. On: your notes are placed at the tempo under "
+            "More settings (sing along with its beat).",
+        )
         st.file_uploader(
             "Or a recording",
             type=[suffix.lstrip(".") for suffix in AUDIO_SUFFIXES],
@@ -350,22 +366,6 @@ def sing_ui(loaded) -> None:
             on_change=recording_changed,
             args=(loaded, "recording_file"),
         )
-        st.toggle(
-            "Sing at the studio's tempo",
-            key="sing_at_tempo",
-            help="Off: the tempo is found from your singing. On: your notes are placed at the tempo under "
-            "More settings (sing along with its beat).",
-        )
-    if session().take_error:
-        st.error(shown(session().take_error))
-    if chosen() == SUNG and session().take:
-        sung = session().take.sung
-        st.caption(shown(heard_in_words(sung, st.session_state["names"])))
-        for said in sung.notes:  # what was changed: cut to 30 s, 4 bars kept, an octave moved, clipping
-            st.caption(shown(said))
-        program = INSTRUMENTS.get(st.session_state["instrument"], 0)
-        st.caption("Hear what I heard:")
-        st.audio(heard_wav(sung.melody, program), format="audio/wav")
 
 
 def settings_sidebar() -> None:

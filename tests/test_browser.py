@@ -223,7 +223,7 @@ def test_an_uploaded_song_becomes_the_seed_and_a_bad_one_is_refused(server, brow
 
     (tmp_path / "not-music.mid").write_bytes(b"this is not a MIDI file")
     with studio_page(browser, server) as page:
-        upload = page.locator("input[type=file]")
+        upload = page.locator(".st-key-upload input[type=file]")
         upload.set_input_files(str(DATA / "two_tunes.abc"))
         page.get_by_text("Seed from two_tunes.abc").wait_for(timeout=30_000)
         page.wait_for_function(  # the menu says the file replaced the ready seed (a menu's value is its input's)
@@ -253,7 +253,7 @@ def test_after_each_hostile_upload_the_page_says_why_and_generate_still_works(se
     }
     refused_s = {}
     with studio_page(browser, server) as page:
-        upload = page.locator("input[type=file]")
+        upload = page.locator(".st-key-upload input[type=file]")
         for name, data in files.items():
             (tmp_path / name).write_bytes(data)
             started = time.perf_counter()

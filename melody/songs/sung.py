@@ -38,6 +38,7 @@ from melody.core.melody import Melody, bar_steps, canonical_meter, clamp_tempo
 from melody.songs.recording import RATE, Recording
 
 END_BIAS = 0.25  # 16ths added to a note's end before rounding: singers let go of a note early
+TRACK_PIECE_S = 5.0  # seconds of audio through the pitch network at once (its memory grows with it)
 MIN_NOTE_S = 0.06  # shorter notes are slides and consonants, not notes
 MAX_BARS = 4  # a seed is an opening: at most this many bars after its pickup
 TEMPO_SEARCH = (50, 180)  # quarter notes per minute tried when the tempo is found
@@ -125,8 +126,14 @@ def tracker():
 
 
 def pitch_track(samples: np.ndarray):
-    """swift-f0's `PitchResult` of mono `RATE` samples: a frame every 16 ms."""
-    return tracker().detect(samples, RATE)
+    """swift-f0's `PitchResult` of mono `RATE` samples: a frame every 16 ms. Fed in pieces of
+    `TRACK_PIECE_S` through swift-f0's stream (the same pitches as one piece): ONNX Runtime
+    keeps the largest buffer it has used, +228 MB for 30 s in one piece against +86 MB."""
+    from swift_f0 import concat
+
+    stream, piece = tracker().stream(), int(TRACK_PIECE_S * RATE)
+    parts = [stream.push(samples[start : start + piece], RATE) for start in range(0, len(samples), piece)]
+    return concat([*parts, stream.flush()])
 
 
 # --- 2. notes ----------------------------------------------------------------------------
