@@ -23,7 +23,9 @@ The trackers (`TRACKERS`) each turn mono `RATE` samples (what the studio hears) 
   and each note's pitch refined by its pitch bends (`basic_pitch_notes`).
 
 `tracker_cost` times a tracker on the first `TIMED_SECONDS` of a recording on one core, in a
-fresh process, and measures the resident memory that loading and running it adds.
+fresh process, and measures the resident memory that loading and running it adds (on a longer
+clip if asked: swift-f0 runs a recording of up to 30 s in one piece, so its working memory
+grows with the recording; ONNX Runtime keeps the largest it has needed).
 
     >>> reference = reference_notes("corpora/singing/vocadito_1_notesA1.csv")   # doctest: +SKIP
     >>> samples = read_recording_file("corpora/singing/vocadito_1.wav", 60).samples   # doctest: +SKIP
@@ -328,19 +330,21 @@ def missing(name: str) -> str | None:
 
 
 class Cost(NamedTuple):
-    seconds: float  # wall time to turn TIMED_SECONDS of audio into notes, median of the timed runs
+    seconds: float  # wall time per TIMED_SECONDS of audio to turn it into notes, median of the timed runs
     cpu_seconds: float  # the process's CPU time for it (about the wall time on one core)
     megabytes: float  # peak resident memory added by importing, loading and running the tracker
+    clip_seconds: float  # the audio it was measured on
 
 
-def tracker_cost(name: str, samples: np.ndarray, repeats: int = 3) -> Cost:
-    """The `Cost` of tracker ``name`` on the first `TIMED_SECONDS` of ``samples``, measured in a
+def tracker_cost(name: str, samples: np.ndarray, repeats: int = 3, seconds: float = TIMED_SECONDS) -> Cost:
+    """The `Cost` of tracker ``name`` on the first ``seconds`` of ``samples``, measured in a
     fresh Python process (spawned, so no library is loaded before it) pinned to one CPU: its
     resident memory before the tracker's library is imported, then one warm-up run (model
-    loading; numba compiles pYIN on its first call), then ``repeats`` timed runs."""
-    clip = np.ascontiguousarray(samples[: int(TIMED_SECONDS * RATE)], dtype=np.float32)
+    loading; numba compiles pYIN on its first call), then ``repeats`` timed runs; the time
+    is given per `TIMED_SECONDS`."""
+    clip = np.ascontiguousarray(samples[: int(seconds * RATE)], dtype=np.float32)
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return Cost(*pool.apply(_cost_here, (name, clip, repeats)))
+        return Cost(*pool.apply(_cost_here, (name, clip, repeats)), len(clip) / RATE)
 
 
 def _cost_here(name: str, clip: np.ndarray, repeats: int) -> tuple[float, float, float]:
@@ -357,7 +361,7 @@ def _cost_here(name: str, clip: np.ndarray, repeats: int) -> tuple[float, float,
         walls.append(time.perf_counter() - started)
         cpus.append(time.process_time() - cpu)
     added = (_memory_kb("VmHWM") - before) / 1024
-    per_timed = TIMED_SECONDS * RATE / len(clip)  # a recording under TIMED_SECONDS: scaled up to it
+    per_timed = TIMED_SECONDS * RATE / len(clip)
     return statistics.median(walls) * per_timed, statistics.median(cpus) * per_timed, added
 
 
