@@ -27,8 +27,9 @@ _frozen = False
 def warm_up(loaded) -> bool:
     """Generate and render one short melody (imports, caches, FluidSynth's first start), start
     the recordings' decoder and pitch tracker ("Sing or hum"), then, the first time in this
-    process, freeze every object alive out of the garbage collector's passes. Returns whether it froze. A failing render is logged, not raised:
-    the studio still serves, and the person sees the error where it happens."""
+    process, freeze every object alive out of the garbage collector's passes. Returns whether
+    it froze. A failing render is logged, not raised: the studio still serves, and the person
+    sees the error where it happens."""
     global _frozen
     from melody.generate.generator import generate
     from melody.output import files
