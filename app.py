@@ -314,14 +314,27 @@ def seed_ui(loaded) -> Melody | None:
     return seed
 
 
-def upload_ui() -> None:
-    with st.expander("Start from your own song file"):
-        st.file_uploader(
-            "Its first two bars become the seed",
-            type=[suffix.lstrip(".") for suffix in SONG_SUFFIXES],
-            key="upload",
-            on_change=upload_changed,
-        )
+def own_seed_ui(loaded) -> None:
+    """The seed from the person: sung or hummed (the recorder, or a recording's file), or the
+    opening of a song file; one expander (the first screen keeps Generate), a tab each."""
+    opened = chosen() == SUNG or bool(session().take_error)
+    with st.expander("Sing, hum or bring your own song", expanded=opened, icon=":material/mic:"):
+        sing, song = st.tabs(["Sing or hum", "A song file"])
+        with sing:
+            sing_ui(loaded)
+        with song:
+            st.file_uploader(
+                "Its first two bars become the seed",
+                type=[suffix.lstrip(".") for suffix in SONG_SUFFIXES],
+                key="upload",
+                on_change=upload_changed,
+            )
+    upload_said()
+
+
+def upload_said() -> None:
+    """Under the expander, whichever tab is open: what is wrong with the last song file, or
+    what the seed taken from one is."""
     if session().upload_error:
         st.error(shown(session().upload_error))
     if chosen() == UPLOAD:
@@ -332,40 +345,39 @@ def upload_ui() -> None:
 
 
 def sing_ui(loaded) -> None:
-    """ "Sing or hum the seed": the recorder, what was heard in the last take (with a player of
-    the notes as the studio heard them) or why it cannot be used, and a recording's file."""
-    with st.expander("Sing or hum the seed", expanded=chosen() == SUNG or bool(session().take_error)):
-        st.audio_input(
-            "Record a few notes (a tune's first bars; up to 30 s)",
-            sample_rate=16_000,
-            key="recording",
-            on_change=recording_changed,
-            args=(loaded, "recording"),
-            help="Sing on 'la' or hum, one note at a time, close to the microphone. The notes heard fill the seed box.",
-        )
-        if session().take_error:
-            st.error(shown(session().take_error))
-        if chosen() == SUNG and session().take:
-            sung = session().take.sung
-            st.caption(shown(heard_in_words(sung, st.session_state["names"])))
-            for said in sung.notes:  # what was changed: cut to 30 s, 4 bars kept, an octave moved, clipping
-                st.caption(shown(said))
-            program = INSTRUMENTS.get(st.session_state["instrument"], 0)
-            st.caption("Hear what I heard:")
-            st.audio(heard_wav(sung.melody, program), format="audio/wav")
-        st.toggle(
-            "Sing at the studio's tempo",
-            key="sing_at_tempo",
-            help="Off: the tempo is found from your singing. On: your notes are placed at the tempo under "
-            "More settings (sing along with its beat).",
-        )
-        st.file_uploader(
-            "Or a recording",
-            type=[suffix.lstrip(".") for suffix in AUDIO_SUFFIXES],
-            key="recording_file",
-            on_change=recording_changed,
-            args=(loaded, "recording_file"),
-        )
+    """ "Sing or hum": the recorder, what was heard in the last take (with a player of the notes
+    as the studio heard them) or why it cannot be used, the tempo switch, a recording's file."""
+    st.audio_input(
+        "Record a few notes (a tune's first bars; up to 30 s)",
+        sample_rate=16_000,
+        key="recording",
+        on_change=recording_changed,
+        args=(loaded, "recording"),
+        help="Sing on 'la' or hum, one note at a time, close to the microphone. The notes heard fill the seed box.",
+    )
+    if session().take_error:
+        st.error(shown(session().take_error))
+    if chosen() == SUNG and session().take:
+        sung = session().take.sung
+        st.caption(shown(heard_in_words(sung, st.session_state["names"])))
+        for said in sung.notes:  # what was changed: cut to 30 s, 4 bars kept, an octave moved, clipping
+            st.caption(shown(said))
+        program = INSTRUMENTS.get(st.session_state["instrument"], 0)
+        st.caption("Hear what I heard:")
+        st.audio(heard_wav(sung.melody, program), format="audio/wav")
+    st.toggle(
+        "Sing at the studio's tempo",
+        key="sing_at_tempo",
+        help="Off: the tempo is found from your singing. On: your notes are placed at the tempo under "
+        "More settings (sing along with its beat).",
+    )
+    st.file_uploader(
+        "Or a recording",
+        type=[suffix.lstrip(".") for suffix in AUDIO_SUFFIXES],
+        key="recording_file",
+        on_change=recording_changed,
+        args=(loaded, "recording_file"),
+    )
 
 
 def settings_sidebar() -> None:
@@ -463,8 +475,7 @@ def studio() -> None:
     settings_sidebar()
     with controls:
         seed = seed_ui(loaded)
-        sing_ui(loaded)
-        upload_ui()
+        own_seed_ui(loaded)
         length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")
         phrases = 1 if st.session_state["form"] == "free" else len(st.session_state["form"])
         st.session_state["bars"] = budget.whole_phrases(int(st.session_state["bars"]), phrases)

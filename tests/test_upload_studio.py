@@ -1,4 +1,4 @@
-"""The studio's "Start from your own song file": a good file becomes the seed, a bad one changes
+"""The studio's "A song file" (under "Sing, hum or bring your own song"): a good file becomes the seed, a bad one changes
 nothing (the error beside the uploader), and what reading changed is said under it.
 
 A browser replacing a file first takes the old one out (the uploader's value is None for one
