@@ -354,9 +354,10 @@ def test_the_catalogue_is_listed_in_the_docs():
     from test_model_folders import MODEL_FOLDER_CASES
     from test_options import API_OPTION_CASES, OPTION_CASES
     from test_safe_links import HARMONIZE_CASES, LINK_CASES, TEXT_CASES
+    from test_sung import RECORDING_CASES
 
     cases = [*API_CASES, *MODEL_CASES, *CLI_CASES, *APP_CASES, *MODEL_FOLDER_CASES, *OPTION_CASES, *API_OPTION_CASES]
-    cases += [*LINK_CASES, *TEXT_CASES, *HARMONIZE_CASES, *FORM_CASES]
+    cases += [*LINK_CASES, *TEXT_CASES, *HARMONIZE_CASES, *FORM_CASES, *RECORDING_CASES]
     assert len(cases) >= 30 and len(set(cases)) == len(cases)
     listed = set(re.findall(r"^\| `([A-Za-z0-9#-]+)` \|", (ROOT / "docs" / "bad-inputs.md").read_text(), re.M))
     assert set(cases) - listed == set(), "cases missing from docs/bad-inputs.md"
