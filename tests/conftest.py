@@ -37,6 +37,21 @@ def app_test(page: str = "app.py", timeout: float = 60):
     return AppTest.from_file(str(ROOT / page), default_timeout=timeout)
 
 
+def seed_controls(at) -> dict:
+    """What an AppTest's studio holds as its seed: the box, meter, pickup, key and menu, and the
+    song file and the recording it keeps (a bad file or take must leave all of them as they were)."""
+    state = at.session_state["studio"]
+    return {
+        "text": at.text_input(key="seed:text").value,
+        "meter": at.selectbox(key="meter").value,
+        "pickup": at.number_input(key="pickup").value,
+        "key": at.selectbox(key="seed_key").value,
+        "menu": at.selectbox(key="ready").value,
+        "file": state.upload and state.upload.name,
+        "take": state.take and state.take.name,
+    }
+
+
 TINY_MODELS = {  # committed folders (tests/data/make_tiny_models.py writes them) -> ModelConfig options
     "tiny-model": {"units": 16, "symbol_dim": 8},
     "tiny-lookback-model": {"units": 16, "symbol_dim": 8, "layers": 2, "to_go_bars": 4, "lookback": 1},

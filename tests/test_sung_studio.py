@@ -3,7 +3,7 @@ singing", the key found from the notes, the tempo found from the singing), with 
 heard and a player; a recording that cannot be used changes nothing but the message."""
 
 import pytest
-from conftest import SHIPPED_MODEL, app_test
+from conftest import SHIPPED_MODEL, app_test, seed_controls
 from voices import chord, sung, wav_bytes
 
 from melody.core.safe_text import unescaped
@@ -18,18 +18,6 @@ TUNE = parse_seed("67 _ 69 _ 71 _ 72 _ 74 _ _ _ 72 _ 71 _ 69 _ _ _ 67 _ _ _ r _ 
 def app(monkeypatch):
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
     return app_test().run()
-
-
-def seed_controls(at) -> dict:
-    take = at.session_state["studio"].take
-    return {
-        "text": at.text_input(key="seed:text").value,
-        "meter": at.selectbox(key="meter").value,
-        "pickup": at.number_input(key="pickup").value,
-        "key": at.selectbox(key="seed_key").value,
-        "menu": at.selectbox(key="ready").value,
-        "take": take and take.name,
-    }
 
 
 def texts(elements) -> str:

@@ -1,12 +1,13 @@
-"""The studio's "A song file" (under "Sing, hum or bring your own song"): a good file becomes the seed, a bad one changes
-nothing (the error beside the uploader), and what reading changed is said under it.
+"""The studio's "A song file" (under "Sing, hum or bring your own song"): a good file becomes
+the seed, a bad one changes nothing (the error beside the uploader), and what reading changed
+is said under it.
 
 A browser replacing a file first takes the old one out (the uploader's value is None for one
 run), then gives the new one: the tests do the same.
 """
 
 import pytest
-from conftest import SHIPPED_MODEL, app_test
+from conftest import SHIPPED_MODEL, app_test, seed_controls
 
 from melody.core.safe_text import unescaped
 
@@ -21,19 +22,6 @@ DUET = b"""X:1\nT:Duet\nM:4/4\nL:1/4\nK:C\nV:1\nE D C D|E E E2|\nV:2 clef=bass\n
 def app(monkeypatch):
     monkeypatch.setenv("FOLK_MODEL", str(SHIPPED_MODEL))
     return app_test().run()
-
-
-def seed_controls(at) -> dict:
-    """What the page's seed is: the box, meter, pickup, key and menu, and the file kept."""
-    upload = at.session_state["studio"].upload
-    return {
-        "text": at.text_input(key="seed:text").value,
-        "meter": at.selectbox(key="meter").value,
-        "pickup": at.number_input(key="pickup").value,
-        "key": at.selectbox(key="seed_key").value,
-        "menu": at.selectbox(key="ready").value,
-        "file": upload and upload.name,
-    }
 
 
 def errors(at) -> str:

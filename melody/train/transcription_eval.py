@@ -249,6 +249,16 @@ def _notes_of(track, segments) -> list[HeardNote]:
     return notes
 
 
+BASIC_PITCH_NEEDS = (  # basic-pitch installed with --no-deps (its own requirements pull in TensorFlow)
+    ("librosa", "pip install librosa"),
+    ("soundfile", "pip install soundfile"),
+    ("pretty_midi", "pip install pretty_midi"),
+    ("resampy", "pip install resampy"),
+    ("onnxruntime", "pip install onnxruntime"),
+    ("basic_pitch", "pip install --no-deps basic-pitch"),
+)
+
+
 def _need(module: str, tracker: str, install: str):
     """``module`` imported, or `TrackerMissing` saying how to install it."""
     import importlib
@@ -290,27 +300,13 @@ TRACKERS = {
             "basic-pitch",
             "basic-pitch (defaults)",
             basic_pitch_notes,
-            (
-                ("librosa", "pip install librosa"),
-                ("soundfile", "pip install soundfile"),
-                ("pretty_midi", "pip install pretty_midi"),
-                ("resampy", "pip install resampy"),
-                ("onnxruntime", "pip install onnxruntime"),
-                ("basic_pitch", "pip install --no-deps basic-pitch"),
-            ),
+            BASIC_PITCH_NEEDS,
         ),
         Tracker(
             "basic-pitch-tuned",
             "basic-pitch (onset 0.7, bends)",
             basic_pitch_tuned_notes,
-            (
-                ("librosa", "pip install librosa"),
-                ("soundfile", "pip install soundfile"),
-                ("pretty_midi", "pip install pretty_midi"),
-                ("resampy", "pip install resampy"),
-                ("onnxruntime", "pip install onnxruntime"),
-                ("basic_pitch", "pip install --no-deps basic-pitch"),
-            ),
+            BASIC_PITCH_NEEDS,
         ),
     )
 }
