@@ -61,7 +61,19 @@ OPTION_CASES = {  # id -> (generate.py arguments, stderr fragment); {tmp} is a f
     ),
     "cli-generate-seed-and-seed-file": (
         ["--seed", "60 62", "--seed-file", ABC_SONG],
-        "give --seed or --seed-file, not both",
+        "give one of --seed, --seed-file and --seed-audio",
+    ),
+    "cli-generate-seed-and-seed-audio": (
+        ["--seed", "60 62", "--seed-audio", ROOT / "corpora" / "singing" / "vocadito_1.wav"],
+        "give one of --seed, --seed-file and --seed-audio",
+    ),
+    "cli-generate-seed-audio-missing": (
+        ["--seed-audio", "{tmp}/no-such-take.wav"],
+        "no-such-take.wav cannot be read: No such file or directory",
+    ),
+    "cli-generate-seed-audio-not-audio": (
+        ["--seed-audio", ABC_SONG],
+        "two_tunes.abc is not a recording the studio can read",
     ),
     "cli-generate-seed-file-missing": (
         ["--seed-file", "{tmp}/no-such-song.abc"],
