@@ -333,3 +333,10 @@ def test_a_musicxml_gap_is_a_rest_not_dropped():
     )
     song = melody_from_upload("gap.musicxml", gap + note % b"D" + b"</measure></part></score-partwise>")
     assert song.steps == ("60", "_", "_", "_", "r", "_", "_", "_", "_", "_", "_", "_", "62", "_", "_", "_")
+
+
+def test_a_tune_of_32nd_notes_only_is_skipped_not_an_empty_melody():
+    """Found by the fuzz test above on a fresh clone: "C//" (a 32nd) rounds to nothing on the
+    16th grid, and the reader gave an empty melody instead of saying why."""
+    result, _ = _timed("lengths.abc", b"X:1\nM:4/4\nL:1/8\nK:C\nC// \n")
+    assert isinstance(result, SongSkipped) and result.reason == "bad_duration"

@@ -158,6 +158,8 @@ def read_score(score, title: str = "", strict: bool = True, trust_file_mode: boo
         pickup = (pickup - round((first - origin) / STEP_QL)) % _bar_or_skip(meter_text)
         pieces, origin = [piece for piece in pieces if piece[1] >= first - EPSILON], first
         events, rounded = grid_pieces(pieces, origin)
+        if not any(pitch is not None for pitch, _ in events):  # every note shorter than a 16th rounds away
+            raise SongSkipped("bad_duration", "every note is shorter than a 16th, the shortest the studio writes")
         pickup = min(pickup, sum(length for _, length in events))
     else:
         events = [(pitch, check_duration(end - start, strict)) for pitch, start, end in pieces]
