@@ -21,7 +21,7 @@ from melody.core.pitch import note_name
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
 from melody.net.folder import default_model_folder, load_model_folder
-from melody.output import engrave, files, handout, midi, sound
+from melody.output import abc, engrave, files, handout, midi, sound
 from melody.output.qr import LinkTooLong, qr_svg
 from melody.studio import budget
 from melody.studio import click as making
@@ -282,12 +282,13 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         width="stretch",
     )
     score_ui(out.svg, str(index))
-    columns = st.columns(4)
+    columns = st.columns(5, gap="small")
     downloads = (
         ("MIDI", lambda: midi.to_midi_bytes(melody, program), ".mid", "audio/midi"),
         ("MusicXML", lambda: out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
         ("WAV", lambda: out.wav, ".wav", "audio/wav"),
         ("PDF", lambda: handout_pdf(melody, recipe), ".pdf", "application/pdf"),
+        ("ABC", lambda: abc.to_abc(melody, recipe.number or 1).encode(), ".abc", "text/vnd.abc"),
     )
     no_pdf = handout.unavailable()
     for column, (label, data, suffix, mime) in zip(columns, downloads, strict=True):

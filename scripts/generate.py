@@ -158,8 +158,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--out",
         default=None,
-        help="write FILE.mid, .musicxml, .wav or .pdf (a one-page handout with the link's QR code; "
-        "variations get -2, -3 ...)",
+        help="write FILE.mid, .musicxml, .wav, .abc (ABC notation, with chords as quoted symbols) or .pdf (a "
+        "one-page handout with the link's QR code; variations get -2, -3 ...)",
     )
     parser.add_argument(
         "--link-base",
@@ -184,7 +184,7 @@ def check_args(args: argparse.Namespace, writers) -> None:
         if not SEED_BARS[0] <= args.seed_bars <= SEED_BARS[1]:
             _common.fail(f"--seed-bars {args.seed_bars}: use {SEED_BARS[0]} to {SEED_BARS[1]} bars of the opening")
     if args.out and pathlib.Path(args.out).suffix.lower() not in writers:
-        _common.fail(f"--out {args.out}: use a .mid, .musicxml, .wav or .pdf file name")
+        _common.fail(f"--out {args.out}: use a .mid, .musicxml, .wav, .abc or .pdf file name")
     if not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
     if args.chord_model is not None and not args.chords:

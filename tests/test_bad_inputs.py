@@ -244,7 +244,7 @@ CLI_CASES = {  # id -> (script and arguments, fragment)
     "cli-generate-bad-key": (["generate.py", "--key", "H minor"], "unknown tonic 'H'"),
     "cli-generate-bad-meter": (["generate.py", "--meter", "5/7"], "finer than the 16th-note grid"),
     "cli-generate-pickup-too-long": (["generate.py", "--meter", "3/4", "--pickup", "12"], "pickup 12 must be 0 to 11"),
-    "cli-generate-txt": (["generate.py", "--out", "melody.txt"], "use a .mid, .musicxml, .wav or .pdf file name"),
+    "cli-generate-txt": (["generate.py", "--out", "melody.txt"], "use a .mid, .musicxml, .wav, .abc or .pdf file name"),
     "cli-generate-program-200": (["generate.py", "--program", "200"], "General MIDI programs are 0 to 127"),
     "cli-generate-seed-above-the-model": (
         ["generate.py", "--seed", "127", "--seed-key", "A minor", "--key", "A major"],

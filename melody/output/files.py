@@ -1,6 +1,6 @@
 """What a click hands people: every render of a melody at once (`render_all`), download names
-that say which melody it is, and files written by suffix (`write`: .mid, .musicxml, .wav, and
-a one-page .pdf handout).
+that say which melody it is, and files written by suffix (`write`: .mid, .musicxml, .wav, .abc
+and a one-page .pdf handout).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import unicodedata
 
 from melody.core.melody import Melody
 from melody.core.storage import atomic_write_bytes
+from melody.output.abc import to_abc
 from melody.output.engrave import SCORE_WIDTH, to_musicxml_bytes, to_svg
 from melody.output.handout import to_pdf_bytes
 from melody.output.midi import DEFAULT_PROGRAM, to_midi_bytes
@@ -52,6 +53,7 @@ WRITERS = {  # suffix -> bytes of (melody, General MIDI program, melody number, 
     ".xml": lambda melody, program, number, link: to_musicxml_bytes(melody),
     ".wav": lambda melody, program, number, link: to_wav_bytes(melody, program),
     ".pdf": lambda melody, program, number, link: to_pdf_bytes(melody, number, link),  # the handout
+    ".abc": lambda melody, program, number, link: to_abc(melody, 1 if number is None else number).encode(),
 }
 
 
