@@ -282,7 +282,7 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         width="stretch",
     )
     score_ui(out.svg, str(index))
-    columns = st.columns(5, gap="small")
+    row = st.container(horizontal=True, gap="small", key=f"downloads-{index}")  # wraps as it needs
     downloads = (
         ("MIDI", lambda: midi.to_midi_bytes(melody, program), ".mid", "audio/midi"),
         ("MusicXML", lambda: out.musicxml, ".musicxml", "application/vnd.recordare.musicxml+xml"),
@@ -291,13 +291,13 @@ def melody_ui(loaded, index: int, melody: Melody, out: files.Renders, program: i
         ("ABC", lambda: abc.to_abc(melody, recipe.number or 1).encode(), ".abc", "text/vnd.abc"),
     )
     no_pdf = handout.unavailable()
-    for column, (label, data, suffix, mime) in zip(columns, downloads, strict=True):
+    for label, data, suffix, mime in downloads:
         if suffix == ".pdf" and no_pdf:
-            column.caption(f"No PDF here: {no_pdf}")
+            row.caption(f"No PDF here: {no_pdf}")
             continue
         # the bytes are made or handed over on a click only (not stored and hashed with every
         # result), and a download does not run the page again
-        column.download_button(
+        row.download_button(
             f"⬇ {label}",
             data,
             files.download_name(melody, None, suffix),  # its title, as on the score and the tab: #48213-2

@@ -54,7 +54,7 @@ def test_generate_shows_score_audio_notes_charts_and_named_downloads(app):
     assert len(images) == 2  # the seed's small score and the melody's
     assert len(app.get("audio")) == 1
     downloads = app.get("download_button")
-    assert len(downloads) == 4  # MIDI, MusicXML, WAV, the PDF handout
+    assert [d.label for d in downloads] == ["⬇ MIDI", "⬇ MusicXML", "⬇ WAV", "⬇ PDF", "⬇ ABC"]  # PDF: the handout
     number = app.session_state["studio"].result.recipe.number
     assert any(f"#{number}" in m.value for m in app.markdown)
     assert any(f"melody #{number}" in c.value for c in app.caption)
