@@ -29,13 +29,15 @@ CACHE = ROOT / ".cache" / "traditions"
 
 
 def count_tune(task: Task) -> dict:
-    """One tune: kept (its meter and notes) or its skip reason; a tune skipped for its
+    """One tune: kept (its steps in C major / A minor, meter, pickup and notes) or its skip
+    reason; a tune skipped for its
     durations is read again with triplets and other off-grid notes rounded, to count them."""
     result = parse_task_result(task)
     row = {"source": task.source}
     if "melody" in result:
-        steps = result["melody"]["steps"]
-        row.update(kept=True, meter=result["melody"]["meter"], notes=sum(s not in ("_", "r") for s in steps))
+        song = result["melody"]  # in C major / A minor, as training reads it
+        notes = sum(s not in ("_", "r") for s in song["steps"])
+        row.update(kept=True, meter=song["meter"], notes=notes, steps=" ".join(song["steps"]), pickup=song["pickup"])
         return row
     row.update(kept=False, skip=result["skip"])
     if result["skip"] == "bad_duration":
@@ -80,6 +82,20 @@ def tradition_counts(tradition: Tradition, workers: int = 2, progress=None, cach
                 done[row["source"]] = row
     rows = [done[task.source] for task in tasks]
     return summary(tradition, files, rows)
+
+
+def kept_songs(tradition: Tradition, workers: int = 2, progress=None, cache: pathlib.Path = CACHE) -> list:
+    """The tradition's kept tunes as `Melody` values (in C major / A minor), from the counts'
+    cache (counted first where it is not complete)."""
+    from melody.core.melody import Melody
+
+    tradition_counts(tradition, workers, progress, cache)
+    rows = [json.loads(line) for line in (cache / f"{tradition.id}.jsonl").read_text().splitlines()]
+    return [
+        Melody(tuple(row["steps"].split()), meter=row["meter"], pickup=row["pickup"], title=row["source"])
+        for row in rows
+        if row["kept"]
+    ]
 
 
 def summary(tradition: Tradition, files: list[pathlib.Path], rows: list[dict]) -> dict:
