@@ -2,8 +2,9 @@
 """Put chords under tunes: one MusicXML per tune, with chord symbols and an accompaniment.
 
 Each tune of the song files given (.abc, where a file may hold many tunes; .krn .xml
-.musicxml .mxl .mid .midi) is read as written (repeats not expanded) in its own key; its
-own chord symbols, if any, are ignored. The chord model (models/nottingham-chords unless
+.musicxml .mxl .mid .midi) is read as written (repeats not expanded) in its own key, a
+triplet rounded to 16ths as the chord model's training data is (and the studio's upload:
+of several lines, the top one); its own chord symbols, if any, are ignored. The chord model (models/nottingham-chords unless
 --model says otherwise) chooses a chord per beat or longer, ending on the tonic, and the
 tune is written with the chords as symbols above the melody and an accompaniment part on
 a bass staff: <file stem>-<X number>.musicxml for a tune of an ABC file, <file
@@ -77,7 +78,7 @@ def main() -> None:
     from melody.core.errors import UserError
     from melody.core.safe_text import clean
     from melody.output import engrave
-    from melody.songs.corpus import SongSkipped, find_song_files, parse_task, tasks_for_file
+    from melody.songs.corpus import SongSkipped, find_song_files, read_task, tasks_for_file
 
     args = parse_args()
     model = harmony.load(args.model)  # a bad folder fails here, before any file is read
@@ -91,7 +92,7 @@ def main() -> None:
     try:
         for task in tqdm(tasks, desc="harmonizing", unit="tune", leave=False):
             try:
-                tune = parse_task(task, strict=False)
+                tune = read_task(task, strict=False, lenient=True).melody  # triplets rounded, as in training
                 name = unique_name(output_name(task), taken)
                 write_checked(out / name, engrave.to_musicxml_bytes(harmony.harmonize(tune, model)))
                 written += 1

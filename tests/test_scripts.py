@@ -91,14 +91,21 @@ def test_harmonize_writes_one_musicxml_per_tune_named_after_it(tmp_path):
     from conftest import DATA
     from music21 import converter
 
-    done = run("harmonize.py", DATA / "two_tunes.abc", DATA / "major_g.krn", DATA / "triplets.krn", "--out", tmp_path)
+    junk = tmp_path / "in" / "junk.abc"
+    junk.parent.mkdir()
+    junk.write_bytes(b"X:1\nK:C\n\x00\x01 not notes\n")
+    out = tmp_path / "out"
+    songs = (DATA / "two_tunes.abc", DATA / "major_g.krn", DATA / "triplets.krn", junk)
+    done = run("harmonize.py", *songs, "--out", out)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir()) == [
         "major_g.musicxml",
+        "triplets.musicxml",  # its triplet rounded to 16ths, as the chord model's training data is
         "two_tunes-1.musicxml",
         "two_tunes-2.musicxml",
     ]
-    assert "skipped" in done.stdout and "triplets.krn" in done.stdout  # named, with the reason
+    assert "skipped" in done.stdout and "junk.abc" in done.stdout  # named, with the reason
+    tmp_path = out
     score = converter.parse(tmp_path / "major_g.musicxml")
     assert len(score.parts) == 2 and score.flatten().getElementsByClass("ChordSymbol")  # accompaniment and symbols
     bad = run("harmonize.py", DATA / "no-such-file.abc", "--out", tmp_path)
