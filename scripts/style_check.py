@@ -58,7 +58,9 @@ def continued(loaded, songs, count: int) -> list:
         except UserError as error:
             print(f"left out {opening.title}: {error}")
             continue
-        made.append(melody.with_steps(melody.steps[len(opening) :]).replace(pickup=0))
+        new = list(melody.steps[len(opening) :])
+        new[0] = "r" if new[0] == "_" else new[0]  # a note held over from the seed is not the new bars'
+        made.append(melody.with_steps(new).replace(pickup=0))
     return made
 
 
