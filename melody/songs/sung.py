@@ -130,7 +130,8 @@ def tracker():
 def pitch_track(samples: np.ndarray):
     """swift-f0's `PitchResult` of mono `RATE` samples: a frame every 16 ms. Fed in pieces of
     `TRACK_PIECE_S` through swift-f0's stream (the same pitches as one piece): ONNX Runtime
-    keeps the largest buffer it has used, +228 MB for 30 s in one piece against +86 MB."""
+    keeps the largest buffer it has used, +228 MB for 30 s in one piece, +94 MB in pieces
+    (`scripts/transcription_report.py --cost-seconds 30`)."""
     from swift_f0 import concat
 
     stream, piece = tracker().stream(), int(TRACK_PIECE_S * RATE)
