@@ -4,11 +4,12 @@
 Each tune of the song files given (.abc, where a file may hold many tunes; .krn .xml
 .musicxml .mxl .mid .midi) is read as written (repeats not expanded) in its own key, a
 triplet rounded to 16ths as the chord model's training data is (and the studio's upload:
-of several lines, the top one); its own chord symbols, if any, are ignored. The chord model (models/nottingham-chords unless
---model says otherwise) chooses a chord per beat or longer, ending on the tonic, and the
-tune is written with the chords as symbols above the melody and an accompaniment part on
-a bass staff: <file stem>-<X number>.musicxml for a tune of an ABC file, <file
-stem>.musicxml otherwise. Tunes that cannot be read are named with the reason and skipped.
+of several lines, the top one); its own chord symbols, if any, are ignored. The chord model
+(models/nottingham-chords unless --model says otherwise) chooses a chord per beat or
+longer, ending on the tonic, and the tune is written with the chords as symbols above the
+melody and an accompaniment part on a bass staff: <file stem>-<X number>.musicxml for a
+tune of an ABC file, <file stem>.musicxml otherwise. Tunes that cannot be read are named
+with the reason and skipped.
 
 Example:
     .venv/bin/python scripts/harmonize.py corpora/nottingham/jigs.abc --out harmonized/
