@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from melody.core.melody import Chord, Melody
-from melody.output.abc import abc_key, key_signature, to_abc
+from melody.core.pitch import key_signature
+from melody.output.abc import abc_key, to_abc
 from melody.studio.recipe import METERS
 
 KEYS = ("C major", "G major", "D minor", "Bb major", "F# minor", "Eb major", "E major", "C minor", "Db major")

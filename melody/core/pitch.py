@@ -8,6 +8,7 @@ signatures, sharps or flats, and chord-quality suffixes.
 
 from __future__ import annotations
 
+import math
 import re
 
 from melody.core.errors import MelodyError
@@ -106,6 +107,27 @@ def key_fifths(key: str) -> int:
     elif "#" in tonic[1:] and fifths < 0:
         fifths += 12
     return fifths
+
+
+_SHARP_ORDER, _FLAT_ORDER = "FCGDAEB", "BEADGCF"
+
+
+def key_signature(key: str) -> dict[str, int]:
+    """Letter -> alteration (+1 sharp, -1 flat) of the key's signature, for the letters it
+    alters: "D major" -> {"F": 1, "C": 1}; "C minor" -> {"B": -1, "E": -1, "A": -1}."""
+    fifths = key_fifths(key)
+    letters = _SHARP_ORDER[:fifths] if fifths > 0 else _FLAT_ORDER[:-fifths]
+    return {letter: 1 if fifths > 0 else -1 for letter in letters}
+
+
+def hz_to_midi(hz: float) -> float:
+    """A frequency as a fractional MIDI number (A4 = 440 Hz = 69)."""
+    return 69 + 12 * math.log2(hz / 440.0)
+
+
+def midi_to_hz(pitch: float) -> float:
+    """A (fractional) MIDI number as a frequency in Hz (69 = A4 = 440 Hz)."""
+    return 440.0 * 2 ** ((pitch - 69) / 12)
 
 
 def uses_flats(key: str) -> bool:

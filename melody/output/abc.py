@@ -27,12 +27,11 @@ from __future__ import annotations
 
 from melody.core.bars import lead_steps
 from melody.core.melody import Melody
-from melody.core.pitch import key_fifths, parse_key, spelled, uses_flats
+from melody.core.pitch import key_signature, parse_key, spelled, uses_flats
 
 UNIT_STEPS = 2  # L:1/8: an eighth note is the unit, two 16th steps
 WRITTEN_STEPS = (16, 12, 8, 6, 4, 3, 2, 1)  # lengths written as one note (whole, dotted ..., 16th)
 BARS_PER_LINE = 4
-_SHARP_ORDER, _FLAT_ORDER = "FCGDAEB", "BEADGCF"
 
 
 def to_abc(melody: Melody, number: int = 1, title: str | None = None) -> str:
@@ -56,13 +55,6 @@ def abc_key(key: str) -> str:
     """The K: field of a key: "G major" -> "G", "E minor" -> "Em", "Bb major" -> "Bb"."""
     tonic, mode = parse_key(key)
     return tonic + ("m" if mode == "minor" else "")
-
-
-def key_signature(key: str) -> dict[str, int]:
-    """Letter -> alteration (+1 sharp, -1 flat) of the key's signature."""
-    fifths = key_fifths(key)
-    letters = _SHARP_ORDER[:fifths] if fifths > 0 else _FLAT_ORDER[:-fifths]
-    return {letter: 1 if fifths > 0 else -1 for letter in letters}
 
 
 def _bars(melody: Melody) -> list[str]:

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 from melody.core.bars import Piece, bar_pieces, lead_steps, melody_pieces
 from melody.core.melody import Melody
-from melody.core.pitch import QUALITY_SUFFIX, key_fifths, parse_key, spelled
+from melody.core.pitch import QUALITY_SUFFIX, key_fifths, key_signature, parse_key, spelled
 
 DIVISIONS = 4  # per quarter note: one division is one step
 # note values a score writes, in steps, longest first: (type, dots)
@@ -48,7 +48,6 @@ _VALUES = (
     (1, "16th", 0),
 )
 _LETTERS = "CDEFGAB"
-_SHARP_ORDER, _FLAT_ORDER = "FCGDAEB", "BEADGCF"
 _ACCIDENTALS = {-1: "flat", 0: "natural", 1: "sharp"}
 
 
@@ -136,9 +135,7 @@ class _Speller:
     def __init__(self, key: str):
         fifths = key_fifths(key)
         self.flats = fifths < 0
-        self.signature = {letter: 0 for letter in _LETTERS}
-        for letter in _SHARP_ORDER[:fifths] if fifths > 0 else _FLAT_ORDER[:-fifths]:
-            self.signature[letter] = 1 if fifths > 0 else -1
+        self.signature = {letter: 0 for letter in _LETTERS} | key_signature(key)
         self.bar: dict[tuple[str, int], int] = {}
 
     def new_bar(self) -> None:

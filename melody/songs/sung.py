@@ -37,6 +37,7 @@ import numpy as np
 
 from melody.core.errors import UserError
 from melody.core.melody import Melody, bar_steps, canonical_meter, clamp_tempo
+from melody.core.pitch import hz_to_midi
 from melody.songs.recording import RATE, Recording
 
 END_BIAS = 0.25  # 16ths added to a note's end before rounding: singers let go of a note early
@@ -156,10 +157,8 @@ def heard_notes(samples: np.ndarray) -> list[HeardNote]:
     for note in segment_notes(track):
         if note.end - note.start < MIN_NOTE_S or note.pitch_hz <= 0:
             continue
-        frames = (track.timestamps >= note.start) & (track.timestamps < note.end)
-        confidence = float(track.confidence[frames].mean()) if frames.any() else 0.0
-        notes.append(HeardNote(note.start, note.end, 69 + 12 * math.log2(note.pitch_hz / 440), confidence))
-        sung = frames & (track.confidence >= 0.5) & (track.pitch_hz > 0)
+        notes.append(as_heard(track, note))
+        sung = _frames(track, note) & (track.confidence >= 0.5) & (track.pitch_hz > 0)
         sliding.append(np.abs(12 * np.log2(track.pitch_hz[sung] / note.pitch_hz)) > 0.5)
     voiced_s = float(voiced.sum()) * (track.timestamps[1] - track.timestamps[0] if len(track.timestamps) > 1 else 0)
     if voiced_s < MIN_VOICED_S or not notes:
@@ -178,12 +177,25 @@ def heard_notes(samples: np.ndarray) -> list[HeardNote]:
     return notes
 
 
+def _frames(track, note) -> np.ndarray:
+    """Which of the track's frames lie in ``note`` (anything with a start and an end, seconds)."""
+    return (track.timestamps >= note.start) & (track.timestamps < note.end)
+
+
+def as_heard(track, segment) -> HeardNote:
+    """One of swift-f0's `segment_notes` as a `HeardNote`: its pitch as a fractional MIDI number,
+    its confidence the mean over its frames."""
+    frames = _frames(track, segment)
+    confidence = float(track.confidence[frames].mean()) if frames.any() else 0.0
+    return HeardNote(segment.start, segment.end, hz_to_midi(segment.pitch_hz), confidence)
+
+
 def _without_tremolo_splits(notes: list[HeardNote], track) -> list[HeardNote]:
     """Two notes on one pitch, less than 0.1 s apart, with no dip of `REARTICULATION_DB` between
     them, are one note that wavered in loudness (the segmentation splits at a tremolo's dips)."""
 
-    def level(start: float, end: float) -> float:
-        frames = (track.timestamps >= start) & (track.timestamps < end)
+    def level(note: HeardNote) -> float:
+        frames = _frames(track, note)
         return float(np.median(track.loudness_db[frames])) if frames.any() else -120.0
 
     joined = [notes[0]] if notes else []
@@ -191,7 +203,7 @@ def _without_tremolo_splits(notes: list[HeardNote], track) -> list[HeardNote]:
         last = joined[-1]
         near = note.start - last.end < 0.1 and abs(note.pitch - last.pitch) < 0.5
         between = (track.timestamps >= last.end - 0.032) & (track.timestamps <= note.start + 0.032)
-        dip = min(level(last.start, last.end), level(note.start, note.end)) - track.loudness_db[between].min(initial=0)
+        dip = min(level(last), level(note)) - track.loudness_db[between].min(initial=0)
         if near and dip < REARTICULATION_DB:
             seconds = [last.end - last.start, note.end - note.start]
             pitch = float(np.average([last.pitch, note.pitch], weights=seconds))

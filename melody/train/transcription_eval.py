@@ -38,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
-import math
 import multiprocessing
 import os
 import statistics
@@ -50,8 +49,9 @@ from typing import NamedTuple
 import numpy as np
 
 from melody.core.errors import UserError
+from melody.core.pitch import hz_to_midi, midi_to_hz
 from melody.songs.recording import RATE
-from melody.songs.sung import HeardNote
+from melody.songs.sung import HeardNote, as_heard
 
 ONSET_TOLERANCE_S = 0.05
 PITCH_TOLERANCE_CENTS = 50.0
@@ -68,14 +68,6 @@ class Scores(NamedTuple):
     precision: float
     recall: float
     f1: float
-
-
-def midi_to_hz(pitch: float) -> float:
-    return 440.0 * 2 ** ((pitch - 69) / 12)
-
-
-def hz_to_midi(hz: float) -> float:
-    return 69 + 12 * math.log2(hz / 440.0)
 
 
 # --- references and scores ---------------------------------------------------------------
@@ -238,15 +230,8 @@ def _basic_pitch_model():
 
 
 def _notes_of(track, segments) -> list[HeardNote]:
-    """`segment_notes`' notes of ``track`` as `HeardNote`s (confidence: the mean over the note's frames)."""
-    notes = []
-    for segment in segments:
-        if segment.pitch_hz <= 0:
-            continue
-        frames = (track.timestamps >= segment.start) & (track.timestamps < segment.end)
-        confidence = float(track.confidence[frames].mean()) if frames.any() else 0.0
-        notes.append(HeardNote(segment.start, segment.end, hz_to_midi(segment.pitch_hz), confidence))
-    return notes
+    """`segment_notes`' notes of ``track`` as `HeardNote`s, as the studio makes them (`as_heard`)."""
+    return [as_heard(track, segment) for segment in segments if segment.pitch_hz > 0]
 
 
 BASIC_PITCH_NEEDS = (  # basic-pitch installed with --no-deps (its own requirements pull in TensorFlow)
