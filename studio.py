@@ -32,7 +32,7 @@ from melody.studio.session import KEY, Result, StudioSession
 from melody.studio.warmup import warm_up
 
 _LOG = logging.getLogger("folk_melody_studio")
-INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
+INSTRUMENTS = midi.INSTRUMENTS  # the studio's menu: name -> General MIDI program
 SEED_SCORE = {"width": 1400, "scale": 35}
 
 

@@ -12,6 +12,11 @@ song's length under "with_length".
 Example:
     .venv/bin/python scripts/evaluate.py --model models/essen-lstm path/to/krn-folder
     .venv/bin/python scripts/evaluate.py --model models/essen-lstm --split test
+    .venv/bin/python scripts/evaluate.py --style chinese path/to/chinese-songs
+
+``--style NAME`` scores the songs as that tradition's: with the shipped model for it (unless
+--model is given; a model told the style is told this one), against the KN-5 of that
+tradition's training songs; with --split, only that tradition's songs of the split.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ import _common  # noqa: F401  (import path, quiet TensorFlow)
 from tqdm import tqdm
 
 from melody.net.folder import default_model_folder
+from melody.songs.traditions import TRADITIONS, model_folder, tradition
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", help="song files or folders to score")
-    parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
+    parser.add_argument(
+        "--model", help=f"model folder (default: the --style's shipped model, else {default_model_folder()})"
+    )
+    parser.add_argument("--style", default="", help="the songs' tradition: " + ", ".join(TRADITIONS))
     parser.add_argument(
         "--split", choices=("train", "validation", "test"), help="score a split of --data instead of paths"
     )
@@ -51,11 +60,15 @@ def main() -> None:
     if not args.paths and not args.split:
         _common.fail("give song files or folders to score, or --split test")
     started = time.perf_counter()
+    if args.style:
+        tradition(args.style)  # an unknown style fails here, naming the choices
+    args.model = args.model or str(model_folder(args.style) if args.style else default_model_folder())
     check_model_folder(args.model)  # fail fast, before parsing
     skipped: dict[str, int] = {}
     items: list[tuple[str, str, str]] = []
     if args.split:
         candidates = [(m, f"{args.split}#{i}") for i, m in enumerate(load_split(args.data, args.split))]
+        candidates = [(m, source) for m, source in candidates if not args.style or m.style in ("", args.style)]
     else:  # parse before TensorFlow starts its threads: the parser forks worker processes
         progress = lambda it: tqdm(it, desc="parsing", unit="song", leave=False)
         corpus = load_corpus(args.paths, workers=args.workers or None, progress=progress)
@@ -63,6 +76,9 @@ def main() -> None:
         candidates = list(zip(corpus.melodies, corpus.sources))
     loaded = load_model_folder(args.model)
     vocab = loaded.vocab
+    if args.style:  # a model told the style reads it; one of a single tradition ignores it
+        vocab.style_id(args.style) if vocab.styles else None
+        candidates = [(m.replace(style=args.style if vocab.styles else ""), source) for m, source in candidates]
     songs = []
     for melody, source in candidates:
         unknown = sorted(set(melody.steps) - set(vocab.symbols))
@@ -83,12 +99,13 @@ def main() -> None:
         told = score_model(loaded, songs, progress=bar, told=True)
         result["with_length"] = {name: told[name] for name in told if name not in ("songs", "steps")}
     if not args.no_baseline:
-        train_songs = read_ngram_songs(loaded.folder)
+        train_songs = read_ngram_songs(loaded.folder, args.style)
         if train_songs is None:
             print(f"note: {loaded.folder} has no training songs for KN-5; baseline left out")
         else:
             result["kn5"] = score_ngram(fit_ngram(train_songs, vocab), vocab, songs)
     result["model"] = str(loaded.folder)
+    result["style"] = args.style or None
     result["seconds"] = round(time.perf_counter() - started, 2)
     names = ("nll_per_step", "nll_per_event", "pitch_bits_per_note", "accuracy")
     print(f"{'figure':<22}{'model':>10}{'KN-5':>10}")

@@ -45,6 +45,7 @@ import _common  # noqa: F401  (import path, quiet TensorFlow)
 
 from melody.core.melody import DEFAULT_METER, DEFAULT_TEMPO_BPM, TEMPO_RANGE
 from melody.net.folder import default_model_folder
+from melody.songs.traditions import TRADITIONS, model_folder
 from melody.songs.typed import EXAMPLE
 
 SEED_BARS = (1, 16)  # --seed-bars: how much of a song file's opening becomes the seed
@@ -153,8 +154,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--chord-model", default=None, help="chord model folder for --chords (default: models/nottingham-chords)"
     )
-    parser.add_argument("--program", type=int, default=0, help="General MIDI program 0-127 (default: 0, piano)")
-    parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
+    parser.add_argument(
+        "--program",
+        type=int,
+        default=None,
+        help="General MIDI program 0-127 (default: the --style's instrument, else 0, piano)",
+    )
+    parser.add_argument(
+        "--style",
+        default=None,
+        choices=list(TRADITIONS),
+        help="the tradition to continue the seed in; sets the model (its shipped one), and the meter, tempo and "
+        "instrument its tunes usually have unless given (e.g. irish-british: 6/8 on a violin)",
+    )
+    parser.add_argument(
+        "--model",
+        default=None,
+        help=f"model folder (default: the --style's shipped model, else {default_model_folder()})",
+    )
     parser.add_argument(
         "--out",
         default=None,
@@ -185,7 +202,7 @@ def check_args(args: argparse.Namespace, writers) -> None:
             _common.fail(f"--seed-bars {args.seed_bars}: use {SEED_BARS[0]} to {SEED_BARS[1]} bars of the opening")
     if args.out and pathlib.Path(args.out).suffix.lower() not in writers:
         _common.fail(f"--out {args.out}: use a .mid, .musicxml, .wav, .abc or .pdf file name")
-    if not 0 <= args.program <= 127:
+    if args.program is not None and not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
     if args.chord_model is not None and not args.chords:
         _common.fail("--chord-model goes with --chords")
@@ -260,6 +277,22 @@ def heard_key(loaded, seed):
     return seed.replace(key=found.key), line
 
 
+def with_style_defaults(args: argparse.Namespace) -> None:
+    """Fill what --style decides when not given: the model that serves the tradition, and
+    (for a typed or sung seed) its usual meter, tempo and instrument."""
+    from melody.output.midi import INSTRUMENTS
+
+    tradition = TRADITIONS.get(args.style)
+    args.model = args.model or str(model_folder(args.style) if tradition else default_model_folder())
+    if tradition is None:
+        args.program = 0 if args.program is None else args.program
+        return
+    if args.seed_file is None:
+        args.meter = args.meter or tradition.meter
+        args.tempo = args.tempo if args.tempo is not None else tradition.tempo
+    args.program = INSTRUMENTS[tradition.instrument] if args.program is None else args.program
+
+
 def main() -> None:
     from melody.chords import model as harmony
     from melody.generate.generator import generate
@@ -271,13 +304,15 @@ def main() -> None:
 
     args = parse_args()
     check_args(args, files.WRITERS)
+    with_style_defaults(args)
     loaded = load_model_folder(args.model) if args.seed_audio else None
     seed = sung_seed(loaded, args) if args.seed_audio else make_seed(args)
+    seed = seed.replace(style=args.style or "")
     number = secrets.randbelow(MAX_NUMBER + 1) if args.random_seed is None else args.random_seed
     recipe = Recipe(
         seed=seed_text(seed), meter=seed.meter, pickup=seed.pickup, seed_key=seed.key, bars=args.bars,
         temperature=args.temperature, number=number, variations=args.variations, key=args.key or "",
-        tempo=seed.tempo, form=args.form, chords=args.chords,
+        tempo=seed.tempo, form=args.form, chords=args.chords, style=args.style or "german",
     )  # fmt: skip
     # --top-k 0 and --max-seq-len 0 are refused (settings.check), not read as "no limit" as in the studio
     settings = recipe.settings(
@@ -310,6 +345,7 @@ def main() -> None:
     written = f"; wrote {', '.join(map(str, paths))}" if paths else ""
     source = next((f", seed from {pathlib.Path(p).name}" for p in (args.seed_file, args.seed_audio) if p), "")
     keys = f"seed in {seed.key}, result in {melodies[0].key}, {seed.meter}{source}" + (", with chords" * args.chords)
+    keys += f", style {args.style}" if args.style else ""
     keys += f", form {melodies[0].form}" if melodies[0].form else ""
     if heard:
         print(heard)

@@ -4,6 +4,7 @@
 Example:
     .venv/bin/python scripts/preprocess.py                      # music21's German Essen songs -> data/
     .venv/bin/python scripts/preprocess.py songs/ --out data-mine --verbose
+    .venv/bin/python scripts/preprocess.py --style german,chinese,irish-british --out data-traditions
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import _common  # noqa: F401  (import path, quiet TensorFlow)
 from tqdm import tqdm
 
 from melody.songs.corpus import collect, default_corpus_files, find_song_files
+from melody.songs.traditions import TRADITIONS
 from melody.train.dataset import SPLIT_SEED, parse_files_cached, write_dataset
 
 
@@ -27,6 +29,12 @@ def parse_args() -> argparse.Namespace:
         "paths",
         nargs="*",
         help="song files or folders (.krn .abc .xml .musicxml .mxl .mid); default: music21's German Essen ABC",
+    )
+    parser.add_argument(
+        "--style",
+        default="",
+        help="traditions whose songs to read, comma-separated (" + ", ".join(TRADITIONS) + "); each song is "
+        "marked with its style, for a model told the style; default: the paths given",
     )
     parser.add_argument("--out", default="data", help="dataset folder to write (default: data)")
     parser.add_argument(
@@ -44,13 +52,28 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     started = time.perf_counter()
-    files = find_song_files(args.paths) if args.paths else default_corpus_files()
+    styles = [name.strip() for name in args.style.split(",") if name.strip()]
+    unknown = [name for name in styles if name not in TRADITIONS]
+    if unknown:
+        _common.fail(f"--style {unknown[0]!r} is not a tradition; choose from {', '.join(TRADITIONS)}")
+    if styles and args.paths:
+        _common.fail("give song paths or --style, not both (--style reads each tradition's own collections)")
     cache = None if args.no_cache else pathlib.Path(args.cache)
     workers = args.workers or None
+    groups = [(TRADITIONS[name].files(), name, TRADITIONS[name].triplets_rounded) for name in styles] or [
+        (find_song_files(args.paths) if args.paths else default_corpus_files(), "", False)
+    ]
+    results, files = [], []
     with ProcessPoolExecutor(workers) as pool:
         pool_map = lambda fn, items: pool.map(fn, items, chunksize=16)
-        progress = lambda it, total: tqdm(it, total=total, desc="parsing songs", unit="song")
-        results = parse_files_cached(files, cache, pool_map, progress)
+        for group_files, style, triplets in groups:
+            label = f"parsing {style or 'songs'}"
+            progress = lambda it, total, label=label: tqdm(it, total=total, desc=label, unit="song")
+            for result in parse_files_cached(group_files, cache, pool_map, progress, round_triplets=triplets):
+                if style and "melody" in result:
+                    result = {**result, "melody": {**result["melody"], "style": style}}
+                results.append(result)
+            files += group_files
     corpus = collect(results)
     if args.verbose:
         for source, reason, detail in corpus.skipped_items:

@@ -6,15 +6,17 @@ cache, filled first where needed).
 
 It first says how well it tells real tunes apart: trained on 80% of each tradition's kept
 tunes, tested on the other 20% (a fixed split by each tune's notes). With --generate N it then
-continues N held-out openings of each tradition (pickup and 2 bars) to 16 bars with a model
-(--model, the shipped one by default, temperature 0.8) and classifies the new bars only: the
-share of each tradition's continuations heard as each tradition.
+continues the openings (pickup and 2 bars) of N test songs of each tradition (the test split of
+--data, songs no model was trained on) to 16 bars, in that style, with the model that serves the
+style (or --model; temperature 0.8), and classifies the new bars only, with the classifier
+trained on every real tune but those test songs: the share of each tradition's continuations
+heard as each tradition.
 
 Prints tables, then one JSON line.
 
 Example:
     .venv/bin/python scripts/style_check.py
-    .venv/bin/python scripts/style_check.py --generate 100
+    .venv/bin/python scripts/style_check.py --generate 100 --data data-traditions
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ import time
 
 import _common
 
-from melody.net.folder import default_model_folder
-
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generate", type=int, default=0, metavar="N", help="continue N openings per tradition")
-    parser.add_argument("--model", default=str(default_model_folder()), help="model folder (default: %(default)s)")
+    parser.add_argument("--model", help="model folder (default: the one that serves each style)")
+    parser.add_argument(
+        "--data",
+        default="data-traditions",
+        help="dataset of the traditions (preprocess.py --style ...) whose "
+        "test songs give the openings (default: %(default)s)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="processes reading tunes (default: %(default)s)")
     args = parser.parse_args()
     if args.generate < 0 or args.workers < 1:
@@ -40,18 +46,17 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def continued(loaded, songs, count: int) -> list:
-    """``count`` held-out openings continued to 16 bars (temperature 0.8, the n-th with random
-    seed 1000 + n); the new steps only, as melodies. An opening the model cannot take (outside
-    its range or meters) is said and left out."""
+def continued(loaded, songs, count: int, style: str) -> list:
+    """The openings of ``count`` songs continued to 16 bars in ``style`` (temperature 0.8, the
+    n-th with random seed 1000 + n); the new steps only, as melodies. An opening the model
+    cannot take (outside its range or meters) is said and left out."""
     from melody.core.errors import UserError
     from melody.generate.generator import generate
     from melody.generate.seed_key import find_seed_key
-    from melody.train.style_check import held_out
 
-    openings = [song.opening(2) for song in songs if held_out(song)][:count]
     made = []
-    for index, opening in enumerate(openings):
+    for index, song in enumerate(songs[:count]):
+        opening = song.opening(2).replace(style=style)
         seed = opening.replace(key=find_seed_key(loaded, opening).key)
         try:
             [melody] = generate(loaded, seed, bars=16, temperature=0.8, random_seed=1000 + index)
@@ -66,7 +71,7 @@ def continued(loaded, songs, count: int) -> list:
 
 def main() -> None:
     from melody.songs.traditions import TRADITIONS
-    from melody.train.style_check import classify, evaluate, fit, held_out
+    from melody.train.style_check import classify, evaluate, fit
     from melody.train.traditions_report import kept_songs
 
     args = parse_args()
@@ -85,16 +90,28 @@ def main() -> None:
     result = {"real": real}
     if args.generate:
         from melody.net.folder import load_model_folder
+        from melody.songs.traditions import model_folder
+        from melody.train.dataset import load_split
 
-        loaded = load_model_folder(args.model)
-        model = fit({style: [m for m in melodies if not held_out(m)] for style, melodies in songs.items()})
-        heard = {}
+        test = collections.defaultdict(list)
+        for melody in load_split(args.data, "test"):
+            test[melody.style].append(melody)
+        unseen = {melody.steps for melodies in test.values() for melody in melodies}
+        model = fit({style: [m for m in melodies if m.steps not in unseen] for style, melodies in songs.items()})
+        heard, models = {}, {}
         for style in styles:
-            made = continued(loaded, songs[style], args.generate)
+            folder = args.model or str(model_folder(style))
+            loaded = load_model_folder(folder)
+            made = continued(loaded, test[style], args.generate, style)
             heard[style] = dict(collections.Counter(classify(model, melody) for melody in made))
+            models[style] = folder
             shares = ", ".join(f"{other} {heard[style].get(other, 0)}" for other in styles)
-            print(f"{len(made)} {style} openings continued by {args.model}: heard as {shares}")
-        result["generated"] = {"model": args.model, "per_style": args.generate, "heard_as": heard}
+            right = heard[style].get(style, 0) / max(len(made), 1)
+            print(
+                f"{len(made)} {style} test openings continued in that style by {folder}: heard as {shares} "
+                f"({right:.0%} right)"
+            )
+        result["generated"] = {"models": models, "per_style": args.generate, "heard_as": heard}
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result))
 

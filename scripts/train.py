@@ -19,7 +19,7 @@ import pathlib
 
 import _common  # import path, quiet TensorFlow
 
-from melody.net.folder import ModelConfig
+from melody.net.folder import ModelConfig, load_model_folder
 from melody.net.vocabulary import Vocabulary
 from melody.train.dataset import load_melodies, load_split
 from melody.train.training import PRECISIONS, TrainConfig
@@ -42,6 +42,7 @@ MODEL_FLAGS = {  # ModelConfig fields set from the command line
     "position_dim": "size of the bar-position embedding; 0: the model is not told where the bar is",
     "meter_dim": "size of the meter embedding; 0: the model is not told the meter",
     "to_go_bars": "tell the model how many bars are left before the end, up to this many; 0: not told",
+    "style_dim": "size of the style (tradition) embedding, for data of several traditions",
     "lookback": "1: also tell the model the symbols 1 and 2 bars back and whether the last bar repeated; 0: not",
     "dropout": "dropout after each LSTM",
     "learning_rate": "Adam's starting learning rate",
@@ -77,6 +78,12 @@ def parse_args() -> argparse.Namespace:
         help="dtype of the LSTM's matrix products in training; state and weights stay float32 "
         "(auto: bfloat16 on CPUs with AMX / AVX-512 BF16 and no GPU, else float32)",
     )
+    parser.add_argument(
+        "--start-from",
+        metavar="MODEL_DIR",
+        help="start from a trained model's weights (e.g. a style model from models/essen-lstm): shared symbols, "
+        "meters and layers keep what it learned; new inputs start at zero",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bars")
     return parser.parse_args()
 
@@ -95,8 +102,16 @@ def main() -> None:
         strategy=args.strategy, precision=args.precision, **{name: getattr(args, name) for name in TRAIN_FLAGS}
     )
     model_config = ModelConfig(
-        vocab_size=len(vocab), n_meters=len(vocab.meters), **{name: getattr(args, name) for name in MODEL_FLAGS}
+        vocab_size=len(vocab),
+        n_meters=len(vocab.meters),
+        n_styles=len(vocab.styles),
+        **{name: getattr(args, name) for name in MODEL_FLAGS},
     )
+    if vocab.styles and not model_config.style_dim:
+        _common.fail(
+            f"{args.data} holds songs of {len(vocab.styles)} styles: give --style-dim (e.g. 8) to tell the model"
+        )
+    start = load_model_folder(args.start_from) if args.start_from else None
     outcome = train(
         splits["train"],
         splits["validation"],
@@ -106,6 +121,7 @@ def main() -> None:
         model_config,
         resume=args.resume,
         verbose=0 if args.quiet else 1,
+        start_from=start,
     )
     from melody.train.card import finish_model_folder
 

@@ -191,6 +191,8 @@ class Melody:
             ``start`` step, each sounding until the next; the first need not start at 0.
     phrases: the song's form (empty: none given), ``(first step, letter)`` per phrase in
             order, e.g. ``((0, "A"), (68, "A"), (132, "B"), (196, "A"))`` (`melody.generate.forms`).
+    style:  the folk tradition it comes from or is to be continued in, a
+            `melody.songs.traditions.TRADITIONS` id such as ``"chinese"`` ("": not said).
     """
 
     steps: tuple[str, ...]
@@ -201,6 +203,7 @@ class Melody:
     title: str = ""
     chords: tuple[Chord, ...] = ()
     phrases: tuple[tuple[int, str], ...] = ()
+    style: str = ""
 
     def __post_init__(self) -> None:
         for index, symbol in enumerate(self.steps):
@@ -222,6 +225,8 @@ class Melody:
         check_tempo(self.tempo)
         object.__setattr__(self, "chords", _checked_chords(self.chords, len(self.steps)))
         object.__setattr__(self, "phrases", _checked_phrases(self.phrases, len(self.steps)))
+        if self.style and not (len(self.style) <= 32 and re.fullmatch(r"[a-z]+(-[a-z]+)*", self.style)):
+            raise MelodyError(f"style {self.style[:40]!r} is not a tradition's id (e.g. 'german', 'irish-british')")
         if self.title:  # read from files and links: no control or bidi characters, bounded
             object.__setattr__(self, "title", clean(self.title))
 

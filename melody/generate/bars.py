@@ -232,7 +232,7 @@ def _draw(
     state after them."""
 
     vocab, rows = generator.vocab, len(rngs)
-    meters = np.full(rows, vocab.meter_id(seed.meter), dtype=np.int32)
+    meters = np.full(rows, vocab.context_id(seed.meter, seed.style), dtype=np.int32)
     song = np.concatenate([history, ids], axis=1) if generator.net.lookback else None  # for the lookback inputs
     # the noise of every step here, drawn ahead: the same draws (nothing else draws from rngs meanwhile)
     noise = gumbel_rows(rngs, stop - t, logits.shape[1]) if temperature != 0 else None
@@ -298,7 +298,7 @@ def beam_search(generator, seed: Melody, steps: int, variations: int, trace: lis
             scores = scores - _repeat_cost(song[:, seed.pickup : index + 1], bar)
         paths = np.concatenate([paths[parents], logp[parents, ids][:, None]], axis=1)
         state = [(h[parents], c[parents]) for h, c in state]
-        meters = np.full(len(ids), vocab.meter_id(seed.meter), dtype=np.int32)
+        meters = np.full(len(ids), vocab.context_id(seed.meter, seed.style), dtype=np.int32)
         back = None
         if generator.net.lookback:
             back = generator.lookback(

@@ -171,7 +171,9 @@ class Generator:
         history = np.tile(np.concatenate([[end_id], vocab.encode(seed.steps)]).astype(np.int32), (batch, 1))
         total = len(seed) + settings.steps
         positions = self.positions(seed, total, told=bool(settings.bars))  # of the step each input predicts
-        reader = WindowedReader(self.net, settings.max_seq_len, batch, total, vocab.meter_id(seed.meter), positions)
+        reader = WindowedReader(
+            self.net, settings.max_seq_len, batch, total, vocab.context_id(seed.meter, seed.style), positions
+        )
         song = np.zeros((batch, total), dtype=np.int32)  # the melody's ids: the seed, then what is generated
         song[:, : len(seed)] = history[:, 1:]
         generated = song[:, len(seed) :]  # a view: each step generated is in the song too
@@ -238,7 +240,7 @@ class Generator:
         ids = self.vocab.encode(seed.steps)
         inputs = np.tile(np.concatenate([[self.vocab.id(END)], ids]), (batch, 1))
         back = self.lookback(seed, np.tile(ids, (batch, 1)), 0, len(seed) + 1)
-        return self._feed(inputs.astype(np.int32), 0, self.vocab.meter_id(seed.meter), positions, back)
+        return self._feed(inputs.astype(np.int32), 0, self.vocab.context_id(seed.meter, seed.style), positions, back)
 
     def _feed(self, inputs: np.ndarray, first_index: int, meter: int, positions: np.ndarray, lookback=None):
         """Run inputs (batch, n) from a fresh state; input j predicts step first_index + j

@@ -179,7 +179,7 @@ def model_scores(loaded, seed: Melody) -> np.ndarray:
     count = min(len(seed), MODEL_STEPS)  # inputs [/] + steps[:-1] predict the steps; the end is not scored
     symbols = np.stack([a.symbols[:count] for a in arrays])  # (rows, count)
     targets = np.stack([a.targets[:count] for a in arrays])
-    positions, meters = arrays[0].positions[:count], arrays[0].meters[:count]
+    positions, meters = arrays[0].positions[:count], arrays[0].contexts[:count]
     lookback = np.stack([a.lookback[:, :count] for a in arrays], axis=1)  # (3, rows, count)
     state, total = net.initial_state(len(arrays)), np.zeros(len(arrays))
     batch = len(arrays)

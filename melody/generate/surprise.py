@@ -32,7 +32,7 @@ def step_probabilities(loaded, melody: Melody, whole_song: bool = False) -> np.n
             state,
             arrays.symbols[t : t + 1],
             arrays.positions[t : t + 1],
-            arrays.meters[t : t + 1],
+            arrays.contexts[t : t + 1],
             lookback[:, t : t + 1],
         )
         rows.append(probabilities[0])

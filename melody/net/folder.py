@@ -41,6 +41,7 @@ INPUT_TABLES = {  # model input -> the embedding layer that reads it (the lookba
     "lookback_1": "symbol_embedding",
     "lookback_2": "symbol_embedding",
     "repeated": "repeat_embedding",
+    "styles": "style_embedding",
 }
 TRAIN_HINT = "train one with: .venv/bin/python scripts/preprocess.py && .venv/bin/python scripts/train.py"
 
@@ -61,6 +62,8 @@ class ModelConfig:
     position_dim: int = 16  # embedding of the next step's bar position; 0: not told (meter-blind)
     meter_dim: int = 8  # embedding of the meter; 0: not told
     lookback: int = 0  # 1: also told the symbols 1 and 2 bars back and if the last bar repeated (0: not)
+    n_styles: int = 0  # traditions a style model is told about (rows of its style table; 0: one tradition)
+    style_dim: int = 0  # embedding of the song's tradition, read at every step (0: not told)
     units: int = 256  # LSTM units per layer
     layers: int = 1  # stacked LSTM layers
     dropout: float = 0.2  # after each LSTM layer
@@ -74,7 +77,13 @@ class ModelConfig:
 
 def input_names(config: ModelConfig) -> tuple[str, ...]:
     """The model's inputs in order (each (batch, steps) int32; see `INPUT_TABLES`)."""
-    return ("symbols", "positions", "meters", *(LOOKBACK_FIELDS if config.lookback else ()))
+    return (
+        "symbols",
+        "positions",
+        "meters",
+        *(LOOKBACK_FIELDS if config.lookback else ()),
+        *(("styles",) if config.style_dim else ()),
+    )
 
 
 class LoadedModel:
@@ -152,6 +161,8 @@ CONFIG_SCHEMA = {  # config.json field -> (test of a value, what is expected); o
     "position_dim": _whole(0),
     "meter_dim": _whole(0),
     "lookback": (lambda v: v in (0, 1) and not isinstance(v, bool), "0 or 1"),
+    "n_styles": _whole(0),
+    "style_dim": _whole(0),
     "units": _whole(1),
     "layers": _whole(1),
     "dropout": _real(lambda v: 0 <= v < 1, "a number from 0 up to (not including) 1"),
@@ -188,6 +199,11 @@ def read_config(folder: pathlib.Path) -> ModelConfig:
             f"{path}: n_positions is {config.n_positions}, but to_go_bars {config.to_go_bars} needs "
             f"{position_count(config.to_go_bars)} rows; {TRAIN_HINT}"
         )
+    if bool(config.style_dim) != bool(config.n_styles):
+        raise ModelFolderError(
+            f"{path}: style_dim is {config.style_dim} and n_styles {config.n_styles}; a style model has both, "
+            f"a model of one tradition neither; {TRAIN_HINT}"
+        )
     return config
 
 
@@ -218,6 +234,16 @@ def check_model_folder(folder: str | pathlib.Path) -> tuple[ModelConfig, Vocabul
         raise ModelFolderError(
             f"{folder / 'meters.json'} lists {len(vocab.meters)} meters, more than config.json n_meters "
             f"({config.n_meters}, the rows of the meter table); {TRAIN_HINT}"
+        )
+    if len(vocab.styles) != config.n_styles:
+        raise ModelFolderError(
+            f"{folder / 'styles.json'} lists {len(vocab.styles)} styles, config.json n_styles says "
+            f"{config.n_styles}; {TRAIN_HINT}"
+        )
+    if config.n_styles and len(vocab.meters) != config.n_meters:  # `Vocabulary.context_id` counts its meters
+        raise ModelFolderError(
+            f"{folder / 'meters.json'} lists {len(vocab.meters)} meters; a style model's config.json n_meters "
+            f"must match ({config.n_meters}); {TRAIN_HINT}"
         )
     return config, vocab
 
@@ -254,6 +280,8 @@ def check_model_weights(folder: pathlib.Path, weights: dict, config: ModelConfig
     ]  # fmt: skip
     if c.lookback:
         tables.append(("repeat_embedding", 2, "lookback is 1", REPEAT_DIM, "lookback is 1"))
+    if c.style_dim:
+        tables.append(("style_embedding", c.n_styles, f"n_styles is {c.n_styles}", c.style_dim, "style_dim says"))
     for name, rows, rows_said, columns, columns_said in tables:
         [shape] = shapes(name, 1, "needs it")
         expect(name, "dimensions", len(shape), 2, "describes an embedding table")

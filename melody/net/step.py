@@ -18,7 +18,9 @@ class StepModel:
     a (rows, 4 * units) table, so the first layer is three lookups and one matmul. A lookback
     model (``lookback``) adds two tables for the symbols one and two bars back (the symbol
     embedding times their kernel rows) and folds its repeat flag into the meter table
-    (rows ``meter * 2 + flag``): five lookups and one matmul. A higher
+    (rows ``meter * 2 + flag``): five lookups and one matmul. A style model folds the tradition
+    into the meter table too: its rows are per style and meter, and the "meter" ids the steps
+    take are `Vocabulary.context_id` (style * meters + meter). A higher
     layer's input and recurrent kernels are stacked, ``[h below, h] @ [[W], [U]]``: one
     matmul per layer. Activations follow Keras' LSTM (sigmoid gates, tanh); the gate
     columns are reordered from Keras' (i, f, c, o) to (i, f, o, c), and the gate columns
@@ -50,15 +52,19 @@ class StepModel:
         self.symbol_rows = symbol_table @ w0[:a]  # (vocab, 4 units)
         self.position_rows = position_table @ w0[a : a + b]  # (positions, 4 units)
         self.lookback = bool(lookback)
+        m = a + b + meter_table.shape[1]
+        meters = meter_table @ w0[a + b : m] + b0  # (meters, 4 units), bias folded in
         if not self.lookback:
-            self.meter_rows = meter_table @ w0[a + b :] + b0  # (meters, 4 units), bias folded in
+            self.meter_rows = meters
         else:  # kernel rows: symbol, position, meter, symbol 1 bar back, 2 bars back, repeat flag
             (repeat_table,) = get("repeat_embedding")
-            m = a + b + meter_table.shape[1]
-            meters = meter_table @ w0[a + b : m] + b0
-            flags = repeat_table @ w0[m + 2 * a :]  # (2, 4 units)
+            flags = repeat_table @ w0[m + 2 * a : m + 2 * a + repeat_table.shape[1]]  # (2, 4 units)
             self.meter_rows = (meters[:, None] + flags[None]).reshape(-1, meters.shape[1])  # (meters * 2, 4 units)
             self.back_rows = (symbol_table @ w0[m : m + a], symbol_table @ w0[m + a : m + 2 * a])  # (vocab, 4 units)
+        if "style_embedding" in weights:  # a style model: its last kernel rows; one row per style and meter
+            (style_table,) = get("style_embedding")
+            styles = style_table @ w0[w0.shape[0] - style_table.shape[1] :]  # (styles, 4 units)
+            self.meter_rows = (styles[:, None] + self.meter_rows[None]).reshape(-1, meters.shape[1])
         self.recurrent = np.ascontiguousarray(u0)  # (units, 4 units) of the first layer
         self.upper = [(np.ascontiguousarray(np.vstack([w, u])), b) for w, u, b in layers[1:]]  # (2 units, 4 units)
         self.dense_w, self.dense_b = get("next_symbol")

@@ -34,6 +34,10 @@ class UnknownSymbolError(UserError, ValueError):
     """A symbol (usually a pitch) that the model's vocabulary does not have."""
 
 
+class UnknownStyleError(UserError, ValueError):
+    """A tradition the model was not taught."""
+
+
 class VocabularyFileError(UserError, ValueError):
     """A mapping.json or meters.json (of a model or dataset folder) that cannot be used;
     the message names the file, what it holds and what is expected."""
@@ -41,10 +45,12 @@ class VocabularyFileError(UserError, ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Vocabulary:
-    """The model's symbols in id order, and the meters it was told about."""
+    """The model's symbols in id order, the meters it was told about, and the traditions
+    (`Melody.style`) a style model was told about (empty: a model of one tradition)."""
 
     symbols: tuple[str, ...]
     meters: tuple[str, ...] = (OTHER_METER,)
+    styles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ids", {s: i for i, s in enumerate(self.symbols)})
@@ -62,7 +68,9 @@ class Vocabulary:
         for m in melodies:
             counts[m.meter] = counts.get(m.meter, 0) + 1
         meters = sorted((m for m, n in counts.items() if n >= min_meter_songs), key=_meter_order)
-        return cls((END, HOLD, REST, *(str(p) for p in span)), (OTHER_METER, *meters))
+        styles = tuple(dict.fromkeys(m.style for m in melodies if m.style))  # in order of first song
+        styles = styles if len(styles) > 1 else ()  # songs of one tradition need no style input
+        return cls((END, HOLD, REST, *(str(p) for p in span)), (OTHER_METER, *meters), styles)
 
     @property
     def pitch_range(self) -> tuple[int, int]:
@@ -97,12 +105,29 @@ class Vocabulary:
         """Id of a meter; meters the model was not told about share id 0 ('other')."""
         return self.meters.index(meter) if meter in self.meters else 0
 
+    def style_id(self, style: str) -> int:
+        """Id of a tradition for a style model: "" (not said) is its first; 0 for a model of
+        one tradition. Raises UnknownStyleError for a tradition the model was not taught."""
+        if not self.styles or not style:
+            return 0
+        if style not in self.styles:
+            raise UnknownStyleError(f"this model knows the styles {', '.join(self.styles)}, not {style[:40]!r}")
+        return self.styles.index(style)
+
+    def context_id(self, meter: str, style: str = "") -> int:
+        """The meter and style as one id, as `melody.net.step.StepModel` reads them (its meter
+        table holds a row per style and meter): ``style_id * len(meters) + meter_id``."""
+        return self.style_id(style) * len(self.meters) + self.meter_id(meter)
+
     # ------------------------------------------------------------------ files
     def save(self, folder: str | pathlib.Path) -> None:
-        """Write ``mapping.json`` (symbol -> id) and ``meters.json`` into ``folder``."""
+        """Write ``mapping.json`` (symbol -> id), ``meters.json`` and (a style model)
+        ``styles.json`` into ``folder``."""
         folder = pathlib.Path(folder)
         atomic_write_json(folder / "mapping.json", {s: i for i, s in enumerate(self.symbols)})
         atomic_write_json(folder / "meters.json", list(self.meters))
+        if self.styles:
+            atomic_write_json(folder / "styles.json", list(self.styles))
 
     @classmethod
     def load(cls, folder: str | pathlib.Path) -> Vocabulary:
@@ -167,9 +192,10 @@ class Vocabulary:
             owners[index] = symbol
         symbols = tuple(owners[i] for i in range(count))
 
+        styles = cls._read_styles(folder / "styles.json", read)
         path = folder / "meters.json"
         if not path.exists():
-            return cls(symbols, (OTHER_METER,))
+            return cls(symbols, (OTHER_METER,), styles)
         meters = read(path)
         if not isinstance(meters, list) or not meters or meters[0] != OTHER_METER:
             if not isinstance(meters, list):
@@ -193,7 +219,22 @@ class Vocabulary:
                 raise VocabularyFileError(
                     f"{path}: entry {number}, {meter!r}, is listed twice; expected each meter once"
                 )
-        return cls(symbols, tuple(meters))
+        return cls(symbols, tuple(meters), styles)
+
+    @staticmethod
+    def _read_styles(path: pathlib.Path, read) -> tuple[str, ...]:
+        """styles.json (a style model's traditions, in id order): a JSON list of distinct ids."""
+        if not path.exists():
+            return ()
+        styles = read(path)
+        if (
+            not isinstance(styles, list)
+            or not styles
+            or not all(isinstance(s, str) and s and len(s) <= 32 for s in styles)
+            or len(set(styles)) != len(styles)
+        ):
+            raise VocabularyFileError(f'{path}: expected a JSON list of distinct style ids, e.g. ["german", "chinese"]')
+        return tuple(styles)
 
 
 def _meter_order(meter: str) -> tuple[int, int]:
@@ -282,6 +323,8 @@ class SongArrays:
     lookback_1: np.ndarray | None = None  # symbol one bar before the step being predicted (`lookback_ids`)
     lookback_2: np.ndarray | None = None  # ... two bars before
     repeated: np.ndarray | None = None  # 1: the last whole bar repeated the one before it
+    styles: np.ndarray | None = None  # the song's style id, repeated (read by a style model only)
+    contexts: np.ndarray | None = None  # meter and style as `StepModel` reads them (`Vocabulary.context_id`)
     weights: np.ndarray | None = None  # per-target loss weights, set by melody.batching
 
     @property
@@ -302,6 +345,8 @@ def song_arrays(melody: Melody, vocab: Vocabulary, length: int | None = None, to
         symbols=np.concatenate([end, ids]),
         positions=position_ids(melody, count, length, to_go_bars),
         meters=np.full(count, vocab.meter_id(melody.meter), dtype=np.int32),
+        styles=np.full(count, vocab.style_id(melody.style), dtype=np.int32),
+        contexts=np.full(count, vocab.context_id(melody.meter, melody.style), dtype=np.int32),
         targets=np.concatenate([ids, end]),
         lookback_1=back[0],
         lookback_2=back[1],

@@ -16,6 +16,7 @@ from melody.core.pitch import tonic_pitch_class, uses_flats
 from melody.core.quiet import quiet_import
 
 DEFAULT_PROGRAM = 0  # General MIDI: acoustic grand piano
+INSTRUMENTS = {"Piano": 0, "Harpsichord": 6, "Accordion": 21, "Acoustic guitar": 24, "Violin": 40, "Flute": 73}
 
 
 ACCOMPANIMENT_PROGRAM = 24  # General MIDI: nylon-string guitar, the chords under the melody's piano

@@ -175,15 +175,39 @@ def read_task(task: Task, strict: bool = True, title: str | None = None, lenient
         raise SongSkipped("parse_error", f"{type(error).__name__}: {str(error)[:120]}") from error
 
 
-def parse_task_result(task: Task) -> dict:
-    """``parse_task`` for worker processes: a plain dict, kept song (in C/Am) or skip."""
+TRIPLET_LONGEST_STEPS = 16  # a tune whose triplets were rounded keeps notes of a 16th to 4 quarters, as the filter
+
+
+def parse_task_result(task: Task, round_triplets: bool = False, style: str = "") -> dict:
+    """``parse_task`` for worker processes: a plain dict, kept song (in C/Am) or skip.
+
+    ``round_triplets`` (traditions whose tunes have them, e.g. Irish): a tune the filter skips
+    for its durations is read again with each triplet rounded to the 16th grid, and kept when
+    triplets were all that was off the grid and every note lasts a 16th to 4 quarters (as the
+    filter asks); ``style`` is the tradition the song is marked with (`Melody.style`)."""
     try:
-        melody = to_model_key(parse_task(task))
+        try:
+            melody = parse_task(task)
+        except SongSkipped as skip:
+            if not (round_triplets and skip.reason == "bad_duration"):
+                raise
+            melody = _triplets_rounded(task, skip)
+        melody = to_model_key(melody.replace(style=style))
     except SongSkipped as skip:
         return {"source": task.source, "skip": skip.reason, "detail": skip.detail}
     except MelodyError as error:
         return {"source": task.source, "skip": "out_of_range", "detail": str(error)}
     return {"source": task.source, "melody": dataclasses.asdict(melody)}
+
+
+def _triplets_rounded(task: Task, skip: SongSkipped) -> Melody:
+    """The tune read with its triplets rounded to 16ths; raises ``skip`` again when anything
+    else was off the grid, more than one line was there, or a note is outside the filter's lengths."""
+    reading = read_task(task, strict=False, lenient=True)
+    triplets_only = reading.rounded and all(triplet for _, triplet in reading.rounded) and not reading.took
+    if not triplets_only or any(not 1 <= e.length <= TRIPLET_LONGEST_STEPS for e in reading.melody.events()):
+        raise skip
+    return reading.melody
 
 
 def read_source(source: str) -> Melody:

@@ -23,6 +23,7 @@ from melody.core.melody import bar_steps, canonical_meter
 from melody.core.pitch import NAMINGS, all_keys
 from melody.generate.forms import FormError, check_form
 from melody.generate.generator import BARS_RANGE, GenerationSettings
+from melody.songs.traditions import TRADITIONS
 
 MAX_NUMBER = 99_999  # melody numbers are 0 to 99,999: short enough to read out and type
 MAX_VARIATIONS = 4
@@ -50,6 +51,7 @@ NAMES = {  # Recipe field -> query parameter
     "chords": "chords",
     "form": "form",
     "names": "names",
+    "style": "style",
     "number": "melody",
 }
 # what changes how a melody sounds and is written, never which melody it is: the studio
@@ -65,7 +67,8 @@ class Recipe:
     number (the random seed), None before a melody is made; ``chords``: chords and an
     accompaniment under the melodies (they do not change the melodies); ``form``: phrases by
     letter ("AABA"), or "free" (the model's own); ``names``: how the seed's notes are written
-    (`melody.core.pitch.NAMINGS`). ``key``, ``tempo``, ``instrument`` and ``chords`` do not
+    (`melody.core.pitch.NAMINGS`); ``style``: the tradition the seed is continued in
+    (`melody.songs.traditions.TRADITIONS`). ``key``, ``tempo``, ``instrument`` and ``chords`` do not
     change which melody is made (`PRESENTATION`)."""
 
     seed: str = ""
@@ -84,6 +87,7 @@ class Recipe:
     chords: bool = True
     form: str = "free"
     names: str = "english"
+    style: str = "german"
     number: int | None = None
 
     def settings(self, **more) -> GenerationSettings:
@@ -196,6 +200,7 @@ def _readers(instruments, ready_ids) -> dict:
         "chords": _switch,
         "form": _form,
         "names": lambda text: text if text in NAMINGS else _bad(text, NAMINGS),
+        "style": lambda text: text if text in TRADITIONS else _bad(text, TRADITIONS),
         "number": lambda text: _whole(text, 0, MAX_NUMBER),
     }
 

@@ -24,7 +24,7 @@ from melody.core.melody import Melody
 from melody.net.vocabulary import LOOKBACK_FIELDS, Vocabulary, song_arrays
 
 PAD_TO = 16  # batch lengths are rounded up to a multiple of this (fewer graph shapes)
-FIELDS = ("symbols", "positions", "meters", "targets", *LOOKBACK_FIELDS)
+FIELDS = ("symbols", "positions", "meters", "targets", *LOOKBACK_FIELDS, "styles")
 
 
 def _song(melody: Melody, vocab: Vocabulary, max_steps: int, to_go_bars: int = 0, told: bool = False):
@@ -50,6 +50,7 @@ class Batch:
     lookback_1: np.ndarray
     lookback_2: np.ndarray
     repeated: np.ndarray
+    styles: np.ndarray
     weights: np.ndarray
 
     @property

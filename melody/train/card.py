@@ -27,14 +27,30 @@ NGRAM_SONGS_FILE = "ngram_train.txt.gz"  # the training split, one song per line
 
 
 def write_ngram_songs(folder: pathlib.Path, songs: list[Melody]) -> None:
-    """Save the training songs (symbols only) so evaluate.py can fit the same KN-5."""
+    """Save the training songs (symbols only) so evaluate.py can fit the same KN-5; songs of
+    several traditions are also saved per tradition (``ngram_train.<style>.txt.gz``), for the
+    KN-5 of each."""
+    styles = {m.style for m in songs}
+    for style in sorted(styles) if len(styles) > 1 else []:
+        _write_songs(folder / _ngram_file(style), [m for m in songs if m.style == style])
+    _write_songs(folder / NGRAM_SONGS_FILE, songs)
+
+
+def _ngram_file(style: str) -> str:
+    return NGRAM_SONGS_FILE.replace(".txt", f".{style}.txt") if style else NGRAM_SONGS_FILE
+
+
+def _write_songs(path: pathlib.Path, songs: list[Melody]) -> None:
     text = "\n".join(symbols_text(m) for m in songs) + "\n"
-    atomic_write_bytes(folder / NGRAM_SONGS_FILE, gzip.compress(text.encode(), mtime=0))
+    atomic_write_bytes(path, gzip.compress(text.encode(), mtime=0))
 
 
-def read_ngram_songs(folder: pathlib.Path) -> list[tuple[str, ...]] | None:
-    """The training songs saved by `write_ngram_songs`, or None if the folder has none."""
-    path = pathlib.Path(folder) / NGRAM_SONGS_FILE
+def read_ngram_songs(folder: pathlib.Path, style: str = "") -> list[tuple[str, ...]] | None:
+    """The training songs saved by `write_ngram_songs` (``style``: of that tradition, where the
+    model learned several), or None if the folder has none."""
+    path = pathlib.Path(folder) / _ngram_file(style)
+    if style and not path.is_file():  # a model of one tradition: all its songs
+        path = pathlib.Path(folder) / NGRAM_SONGS_FILE
     if not path.is_file():
         return None
     return [tuple(line.split()) for line in gzip.decompress(path.read_bytes()).decode().splitlines() if line]

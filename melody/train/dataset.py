@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import hashlib
 import json
 import pathlib
@@ -44,27 +45,31 @@ class DatasetError(UserError, RuntimeError):
 
 
 # ---------------------------------------------------------------- parse cache
-def file_digest(path: pathlib.Path) -> str:
-    return hashlib.sha1(CACHE_VERSION.encode() + path.read_bytes()).hexdigest()
+def file_digest(path: pathlib.Path, variant: str = "") -> str:
+    return hashlib.sha1(CACHE_VERSION.encode() + variant.encode() + path.read_bytes()).hexdigest()
 
 
-def parse_files_cached(files: list[pathlib.Path], cache: pathlib.Path | None, pool_map, progress=None) -> list[dict]:
+def parse_files_cached(
+    files: list[pathlib.Path], cache: pathlib.Path | None, pool_map, progress=None, round_triplets: bool = False
+) -> list[dict]:
     """Parse results for every song in ``files``; a file already parsed is read from cache.
 
     ``pool_map(function, tasks)`` maps in order (e.g. a process pool's ``imap``). Each
     file's results are cached as soon as its last song is parsed, so a killed run resumes.
+    ``round_triplets``: as `parse_task_result` (cached apart from the plain reading).
     """
     results: list[dict] = []
     todo: list[tuple[pathlib.Path, str, list[Task]]] = []
+    parse = functools.partial(parse_task_result, round_triplets=True) if round_triplets else parse_task_result
     for path in files:
-        digest = file_digest(path)
+        digest = file_digest(path, "triplets-rounded" if round_triplets else "")
         cached = cache / f"{digest}.json" if cache else None
         if cached and cached.is_file():
             results.extend(json.loads(cached.read_text()))
         else:
             todo.append((path, digest, tasks_for_file(path)))
     tasks = [task for _, _, file_tasks in todo for task in file_tasks]
-    stream = pool_map(parse_task_result, tasks)
+    stream = pool_map(parse, tasks)
     if progress:
         stream = progress(stream, total=len(tasks))
     stream = iter(stream)
@@ -77,6 +82,20 @@ def parse_files_cached(files: list[pathlib.Path], cache: pathlib.Path | None, po
 
 
 # ---------------------------------------------------------------- split and write
+def split_by_style(melodies: list[Melody], seed: int = SPLIT_SEED) -> dict[str, list[int]]:
+    """`split_ids` of each tradition's songs apart (`Melody.style`), so that a tradition's test
+    songs are the same whichever others share the dataset (the German songs split as in a
+    dataset of German songs alone)."""
+    groups: dict[str, list[int]] = {}
+    for index, melody in enumerate(melodies):
+        groups.setdefault(melody.style, []).append(index)
+    split: dict[str, list[int]] = {"test": [], "validation": [], "train": []}
+    for ids in groups.values():
+        for name, local in split_ids(len(ids), seed).items():
+            split[name] += [ids[i] for i in local]
+    return {name: sorted(ids) for name, ids in split.items()}
+
+
 def split_ids(count: int, seed: int = SPLIT_SEED) -> dict[str, list[int]]:
     """Song ids 0..count-1 shuffled with a fixed seed and cut into train/validation/test."""
     if count < 3:
@@ -94,7 +113,7 @@ def split_ids(count: int, seed: int = SPLIT_SEED) -> dict[str, list[int]]:
 def write_dataset(result: CorpusResult, target: str | pathlib.Path, seed: int = SPLIT_SEED) -> dict:
     """Write the dataset folder for ``result``; returns the summary."""
     target = pathlib.Path(target)
-    split = split_ids(len(result.melodies), seed)
+    split = split_by_style(result.melodies, seed)
     train = [result.melodies[i] for i in split["train"]]
     vocab = Vocabulary.from_melodies(result.melodies)
     vocab = dataclasses.replace(vocab, meters=Vocabulary.from_melodies(train, min_meter_songs=MIN_METER_SONGS).meters)
@@ -128,6 +147,11 @@ def summarise(result: CorpusResult, split: dict) -> dict:
         "split_songs": {name: len(ids) for name, ids in split.items() if name != "seed"},
         "steps": sum(len(m) for m in result.melodies),
         "meters": dict(collections.Counter(m.meter for m in result.melodies).most_common()),
+        **(
+            {"styles": dict(collections.Counter(m.style for m in result.melodies))}
+            if result.melodies and result.melodies[0].style
+            else {}
+        ),
     }
 
 

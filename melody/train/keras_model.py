@@ -67,9 +67,11 @@ def _network(config: ModelConfig, with_state: bool):
     }
     if config.lookback:
         tables["repeat_embedding"] = context_layer(2, REPEAT_DIM, "repeat_embedding")
+    if config.style_dim:
+        tables["style_embedding"] = layers.Embedding(config.n_styles, config.style_dim, name="style_embedding")
     x = layers.Concatenate(name="step_features")(
         [tables[INPUT_TABLES[name]](ids) for name, ids in inputs.items()]
-    )  # (batch, steps, symbol_dim + position_dim + meter_dim [+ 2 symbol_dim + REPEAT_DIM])
+    )  # (batch, steps, symbol_dim + position_dim + meter_dim [+ 2 symbol_dim + REPEAT_DIM] [+ style_dim])
     state_in, state_out = [], []
     for index in range(config.layers):
         lstm = layers.LSTM(config.units, return_sequences=True, return_state=with_state, name=f"lstm_{index}")
@@ -111,6 +113,46 @@ def copy_weights(source, target) -> None:
     for layer in target.layers:
         if layer.weights:
             layer.set_weights(source.get_layer(layer.name).get_weights())
+
+
+def warm_start(model, start: LoadedModel, vocab: Vocabulary) -> list[str]:
+    """Start ``model`` (built for ``vocab``) from a trained model's weights (e.g. a style model
+    from the German model): symbols and meters the two share take their trained rows (by name,
+    so a vocabulary that grew keeps its old ids' meaning); a symbol the start did not know keeps
+    its fresh embedding and a low output bias; input rows of the first LSTM that the start did not
+    have (a style embedding appended) start at zero, so the network begins as the start did.
+    Returns the layers copied."""
+    import numpy as np
+
+    old_vocab, copied = start.vocab, []
+    symbol_pairs = [
+        (vocab.symbols.index(s), old_vocab.symbols.index(s)) for s in vocab.symbols if s in old_vocab.symbols
+    ]
+    meter_pairs = [(vocab.meters.index(m), old_vocab.meters.index(m)) for m in vocab.meters if m in old_vocab.meters]
+    for layer in model.layers:
+        if not layer.weights or layer.name not in start.weights:
+            continue
+        new, old = layer.get_weights(), start.weights[layer.name]
+        if layer.name == "symbol_embedding":
+            for to, fro in symbol_pairs:
+                new[0][to] = old[0][fro]
+        elif layer.name == "meter_embedding":
+            for to, fro in meter_pairs:
+                new[0][to] = old[0][fro]
+        elif layer.name == "next_symbol":
+            new[1][:] = old[1].min()  # a symbol the start never predicted begins unlikely
+            for to, fro in symbol_pairs:
+                new[0][:, to], new[1][to] = old[0][:, fro], old[1][fro]
+        elif layer.name == "lstm_0" and new[0].shape[0] > old[0].shape[0]:
+            new[0][:] = 0.0
+            new[0][: old[0].shape[0]], new[1], new[2] = old
+        elif all(np.shape(a) == np.shape(b) for a, b in zip(new, old, strict=True)):
+            new = [np.asarray(a) for a in old]
+        else:
+            continue
+        layer.set_weights(new)
+        copied.append(layer.name)
+    return copied
 
 
 def save_model_folder(folder: str | pathlib.Path, keras_model, config: ModelConfig, vocab: Vocabulary) -> None:

@@ -32,10 +32,10 @@ import numpy as np
 from melody.core.errors import UserError
 from melody.core.melody import Melody
 from melody.core.storage import atomic_write_json, recover_folder, replace_folder, staging_folder
-from melody.net.folder import ModelConfig, input_names
+from melody.net.folder import LoadedModel, ModelConfig, input_names
 from melody.net.vocabulary import Vocabulary
 from melody.train.batching import make_streams
-from melody.train.keras_model import build_model, build_training_model, copy_weights
+from melody.train.keras_model import build_model, build_training_model, copy_weights, warm_start
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 
@@ -243,8 +243,10 @@ def train(
     model_config: ModelConfig | None = None,
     resume: bool = False,
     verbose: int = 1,
+    start_from: LoadedModel | None = None,
 ) -> TrainOutcome:
-    """Train (or resume) a model; returns it with the best validation weights loaded."""
+    """Train (or resume) a model; returns it with the best validation weights loaded.
+    ``start_from``: a trained model whose weights a fresh run starts from (`warm_start`)."""
     import keras
     from tqdm import tqdm
 
@@ -270,6 +272,8 @@ def train(
         else:
             model_config = model_config or ModelConfig(vocab_size=len(vocab), n_meters=len(vocab.meters))
             model = build_training_model(model_config)
+            if start_from is not None:
+                state["started_from"] = {"model": start_from.name, "layers": warm_start(model, start_from, vocab)}
             state["model_config"] = dataclasses.asdict(model_config)
             state["learning_rate"] = model_config.learning_rate
         state["matmul_dtype"] = config.matmul_dtype()
