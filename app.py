@@ -34,7 +34,8 @@ from melody.studio import plain_words as plain
 from melody.studio import recipe as share
 from melody.studio.controls import FIND_KEY, SEED_KEY, recipe_from, studio_recipe, widget_values
 from melody.studio.numbers import unknown_number
-from melody.studio.ready_seeds import ready_seeds
+from melody.songs.traditions import TRADITIONS
+from melody.studio.ready_seeds import ready_seeds, ready_seeds_for
 from melody.studio.session import Result
 from melody.studio.singing import after_recording, heard_in_words
 from melody.studio.uploads import after_upload
@@ -87,7 +88,7 @@ SCROLL_TO_RESULT = """<script>/* melody NUMBER */ (() => {
 
 def menu() -> dict[str, str]:
     """The "Start from" menu: what it shows -> the seed's id (a ready seed, typed, a file)."""
-    names = {seed.name: seed_id for seed_id, seed in ready_seeds().items()}
+    names = {seed.name: seed_id for seed_id, seed in ready_seeds_for(st.session_state["style"]).items()}
     names["Your own notes (type them below)"] = TYPED
     if session().upload:
         names[f"Your file: {clean(session().upload[0], 60)}"] = UPLOAD
@@ -124,6 +125,33 @@ def put_seed(melody: Melody, find_key: bool) -> None:
             "seed_key": FIND_KEY if find_key else melody.key,
         }
     )
+
+
+def style_changed() -> None:
+    """A new tradition: its first real song becomes the seed (with its meter and pickup), and
+    the tempo and instrument its tunes usually have are set (each can be changed after)."""
+    tradition = TRADITIONS[st.session_state["style"]]
+    first = next(seed for seed in ready_seeds_for(tradition.id).values() if seed.style == tradition.id)
+    st.session_state["ready"] = first.name
+    put_seed(first.melody, first.find_key)
+    st.session_state.update({"tempo": tradition.tempo, "instrument": tradition.instrument})
+
+
+def style_ui() -> str:
+    """The tradition the seed is continued in, with a sentence on where its songs come from."""
+    style = st.segmented_control(
+        "Style",
+        list(TRADITIONS),
+        key="style",
+        format_func=lambda style: TRADITIONS[style].name,
+        on_change=style_changed,
+        help="The tradition the network continues your seed in: it learned German, Chinese, and Irish and British "
+        "tunes, and is told which one at every note.",
+    )
+    if style is None:  # a click on the chosen one unselects it: keep it
+        style = st.session_state["style"] = session().kept.get("style", "german")
+    st.caption(TRADITIONS[style].origin)
+    return style
 
 
 def ready_changed() -> None:
@@ -243,6 +271,7 @@ def open_link(query: dict) -> None:
     if ready:
         base = dataclasses.replace(base, meter=ready.melody.meter, pickup=ready.melody.pickup)
     recipe, problems = share.from_query(query, base, INSTRUMENTS, tuple(ready_seeds()))
+    st.session_state["style"] = recipe.style  # first: the menu of ready seeds is the style's
     if recipe.ready in ready_seeds():
         st.session_state["ready"] = menu_entry(recipe.ready)
         text = seed_text(ready_seeds()[recipe.ready].melody, recipe.names)
@@ -260,8 +289,10 @@ def seed_ui(loaded) -> Melody | None:
         st.session_state["ready"] = menu_entry(TYPED)
     st.selectbox("Start from", list(menu()), key="ready", on_change=ready_changed)
     choice = chosen()
-    if choice in ready_seeds() and ready_seeds()[choice].origin:
-        st.caption(f"A real song, from {ready_seeds()[choice].origin} (Essen folk song collection): its first bars.")
+    if choice in ready_seeds() and ready_seeds()[choice].collection:
+        ready = ready_seeds()[choice]
+        where = f"from {ready.origin} ({ready.collection})" if ready.origin else f"from {ready.collection}"
+        st.caption(f"A real song, {where}: its first bars.")
     text = st.text_input(
         "Seed melody",
         key="seed:text",
@@ -288,6 +319,7 @@ def seed_ui(loaded) -> Melody | None:
     names = st.session_state["names"]
     try:
         fields = {"meter": meter, "pickup": int(pickup), "tempo": float(st.session_state["tempo"])}
+        fields["style"] = st.session_state["style"]
         typed = read_typed_seed(text, names, **fields, **({} if seed_key == FIND_KEY else {"key": seed_key}))
         heard = key_of(loaded, typed.melody) if seed_key == FIND_KEY else None
         seed = typed.melody if heard is None else typed.melody.replace(key=heard.key)
@@ -459,21 +491,22 @@ def number_asked(recipe: share.Recipe) -> int | None:
 
 def studio() -> None:
     """The studio: controls on the left, the melody on the right (stacked on a phone)."""
-    loaded = model_or_stop()
     prepare_state()
+    loaded = model_or_stop(st.session_state["style"])
     if session().presenting is not None and session().result:
         with errors_shown("showing the melody for a class"):
             present_ui(session().result)
         return  # the controls keep their values (`StudioSession.kept`) for the way back
     session().presenting = None
     st.title("Folk Melody Studio")
-    st.caption("A neural network that learned from German folk songs (the Essen collection) continues your seed.")
+    st.caption("A neural network that learned from German, Chinese, Irish and British folk tunes continues your seed.")
     problems, session().link_problems = session().link_problems, []
     for problem in problems:
         st.warning(f"Part of the link could not be read ({shown(problem)}); the studio's default is used.")
     controls, results = st.columns([2, 3], gap="large")
     settings_sidebar()
     with controls:
+        style_ui()
         seed = seed_ui(loaded)
         own_seed_ui(loaded)
         length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")

@@ -21,6 +21,7 @@ from melody.core.pitch import note_name
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
 from melody.net.folder import default_model_folder, load_model_folder
+from melody.songs.traditions import model_folder
 from melody.output import abc, engrave, files, handout, midi, sound
 from melody.output.qr import LinkTooLong, qr_svg
 from melody.studio import budget
@@ -126,10 +127,11 @@ def made_ahead(recipe: share.Recipe) -> making.Made | None:
     return making.Ahead.take(future, wanted, recipe)
 
 
-def model_or_stop():
-    """The shipped model, or an error on the page (with how to get one) and a stop."""
+def model_or_stop(style: str = ""):
+    """The shipped model (the one that serves ``style``), or an error on the page (with how to
+    get one) and a stop."""
     try:
-        return shared_model(str(default_model_folder()))
+        return shared_model(str(model_folder(style) if style else default_model_folder()))
     except UserError as error:
         st.error(shown(error, 600))
         st.stop()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write assets/demo_songs.json: the real songs behind the studio's ready seeds and the
-"How it works" example: chosen German tunes of music21's bundled Essen sets, read as training
-reads songs, each with its origin from its own ABC header (`O:`).
+"How it works" example: chosen German, Chinese and Irish tunes of music21's bundled corpus, read
+as training reads songs, each with its origin from its own ABC header (`O:`) and its collection.
 Run it when the corpus reading changes (a test fails when the file is out of date).
 
 Example:
@@ -23,8 +23,9 @@ def main() -> None:
     args = parser.parse_args()
     songs = write_demo_songs(args.out)
     for song in songs:
-        print(f"{song.source}: {song.name} ({song.origin}), {song.melody.meter}")
-    print(f"wrote {len(songs)} songs of music21's German Essen sets to {args.out}")
+        print(f"{song.source}: {song.name} ({song.region}), {song.melody.meter}, {song.style}")
+    styles = ", ".join(sorted({song.style for song in songs}))
+    print(f"wrote {len(songs)} songs of music21's corpus ({styles}) to {args.out}")
 
 
 if __name__ == "__main__":

@@ -65,17 +65,28 @@ def test_plain_words():
     assert chance(1.0) == "50%" and chance(20) == "<1%"
 
 
-def test_the_ready_songs_are_german_and_name_their_origin():
-    from melody.studio.ready_seeds import demo_songs, origin_of, ready_seeds
+def test_the_ready_songs_of_each_tradition_name_their_origin_and_collection():
+    from melody.studio.ready_seeds import demo_songs, origin_of, ready_seeds, ready_seeds_for
 
     assert origin_of("X:1\nT: A\nO: Europa, Mitteleuropa, Deutschland, Baden\nK:C\n") == "Deutschland, Baden"
     assert origin_of("X:1\nT: A\nO: Europa, Island\n") == "Island"
     songs = demo_songs()
-    assert len(songs) == 5 and all(song.origin.startswith("Deutschland") for song in songs)
-    assert {song.melody.meter for song in songs} >= {"2/4", "3/4", "4/4", "6/8"}
+    by_style = {
+        style: [song for song in songs if song.style == style] for style in ("german", "chinese", "irish-british")
+    }
+    assert [len(found) for found in by_style.values()] == [5, 3, 4] and len(songs) == 12
+    assert all(song.origin.startswith("Deutschland") for song in by_style["german"])
+    assert all(song.origin.startswith("China") and song.meaning for song in by_style["chinese"])
+    assert all(song.collection == "O'Neill's Music of Ireland (1850)" for song in by_style["irish-british"])
+    assert {song.melody.meter for song in by_style["german"]} >= {"2/4", "3/4", "4/4", "6/8"}
+    assert {song.melody.meter for song in by_style["irish-british"]} == {"6/8", "2/2"}  # jigs, a reel, a hornpipe
     seeds = ready_seeds()
     assert seeds["waltz"].melody.meter == "3/4" and seeds["waltz"].melody.pickup == 4
     assert all(seeds[song.id].origin == song.origin for song in songs)
+    chinese = ready_seeds_for("chinese")
+    assert {seed.style for seed in chinese.values()} == {"", "chinese"} and "waltz" in chinese  # patterns: any style
+    assert seeds["han1-516"].name == "Molihua (Jasmine flower) · China, Jiangsu · 2/4"
+    assert seeds["oneills1850-0811-0899-37"].name.startswith("The Rakes of Kildare · O'Neill's Music of Ireland")
 
 
 REAL_TITLES = {  # the ready songs as German songbooks title them: umlauts, and capitals only on nouns
@@ -90,8 +101,9 @@ REAL_TITLES = {  # the ready songs as German songbooks title them: umlauts, and 
 def test_the_ready_songs_carry_their_real_titles_with_umlauts_and_their_own_case():
     from melody.studio.ready_seeds import demo_songs, ready_seeds
 
-    assert {song.id: song.name for song in demo_songs()} == REAL_TITLES
-    assert {song.id: song.melody.title for song in demo_songs()} == REAL_TITLES  # the score's title too
+    german = [song for song in demo_songs() if song.style == "german"]
+    assert {song.id: song.name for song in german} == REAL_TITLES
+    assert {song.id: song.melody.title for song in german} == REAL_TITLES  # the score's title too
     seeds = ready_seeds()
     for seed_id, title in REAL_TITLES.items():
         assert seeds[seed_id].name.startswith(f"{title} · Deutschland")  # the menu

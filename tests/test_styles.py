@@ -157,3 +157,27 @@ def test_a_tune_with_a_triplet_is_kept_with_it_rounded_where_the_tradition_asks(
     melody = Melody(**{**result["melody"], "steps": tuple(result["melody"]["steps"])})
     assert melody.style == "irish-british" and melody.key == "C major"
     assert melody.meter == "6/8" and len(melody) == 4 * 12 and len(melody.pitches()) == 19  # 3 notes in 4 steps
+
+
+def test_a_chinese_song_gets_an_open_fifth_on_its_final_each_bar_and_files_keep_it(tmp_path):
+    """The drone (`melody.chords.drone`): no third, so nothing the pentatonic tune lacks; written
+    as a power chord in MusicXML and "G5" in ABC, and read back as the same open fifth."""
+    from music21 import converter
+
+    from melody.chords import model as harmony
+    from melody.core.pitch import OPEN_FIFTH
+    from melody.output import files
+    from melody.songs.corpus import melody_from_song_file
+    from melody.studio.ready_seeds import ready_seeds
+
+    song = next(s for s in ready_seeds().values() if s.style == "chinese").melody  # Molihua's opening, ends on A
+    heard = harmony.harmonize(song)
+    assert song.pitches()[-1] % 12 == 9 and {(c.root, c.quality) for c in heard.chords} == {(9, OPEN_FIFTH)}
+    assert [c.start for c in heard.chords] == list(range(0, len(song), song.bar_steps))
+    assert harmony.harmonize(song.replace(style="")).chords[0].quality != OPEN_FIFTH  # no style: triads
+    for suffix in (".musicxml", ".abc"):
+        path = tmp_path / f"drone{suffix}"
+        files.write(heard, path, 73, 1, None)
+        figures = {h.figure for h in converter.parse(path).recurse().getElementsByClass("ChordSymbol")}
+        assert figures == {"A5" if suffix == ".abc" else "Apower"}
+        assert {(c.root, c.quality) for c in melody_from_song_file(path).chords} == {(9, OPEN_FIFTH)}

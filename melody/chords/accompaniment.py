@@ -182,7 +182,7 @@ def _voicings(melody: Melody) -> list[_Voicing]:
             bass -= 12
         if bass < LOWEST_NOTE:  # (only under a melody around E2: left out where it meets it, `_under`)
             bass += 12
-        fifth_class = chord.pitch_classes()[2]
+        fifth_class = chord.pitch_classes()[-1]
         fifth = bass - (bass - fifth_class) % 12  # the fifth below the root ...
         if fifth < BASS_RANGE[0] and (fifth + 12 < triad[0] or fifth < LOWEST_NOTE):
             fifth += 12  # ... or above it, where below is under E2 and above is still under the triad
@@ -209,5 +209,5 @@ def _close_triads(chord: Chord) -> list[tuple[int, int, int]]:
     for low in range(24, 96):
         if low % 12 in classes:
             rest = [low + (pc - low) % 12 for pc in classes if pc != low % 12]
-            triads.append((low, *sorted(rest)))
+            triads.append((low, *sorted(rest)))  # an open fifth (`OPEN_FIFTH`): two notes
     return triads

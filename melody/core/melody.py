@@ -29,9 +29,11 @@ from typing import NamedTuple
 from melody.core.errors import MelodyError
 from melody.core.pitch import (
     CHORD_QUALITIES,
+    SYMBOL_QUALITIES,
     FLAT_NAMES,
     PITCH_CLASSES,
     QUALITY_INTERVALS,
+    OPEN_FIFTH,
     QUALITY_SUFFIX,
     SHARP_NAMES,
     parse_key,
@@ -66,7 +68,8 @@ class Chord(NamedTuple):
     """A triad that sounds from step ``start`` until the next chord (or the melody's end).
 
     ``root`` is a pitch class (0 = C, absolute, not relative to the key); ``quality`` one of
-    `CHORD_QUALITIES`. 7ths, 6ths, sus chords and slash basses are reduced to their triad.
+    `CHORD_QUALITIES`, or `OPEN_FIFTH` (root and fifth, "D5": a drone). 7ths, 6ths, sus chords
+    and slash basses are reduced to their triad.
     """
 
     start: int
@@ -74,7 +77,8 @@ class Chord(NamedTuple):
     quality: str
 
     def pitch_classes(self) -> tuple[int, ...]:
-        """The triad's three pitch classes, root first: ``Chord(0, 7, "major")`` -> (7, 11, 2)."""
+        """The chord's pitch classes, root first, fifth last: ``Chord(0, 7, "major")`` -> (7, 11, 2),
+        ``Chord(0, 2, "fifth")`` -> (2, 9)."""
         return tuple((self.root + step) % 12 for step in QUALITY_INTERVALS[self.quality])
 
     def symbol(self, flats: bool = False) -> str:
@@ -91,7 +95,7 @@ class Chord(NamedTuple):
         """The triad of a chord symbol in lead-sheet, music21 or the Nottingham tunes'
         spelling, starting at step ``start``: ``"F#m7"`` F# minor, ``"B-"`` Bb major, ``"Gd"``
         G diminished, ``"Fa7"`` F augmented, ``"Gsus4"`` G major, ``"D/f+"`` D major (a slash
-        bass is ignored); None for no chord (``"N.C."``, blank) or text that is not a chord.
+        bass is ignored), ``"D5"`` an open fifth; None for no chord (``"N.C."``, blank) or text that is not a chord.
         The one reader of chord symbols: files, MIDI text events and the chord corpus."""
         text = text.strip().strip("()").strip().split("/", 1)[0]
         match = _CHORD_SYMBOL.match(text)
@@ -99,6 +103,8 @@ class Chord(NamedTuple):
             return None
         letter, accidental, rest = match.groups()
         root = (PITCH_CLASSES[letter] + {"#": 1, "b": -1, "-": -1, "": 0}[accidental]) % 12
+        if rest.strip() in (QUALITY_SUFFIX[OPEN_FIFTH], "power"):  # "D5", music21's "Dpower": an open fifth
+            return cls(start, root, OPEN_FIFTH)
         quality = "major"
         for pattern, name in _CHORD_QUALITY_WORDS:
             found = pattern.match(rest)
@@ -342,8 +348,8 @@ def _checked_chords(chords, length: int) -> tuple[Chord, ...]:
             raise MelodyError(f"chord {chord!r} starts outside the melody's {length} steps")
         if isinstance(root, bool) or not isinstance(root, numbers.Integral) or not 0 <= root < 12:
             raise MelodyError(f"chord {chord!r} has root {root!r}; a root is a pitch class 0 to 11")
-        if quality not in CHORD_QUALITIES:
-            raise MelodyError(f"chord {chord!r} has quality {quality!r}; use one of {', '.join(CHORD_QUALITIES)}")
+        if quality not in SYMBOL_QUALITIES:
+            raise MelodyError(f"chord {chord!r} has quality {quality!r}; use one of {', '.join(SYMBOL_QUALITIES)}")
         if checked and start <= checked[-1].start:
             raise MelodyError(f"chords must start at increasing steps; {chord!r} follows {tuple(checked[-1])!r}")
         checked.append(Chord(int(start), int(root), quality))

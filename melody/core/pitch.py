@@ -18,13 +18,21 @@ MODES = ("major", "minor")
 
 
 
-CHORD_QUALITIES = ("major", "minor", "diminished", "augmented")
+CHORD_QUALITIES = ("major", "minor", "diminished", "augmented")  # the triads the chord model chooses among
+OPEN_FIFTH = "fifth"  # root and fifth, no third ("D5"): the drone under a Chinese song (`melody.chords.drone`)
+SYMBOL_QUALITIES = (*CHORD_QUALITIES, OPEN_FIFTH)  # what a `Chord` may be
 
 
-QUALITY_SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
+QUALITY_SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug", OPEN_FIFTH: "5"}
 
 
-QUALITY_INTERVALS = {"major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6), "augmented": (0, 4, 8)}
+QUALITY_INTERVALS = {
+    "major": (0, 4, 7),
+    "minor": (0, 3, 7),
+    "diminished": (0, 3, 6),
+    "augmented": (0, 4, 8),
+    OPEN_FIFTH: (0, 7),
+}
 
 
 def parse_key(key: str) -> tuple[str, str]:

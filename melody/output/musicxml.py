@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 from melody.core.bars import Piece, bar_pieces, lead_steps, melody_pieces
 from melody.core.melody import Melody
-from melody.core.pitch import QUALITY_SUFFIX, key_fifths, key_signature, parse_key, spelled
+from melody.core.pitch import OPEN_FIFTH, QUALITY_SUFFIX, key_fifths, key_signature, parse_key, spelled
 
 DIVISIONS = 4  # per quarter note: one division is one step
 # note values a score writes, in steps, longest first: (type, dots)
@@ -176,6 +176,9 @@ def _note_xml(note: _Written, beams: list[str], speller: _Speller) -> str:
     return "".join(out)
 
 
+MUSICXML_KIND = {OPEN_FIFTH: "power"}  # MusicXML's names where ours differ (triads: the same)
+
+
 def _harmony_xml(root: int, quality: str, flats: bool, offset: int) -> str:
     letter, alter, _ = spelled(root, flats)
     alter_text = f"<root-alter>{alter}</root-alter>" if alter else ""
@@ -183,7 +186,7 @@ def _harmony_xml(root: int, quality: str, flats: bool, offset: int) -> str:
     text = QUALITY_SUFFIX[quality]
     return (
         f'<harmony print-frame="no"><root><root-step>{letter}</root-step>{alter_text}</root>'
-        f'<kind text="{text}">{quality}</kind>{offset_text}</harmony>'
+        f'<kind text="{text}">{MUSICXML_KIND.get(quality, quality)}</kind>{offset_text}</harmony>'
     )
 
 

@@ -18,7 +18,7 @@ from melody.core.errors import UserError
 from melody.core.paths import CORPORA
 
 
-def _music21_corpus() -> pathlib.Path:
+def music21_corpus() -> pathlib.Path:
     from music21 import corpus
 
     return pathlib.Path(corpus.__file__).resolve().parent.parent / "corpus"
@@ -31,13 +31,13 @@ def _german() -> list[pathlib.Path]:
 
 
 def _chinese() -> list[pathlib.Path]:
-    return sorted((_music21_corpus() / "essenFolksong").glob("han*.abc"))
+    return sorted((music21_corpus() / "essenFolksong").glob("han*.abc"))
 
 
 def _irish_british() -> list[pathlib.Path]:
     from melody.songs.corpus import find_song_files
 
-    base = _music21_corpus()
+    base = music21_corpus()
     folders = [base / "oneills1850", base / "ryansMammoth", base / "airdsAirs", CORPORA / "nottingham"]
     return find_song_files(folder for folder in folders if folder.exists())
 
@@ -58,6 +58,7 @@ class Tradition:
     sources: Callable[[], list[pathlib.Path]]
     triplets_rounded: bool = False  # its tunes' triplets are rounded to 16ths, not the tune skipped
     model: str = "essen-lstm"  # the shipped model (a folder of models/) that serves it (see the README)
+    chords: str = "model"  # under its songs: the chord model's triads, or "drone" (`melody.chords.drone`)
 
     def files(self) -> list[pathlib.Path]:
         """The song files of the tradition (each may hold many ABC tunes)."""
@@ -85,6 +86,7 @@ TRADITIONS = {
         _chinese,
         triplets_rounded=True,
         model="traditions-lstm",
+        chords="drone",
     ),
     "irish-british": Tradition(
         "irish-british",
@@ -112,6 +114,11 @@ def model_folder(style: str) -> pathlib.Path:
     return MODELS / tradition(style).model
 
 
+def chords_of(style: str) -> str:
+    """How songs of ``style`` are harmonized: "model" (the chord model; also for no style) or "drone"."""
+    return TRADITIONS[style].chords if style in TRADITIONS else "model"
+
+
 def tradition(style: str) -> Tradition:
     """The tradition of a ``--style`` id; raises UnknownTraditionError naming the choices."""
     if style not in TRADITIONS:
@@ -121,6 +128,20 @@ def tradition(style: str) -> Tradition:
 
 class UnknownTraditionError(UserError, ValueError):
     """A ``--style`` (or link) that names no tradition."""
+
+
+COLLECTIONS = {  # a song file's folder (or Essen set) -> the collection's name, for people
+    "essenFolksong": "the Essen Folksong Collection",
+    "oneills1850": "O'Neill's Music of Ireland (1850)",
+    "ryansMammoth": "Ryan's Mammoth Collection (1883)",
+    "airdsAirs": "Aird's Selection of Airs (1782-1803)",
+    "nottingham": "the Nottingham Music Database",
+}
+
+
+def collection_name(path: pathlib.Path) -> str:
+    """The name of the collection a song file belongs to, e.g. "O'Neill's Music of Ireland (1850)"."""
+    return COLLECTIONS.get(path.parent.name, path.parent.name)
 
 
 def collection_of(path: pathlib.Path) -> str:

@@ -56,6 +56,7 @@ CONTROLS = (
     Control("top_k", "top_k", int, int),
     Control("max_seq_len", "window", int, int),
     Control("names", "names"),
+    Control("style", "style"),
 )
 
 

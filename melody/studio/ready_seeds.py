@@ -1,11 +1,13 @@
-"""The studio's ready seeds: a few patterns, and the openings of real German folk songs.
+"""The studio's ready seeds: a few patterns, and the openings of real folk songs of each
+tradition (German, Chinese, Irish and British).
 
 Kept here (not in the app) so that tests and scripts use the very seeds people click.
 Each ready seed has a short id (for share links), a name, and a `Melody` that carries its
 own meter and pickup. The real songs ship as ``assets/demo_songs.json``: chosen tunes of
-music21's German Essen sets, read and moved to C major / A minor as training reads them,
-each with its origin as the tune's own ABC header names it (``O:``) and its title as
-songbooks write it ("Hänschen klein", where the file has "Haenschen klein"). Reading them from
+music21's corpus (the Essen sets, German and Chinese; O'Neill's Music of Ireland), read and
+moved to C major / A minor as training reads them (triplets rounded where the tradition's are),
+each with its origin as the tune's own ABC header names it (``O:``), its collection, and its
+title as songbooks write it ("Hänschen klein", where the file has "Haenschen klein"). Reading them from
 music21 costs seconds of the studio's start (importing music21, parsing ABC), the file a
 millisecond. ``scripts/ready_seeds.py`` writes it again; a test holds it equal to a fresh
 reading, so it cannot drift from the corpus code.
@@ -35,35 +37,48 @@ PATTERNS = {  # id in share links -> (menu name, seed text, meter, pickup in 16t
     "waltz": ("Waltz opening (3/4)", "67 _ _ _ 72 _ _ _ 76 _ _ _ 74 _ 72 _", "3/4", 4),  # a quarter-note pickup
     "note": ("Start from nothing but a note", "67 _ _ _", "4/4", 0),
 }
-# German songs of music21's Essen sets (ESSEN_GERMAN_SETS), by file and tune number (the
-# n-th tune of the file): a meter each of 2/4, 3/4, 4/4, 6/8, and two with a pickup. Each
-# with its title as German songbooks write it: the files spell titles in ASCII, most in
-# capitals ("ALLE MEINE ENTCHEN", "Haenschen klein ging allein"), which hold neither the
-# umlauts nor which words are nouns; reading checks that the title has the file's letters.
+# Real songs of music21's corpus by tradition, file (its path in the corpus, without .abc) and
+# tune number (the n-th tune of the file), with the title as songbooks write it and, where the
+# title is not English or German, what it means. German: a meter each of 2/4, 3/4, 4/4, 6/8,
+# and two with a pickup; the files spell titles in ASCII, most in capitals ("ALLE MEINE
+# ENTCHEN", "Haenschen klein ging allein"), which hold neither the umlauts nor which words are
+# nouns; reading checks that the title has the file's letters. Chinese: the best known of the
+# Essen han songs. Irish: two jigs, a reel and a hornpipe of O'Neill's (1850).
 DEMO_TUNES = (
-    ("kinder0", 149, "Alle meine Entchen"),
-    ("boehme20", 26, "Der Mai ist gekommen"),
-    ("dva0", 191, "Hänschen klein ging allein"),
-    ("boehme10", 86, "Sah ein Knab ein Röslein stehn"),
-    ("erk30", 527, "Die Gedanken sind frei"),
+    ("german", "essenFolksong/kinder0", 149, "Alle meine Entchen", ""),
+    ("german", "essenFolksong/boehme20", 26, "Der Mai ist gekommen", ""),
+    ("german", "essenFolksong/dva0", 191, "Hänschen klein ging allein", ""),
+    ("german", "essenFolksong/boehme10", 86, "Sah ein Knab ein Röslein stehn", ""),
+    ("german", "essenFolksong/erk30", 527, "Die Gedanken sind frei", ""),
+    ("chinese", "essenFolksong/han1", 516, "Molihua", "Jasmine flower"),
+    ("chinese", "essenFolksong/han1", 508, "Fengyang huagu", "The Fengyang flower drum"),
+    ("chinese", "essenFolksong/han1", 129, "Xiu he bao", "Embroidering a purse"),
+    ("irish-british", "oneills1850/0811-0899", 37, "The Rakes of Kildare", ""),
+    ("irish-british", "oneills1850/0981-1000", 7, "Haste to the Wedding", ""),
+    ("irish-british", "oneills1850/1376-1475", 50, "Drowsy Maggie", ""),
+    ("irish-british", "oneills1850/1556-1624", 48, "The Harvest Home", ""),
 )
 DEMO_SONGS_FILE = ASSETS / "demo_songs.json"
-_DROPPED_ORIGIN_PARTS = ("Europa", "Mitteleuropa")  # every song here is from Central Europe
+_DROPPED_ORIGIN_PARTS = ("Europa", "Mitteleuropa")  # every German song here is from Central Europe
 
 
 @dataclasses.dataclass(frozen=True)
 class DemoSong:
-    """A real song: the melody (in C major / A minor), where it comes from (its ABC ``O:``
-    line, e.g. ``"Deutschland, Baden"``), and which tune of which Essen file it is."""
+    """A real song: the melody (in C major / A minor, its ``style`` the tradition), where it
+    comes from (its ABC ``O:`` line, e.g. ``"Deutschland, Baden"``; '' where the file says
+    none), which tune of which file it is, the collection it is printed in, and what its title
+    means where it is not English or German."""
 
     melody: Melody
     origin: str
     source: str  # e.g. "kinder0 #149": music21's essenFolksong/kinder0.abc, its 149th tune
+    collection: str = ""
+    meaning: str = ""
 
     @property
     def id(self) -> str:
-        """The id in share links: ``"kinder0-149"``."""
-        return self.source.replace(" #", "-")
+        """The id in share links: ``"kinder0-149"``, ``"oneills1850-0811-0899-37"``."""
+        return self.source.replace(" #", "-").replace("/", "-")
 
     @property
     def name(self) -> str:
@@ -72,8 +87,13 @@ class DemoSong:
 
     @property
     def region(self) -> str:
-        """The first two parts of the origin (``"Deutschland, Baden"``), for menus."""
-        return ", ".join(self.origin.split(", ")[:2])
+        """Where it is from, for menus: the first two parts of the origin (``"Deutschland,
+        Baden"``; a Chinese song's province, ``"China, Jiangsu"``), else its collection."""
+        return ", ".join(part.strip() for part in self.origin.split(",")[:2]) or self.collection
+
+    @property
+    def style(self) -> str:
+        return self.melody.style
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +107,12 @@ class ReadySeed:
     melody: Melody
     origin: str = ""
     find_key: bool = False
+    collection: str = ""  # a real song's collection ("O'Neill's Music of Ireland (1850)")
+
+    @property
+    def style(self) -> str:
+        """The tradition of a real song ('' for a pattern: any style)."""
+        return self.melody.style
 
 
 def origin_of(abc_tune: str) -> str:
@@ -100,24 +126,34 @@ def origin_of(abc_tune: str) -> str:
 
 
 def read_demo_songs_from_corpus() -> list[DemoSong]:
-    """The demo songs as music21 and the corpus code read them now (slow: a second or two)."""
-    from melody.songs.corpus import CorpusError, default_corpus_files, parse_task_result, tasks_for_file
+    """The demo songs as music21 and the corpus code read them now (slow: a few seconds)."""
+    from melody.songs.corpus import CorpusError, parse_task_result, tasks_for_file
+    from melody.songs.traditions import TRADITIONS, collection_name, music21_corpus
 
-    files = {path.stem: path for path in default_corpus_files()}
     songs = []
-    for set_name, number, title in DEMO_TUNES:
-        if set_name not in files:
-            raise CorpusError(f"music21 has no Essen set {set_name!r}; reinstall music21")
-        task = tasks_for_file(files[set_name])[number - 1]
-        result = parse_task_result(task)
+    for style, file, number, title, meaning in DEMO_TUNES:
+        path = music21_corpus() / f"{file}.abc"
+        if not path.is_file():
+            raise CorpusError(f"music21 has no {file}.abc; reinstall music21")
+        task = tasks_for_file(path)[number - 1]
+        result = parse_task_result(task, round_triplets=TRADITIONS[style].triplets_rounded, style=style)
         if "melody" not in result:
-            raise CorpusError(f"{set_name} #{number} is no longer kept ({result['skip']}); choose another demo song")
+            raise CorpusError(f"{file} #{number} is no longer kept ({result['skip']}); choose another demo song")
         written = result["melody"]["title"].strip('"')
-        if essen_spelling(written) != essen_spelling(title):
-            raise CorpusError(f"{set_name} #{number} is {written!r}, not {title!r}; check DEMO_TUNES")
+        if _title_letters(written) != _title_letters(title):
+            raise CorpusError(f"{file} #{number} is {written!r}, not {title!r}; check DEMO_TUNES")
         melody = Melody(**{**result["melody"], "steps": tuple(result["melody"]["steps"]), "title": title})
-        songs.append(DemoSong(melody, origin_of(task.text), f"{set_name} #{number}"))
+        source = f"{file.removeprefix('essenFolksong/')} #{number}"
+        songs.append(DemoSong(melody, origin_of(task.text), source, collection_name(path), meaning))
     return songs
+
+
+def _title_letters(title: str) -> str:
+    """A title as the files may spell it, for the check: "Harvest Home, The" and "Fengyang huagu
+    (1)" (a numbered version) are "The Harvest Home" and "Fengyang huagu"."""
+    text = re.sub(r"\s*\(\d+\)$", "", essen_spelling(title).strip())
+    text = re.sub(r"^(.*), the$", r"the \1", text)
+    return text.removeprefix("the ")
 
 
 def write_demo_songs(path: str | pathlib.Path = DEMO_SONGS_FILE) -> list[DemoSong]:
@@ -131,10 +167,12 @@ def write_demo_songs(path: str | pathlib.Path = DEMO_SONGS_FILE) -> list[DemoSon
             "steps": " ".join(song.melody.steps),
             "origin": song.origin,
             "source": song.source,
+            "collection": song.collection,
+            "meaning": song.meaning,
         }  # fmt: skip
         for song in songs
     ]
-    atomic_write_json(path, {"from": "music21 corpus, essenFolksong (German sets)", "songs": rows})
+    atomic_write_json(path, {"from": "music21 corpus: essenFolksong (German and han sets), oneills1850", "songs": rows})
     return songs
 
 
@@ -147,10 +185,10 @@ def demo_songs() -> tuple[DemoSong, ...]:
         return tuple(read_demo_songs_from_corpus())
     songs = []
     for row in raw["songs"]:
-        fields = {k: v for k, v in row.items() if k not in ("origin", "source")}
-        songs.append(
-            DemoSong(Melody(**{**fields, "steps": tuple(fields["steps"].split())}), row["origin"], row["source"])
-        )
+        said = ("origin", "source", "collection", "meaning")
+        fields = {k: v for k, v in row.items() if k not in said}
+        melody = Melody(**{**fields, "steps": tuple(fields["steps"].split())})
+        songs.append(DemoSong(melody, *(row.get(name, "") for name in said)))
     return tuple(songs)
 
 
@@ -162,6 +200,12 @@ def ready_seeds() -> dict[str, ReadySeed]:
         seeds[seed_id] = ReadySeed(seed_id, name, parse_seed(text, meter=meter, pickup=pickup), find_key=True)
     for song in demo_songs():
         opening = song.melody.opening(2)
-        name = f"{song.name} · {song.region} · {song.melody.meter}"
-        seeds[song.id] = ReadySeed(song.id, name, opening, song.origin)
+        meaning = f" ({song.meaning})" if song.meaning else ""
+        name = f"{song.name}{meaning} · {song.region} · {song.melody.meter}"
+        seeds[song.id] = ReadySeed(song.id, name, opening, song.origin, collection=song.collection)
     return seeds
+
+
+def ready_seeds_for(style: str) -> dict[str, ReadySeed]:
+    """The ready seeds a style's menu offers: the patterns and that tradition's real songs."""
+    return {seed_id: seed for seed_id, seed in ready_seeds().items() if seed.style in ("", style)}

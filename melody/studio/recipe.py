@@ -28,7 +28,7 @@ from melody.songs.traditions import TRADITIONS
 MAX_NUMBER = 99_999  # melody numbers are 0 to 99,999: short enough to read out and type
 MAX_VARIATIONS = 4
 # the studio's controls, and so what a link may ask for (the page's widgets use the same)
-METERS = ("4/4", "3/4", "2/4", "6/8", "3/8", "6/4", "3/2")
+METERS = ("4/4", "3/4", "2/4", "2/2", "6/8", "3/8", "6/4", "3/2", "9/8")
 STUDIO_TEMPO = (40, 200)  # quarter notes per minute
 MAX_TOP_K = 45  # the model's symbols
 MAX_WINDOW = 1024  # 16ths of memory
