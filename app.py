@@ -27,6 +27,7 @@ from melody.generate.sung_seed import seed_from_singing
 from melody.songs.corpus import SONG_SUFFIXES, SongSkipped, song_from_upload, upload_problem
 from melody.songs.lines import Reading
 from melody.songs.recording import AUDIO_SUFFIXES, read_recording
+from melody.songs.traditions import TRADITIONS
 from melody.songs.typed import ALLOWED, parse_seed, read_typed_seed, renamed, seed_text
 from melody.studio import budget
 from melody.studio import click as making
@@ -34,7 +35,6 @@ from melody.studio import plain_words as plain
 from melody.studio import recipe as share
 from melody.studio.controls import FIND_KEY, SEED_KEY, recipe_from, studio_recipe, widget_values
 from melody.studio.numbers import unknown_number
-from melody.songs.traditions import TRADITIONS
 from melody.studio.ready_seeds import ready_seeds, ready_seeds_for
 from melody.studio.session import Result
 from melody.studio.singing import after_recording, heard_in_words

@@ -21,9 +21,9 @@ from melody.core.pitch import note_name
 from melody.core.safe_text import shown
 from melody.generate.surprise import note_surprise
 from melody.net.folder import default_model_folder, load_model_folder
-from melody.songs.traditions import model_folder
 from melody.output import abc, engrave, files, handout, midi, sound
 from melody.output.qr import LinkTooLong, qr_svg
+from melody.songs.traditions import model_folder
 from melody.studio import budget
 from melody.studio import click as making
 from melody.studio import plain_words as plain

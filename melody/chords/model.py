@@ -26,11 +26,11 @@ import threading
 
 import numpy as np
 
+from melody.chords.drone import drone_chords
 from melody.chords.viterbi import change_viterbi
 from melody.core.errors import UserError
 from melody.core.melody import Chord, Melody, chords_at
 from melody.core.paths import MODELS
-from melody.chords.drone import drone_chords
 from melody.core.pitch import CHORD_QUALITIES, parse_key, tonic_pitch_class
 from melody.songs.traditions import chords_of
 

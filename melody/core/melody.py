@@ -29,13 +29,13 @@ from typing import NamedTuple
 from melody.core.errors import MelodyError
 from melody.core.pitch import (
     CHORD_QUALITIES,
-    SYMBOL_QUALITIES,
     FLAT_NAMES,
+    OPEN_FIFTH,
     PITCH_CLASSES,
     QUALITY_INTERVALS,
-    OPEN_FIFTH,
     QUALITY_SUFFIX,
     SHARP_NAMES,
+    SYMBOL_QUALITIES,
     parse_key,
     transpose_key,
 )
