@@ -181,3 +181,28 @@ def test_a_chinese_song_gets_an_open_fifth_on_its_final_each_bar_and_files_keep_
         figures = {h.figure for h in converter.parse(path).recurse().getElementsByClass("ChordSymbol")}
         assert figures == {"A5" if suffix == ".abc" else "Apower"}
         assert {(c.root, c.quality) for c in melody_from_song_file(path).chords} == {(9, OPEN_FIFTH)}
+
+
+def test_the_per_tradition_table_scores_each_model_on_each_traditions_test_songs(style_model, tiny_corpus, tmp_path):
+    from melody.songs.corpus import CorpusResult
+    from melody.train.card import card_markdown, traditions_markdown
+    from melody.train.dataset import load_split, write_dataset
+    from melody.train.traditions_eval import tradition_table
+
+    melodies = _styled(tiny_corpus)
+    write_dataset(CorpusResult(melodies, [f"song{i}" for i in range(len(melodies))], {}, []), tmp_path / "data")
+    loaded, _ = style_model
+    one = load_model_folder("tests/data/tiny-model")
+    table = tradition_table({"style": loaded, "one": one}, tmp_path / "data")
+    assert list(table) == list(STYLES)
+    tests = load_split(tmp_path / "data", "test")
+    for style in STYLES:
+        row = table[style]
+        assert row["songs"] == sum(m.style == style for m in tests) > 0
+        assert set(row["models"]) == {"style", "one"} and row["kn5"]["songs"] == row["songs"]
+        assert row["models"]["style"]["nll_per_step"] != row["models"]["one"]["nll_per_step"]
+    text = traditions_markdown({"table": table, "serves": {"chinese": "style"}})
+    assert "| chinese | style (serves it) |" in text and "| german | KN-5 (its own training songs) |" in text
+    shipped = load_model_folder("models/essen-lstm").card
+    assert "## Per tradition" in card_markdown({**shipped, "traditions": {"table": table, "serves": {}}})
+    assert "## Per tradition" not in card_markdown(shipped)

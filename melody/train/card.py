@@ -123,8 +123,9 @@ def plot_history(history: list[dict], path: pathlib.Path) -> None:
 
 
 def add_meter_report(folder, report: dict, name: str = "meter_report") -> dict:
-    """Put a `scripts/meter_report.py` (or, ``name="form_report"``, `scripts/form_report.py`)
-    report into a model folder's card (JSON and Markdown)."""
+    """Put a `scripts/meter_report.py` (or, ``name="form_report"``, `scripts/form_report.py`;
+    ``"traditions"``, `scripts/traditions_models.py`) report into a model folder's card (JSON
+    and Markdown)."""
     folder = pathlib.Path(folder)
     card = json.loads((folder / "card.json").read_text())
     card[name] = report
@@ -191,6 +192,31 @@ own bars); each is continued to a song of exactly that many bars (`generate(...,
 """
 
 
+def _data_sentence(data: dict) -> str:
+    """Where the songs come from: the German Essen songs, or (a style model) each tradition's count."""
+    styles = data.get("styles")
+    if not styles:
+        return "German songs of the Essen Folksong Collection as bundled with music21 (ABC)."
+    counts = ", ".join(f"{style} {count:,}" for style, count in styles.items())
+    return (
+        f"Songs of {len(styles)} traditions, each marked with its style ({counts} kept): music21's Essen German "
+        "and han sets, O'Neill's 1850, Ryan's Mammoth Collection, Aird's Airs and corpora/nottingham; triplets of "
+        "the Chinese and Irish tunes rounded to the 16th grid; each tradition split as if alone."
+    )
+
+
+def traditions_markdown(report: dict) -> str:
+    """The per-tradition table (`scripts/traditions_models.py`) as a Markdown section."""
+    from melody.train.traditions_eval import table_markdown
+
+    return (
+        "\n## Per tradition (held-out test songs of each)\n"
+        "Each model on each tradition's test songs (a model told the style is told it), next to the\n"
+        "Kneser-Ney 5-gram of that tradition's own training songs.\n\n"
+        + table_markdown(report["table"], report["serves"])
+    )
+
+
 def _meter_sentence(model: dict) -> str:
     told = [
         name
@@ -241,7 +267,7 @@ def card_markdown(card: dict) -> str:
 Created {card["created"]}.
 
 ## Data
-German songs of the Essen Folksong Collection as bundled with music21 (ABC). Read
+{_data_sentence(data)} Read
 {data.get("songs_read", "?")} songs, kept {data.get("songs_kept", "?")}; skipped {skipped}.
 All transposed to C major / A minor. Split by song (fixed seed): {data.get("split_songs", {})}.
 Vocabulary: {card["vocabulary"]["symbols"]} symbols, MIDI {low}-{high}.
@@ -266,5 +292,6 @@ targets per second. ![loss](loss.png)
 | figure | this model | Kneser-Ney 5-gram |
 |---|---|---|
 {rows}
+{traditions_markdown(card["traditions"]) if "traditions" in card else ""}\
 {meter_markdown(card["meter_report"]) if "meter_report" in card else ""}\
 {form_markdown(card["form_report"]) if "form_report" in card else ""}"""
