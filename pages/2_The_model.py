@@ -11,6 +11,7 @@ import math
 import streamlit as st
 
 from melody.core.melody import is_pitch
+from melody.songs.traditions import TRADITIONS
 from melody.studio import plain_words as plain
 from melody.studio.plain_words import percent
 from studio import errors_shown, model_or_stop
@@ -19,6 +20,9 @@ st.set_page_config(page_title="The model · Folk Melody Studio", page_icon="🎻
 st.title("The model")
 MODEL_NAMES = {  # the card's model names in plain words
     "essen-lstm": "this network (told the meter and where the bar is)",
+    "traditions-lstm": "one network for every tradition, told the style",
+    "chinese-lstm": "a network of Chinese songs only",
+    "irish-lstm": "a network of Irish and British tunes only",
     "essen-lstm-meter-blind": "the same network, not told the meter",
     "KN-5": "a simple counting model",
     "test songs": "real songs it never saw",
@@ -63,13 +67,21 @@ def about_ui(loaded, card: dict) -> None:
         else ""
     )
     pitches = sum(1 for symbol in loaded.vocab.symbols if is_pitch(symbol))
+    styles = data.get("styles")
+    what = "a folk tune of each tradition, told which one" if styles else "a German folk song"
     st.write(
-        "This is the network that makes the studio's melodies: a computer program that learned from examples "
-        "which note tends to come next in a German folk song."
+        "This is the network that makes the studio's melodies in this style: a computer program that learned from "
+        f"examples which note tends to come next in {what}."
     )
+    if styles:
+        counts = ", ".join(
+            f"{count:,} {TRADITIONS[style].name}" for style, count in styles.items() if style in TRADITIONS
+        )
+        learned = f"{data.get('songs_kept', '?'):,} folk songs and tunes ({counts})"
+    else:
+        learned = f"{data.get('songs_kept', '?'):,} German folk songs of the Essen collection"
     st.markdown(
-        f"- **What it learned from:** {data.get('songs_kept', '?'):,} German folk songs of the Essen "
-        f"collection{parts}.\n"
+        f"- **What it learned from:** {learned}{parts}.\n"
         f"- **How big it is:** {model['parameters']:,} numbers that it set by itself while learning.\n"
         f"- **How long it learned:** {training['wall_minutes']:.0f} minutes on an ordinary computer (2 processor "
         f"cores), going through all its songs {training['epochs_run']} times.\n"
@@ -216,15 +228,51 @@ def form_ui(form: dict) -> None:
     )
 
 
-def card_ui(loaded) -> None:
+def style_test(card: dict, style: str, name: str) -> dict:
+    """The held-out figures to show for ``style``: its own test songs where the card has them
+    per tradition (a style model), else the card's test."""
+    row = card.get("traditions", {}).get("table", {}).get(style)
+    if not row or name not in row["models"]:
+        return card["test"]
+    return {"songs": row["models"][name]["songs"], "model": row["models"][name], "kn5": row["kn5"]}
+
+
+def traditions_ui(report: dict, style: str) -> None:
+    """One network told the style, against one network per tradition: what was kept, and why."""
+    st.subheader("One network for all, or one per tradition?")
+    row = report["table"][style]
+    st.write(
+        f"On the {row['songs']} {TRADITIONS[style].name} songs kept aside, each network below had to guess each song, "
+        "16th note by 16th note (higher is better). The studio uses the marked one for this style."
+    )
+    names = list(row["models"])
+    st.table(
+        {
+            "network": [
+                MODEL_NAMES.get(n, n) + (" (used here)" if report["serves"].get(style) == n else "") for n in names
+            ]
+            + ["counting model (this tradition's songs)"],
+            "chance it gave what came next (per 16th note)": [
+                percent(math.exp(-row["models"][n]["nll_per_step"])) for n in names
+            ]
+            + [percent(math.exp(-row["kn5"]["nll_per_step"]))],
+            "chance it gave the right note": [plain.one_in(2 ** row["models"][n]["pitch_bits_per_note"]) for n in names]
+            + [plain.one_in(2 ** row["kn5"]["pitch_bits_per_note"])],
+        }
+    )
+
+
+def card_ui(loaded, style: str) -> None:
     """The card in plain words; a card with missing figures shows an error, not a traceback."""
     card = loaded.card
     if not card:
         st.warning(f"{loaded.folder} has no model card (card.json).")
         st.stop()
-    test = card["test"]
+    test = style_test(card, style, loaded.name)
     about_ui(loaded, card)
     tested_ui(loaded, test)
+    if card.get("traditions") and style in card["traditions"]["table"]:
+        traditions_ui(card["traditions"], style)
     if card.get("meter_report"):
         meter_ui(card["meter_report"])
     if card.get("form_report"):
@@ -242,6 +290,18 @@ def _shown(figure: str, value: float) -> str:
     return percent(value) if figure == "accuracy" else f"{value:.3f}"
 
 
-loaded = model_or_stop()
+style = (
+    st.segmented_control(
+        "Style",
+        list(TRADITIONS),
+        default="german",
+        key="model_style",
+        format_func=lambda style: TRADITIONS[style].name,
+        help="Each tradition's songs are made by the network that guesses them best (see below).",
+    )
+    or "german"
+)
+st.caption(TRADITIONS[style].origin)
+loaded = model_or_stop(style)
 with errors_shown("reading the model card"):
-    card_ui(loaded)
+    card_ui(loaded, style)

@@ -69,8 +69,8 @@ TRADITIONS = {
     "german": Tradition(
         "german",
         "German",
-        "Songs collected in German-speaking lands in the 19th and 20th centuries (the Essen Folksong "
-        "Collection, as music21 ships it).",
+        "Folk songs collected in German-speaking lands in the 19th and 20th centuries (the Essen Folksong "
+        "Collection).",
         "4/4",
         100,
         "Piano",
@@ -79,7 +79,7 @@ TRADITIONS = {
     "chinese": Tradition(
         "chinese",
         "Chinese",
-        "Han Chinese folk songs transcribed for the Essen Folksong Collection (its han sets, as music21 ships them).",
+        "Han Chinese folk songs from many provinces, transcribed for the Essen Folksong Collection.",
         "2/4",
         80,
         "Flute",
