@@ -94,7 +94,7 @@ TRADITIONS = {
         "Dance tunes and airs from O'Neill's Music of Ireland (1850), Ryan's Mammoth Collection, Aird's "
         "Airs and the Nottingham Music Database.",
         "6/8",
-        110,
+        140,  # a jig's dotted quarter at 93: a session's easy pace
         "Violin",
         _irish_british,
         triplets_rounded=True,
