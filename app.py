@@ -73,6 +73,9 @@ STYLE = """<style>
   .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }
   .st-key-seed-shape [data-testid="stColumn"]:nth-child(3) { flex: 1 1 100% !important; }
   .st-key-seed-words { display: none; }
+  /* the Style buttons say what they are; where the songs come from waits for a wider screen */
+  .st-key-style-origin [data-testid="stCaptionContainer"] {
+    display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 }
 </style>"""
 
@@ -129,28 +132,30 @@ def put_seed(melody: Melody, find_key: bool) -> None:
 
 def style_changed() -> None:
     """A new tradition: its first real song becomes the seed (with its meter and pickup), and
-    the tempo and instrument its tunes usually have are set (each can be changed after)."""
+    the tempo, instrument, form and length its tunes usually have are set (each can be changed
+    after): an Irish jig in 6/8 on a violin, AABB in 32 bars."""
     tradition = TRADITIONS[st.session_state["style"]]
     first = next(seed for seed in ready_seeds_for(tradition.id).values() if seed.style == tradition.id)
     st.session_state["ready"] = first.name
     put_seed(first.melody, first.find_key)
-    st.session_state.update({"tempo": tradition.tempo, "instrument": tradition.instrument})
+    st.session_state.update(
+        {"tempo": tradition.tempo, "instrument": tradition.instrument, "form": tradition.form, "bars": tradition.bars}
+    )
 
 
 def style_ui() -> str:
-    """The tradition the seed is continued in, with a sentence on where its songs come from."""
+    """The tradition the seed is continued in (beside the title; the caption under it says where
+    its songs come from)."""
     style = st.segmented_control(
         "Style",
         list(TRADITIONS),
         key="style",
         format_func=lambda style: TRADITIONS[style].name,
         on_change=style_changed,
-        help="The tradition the network continues your seed in: it learned German, Chinese, and Irish and British "
-        "tunes, and is told which one at every note.",
+        label_visibility="collapsed",  # the buttons name the traditions; the caption under the title says more
     )
     if style is None:  # a click on the chosen one unselects it: keep it
         style = st.session_state["style"] = session().kept.get("style", "german")
-    st.caption(TRADITIONS[style].origin)
     return style
 
 
@@ -498,15 +503,19 @@ def studio() -> None:
             present_ui(session().result)
         return  # the controls keep their values (`StudioSession.kept`) for the way back
     session().presenting = None
-    st.title("Folk Melody Studio")
-    st.caption("A neural network that learned from German, Chinese, Irish and British folk tunes continues your seed.")
+    title, choice = st.container(key="title-row").columns([3, 2], vertical_alignment="center")
+    title.title("Folk Melody Studio")
+    with choice:
+        style = style_ui()
+    with st.container(key="style-origin"):  # two lines at most on a phone: Generate stays on the first screen
+        tradition = TRADITIONS[style]
+        st.caption(f"A neural network continues your seed as a {tradition.name} tune. {tradition.origin}")
     problems, session().link_problems = session().link_problems, []
     for problem in problems:
         st.warning(f"Part of the link could not be read ({shown(problem)}); the studio's default is used.")
     controls, results = st.columns([2, 3], gap="large")
     settings_sidebar()
     with controls:
-        style_ui()
         seed = seed_ui(loaded)
         own_seed_ui(loaded)
         length, form = st.container(key="length-form").columns([3, 2], vertical_alignment="bottom")

@@ -164,8 +164,9 @@ def parse_args() -> argparse.Namespace:
         "--style",
         default=None,
         choices=list(TRADITIONS),
-        help="the tradition to continue the seed in; sets the model (its shipped one), and the meter, tempo and "
-        "instrument its tunes usually have unless given (e.g. irish-british: 6/8 on a violin)",
+        help="the tradition to continue the seed in; sets the model (its shipped one), and the meter, tempo, "
+        "instrument and (with --bars) form its tunes usually have unless given (e.g. irish-british: 6/8 on a "
+        "violin, AABB)",
     )
     parser.add_argument(
         "--model",
@@ -290,6 +291,8 @@ def with_style_defaults(args: argparse.Namespace) -> None:
     if args.seed_file is None:
         args.meter = args.meter or tradition.meter
         args.tempo = args.tempo if args.tempo is not None else tradition.tempo
+    if args.bars is not None and args.form is None:
+        args.form = tradition.form  # e.g. an Irish tune's AABB
     args.program = INSTRUMENTS[tradition.instrument] if args.program is None else args.program
 
 

@@ -59,6 +59,8 @@ class Tradition:
     triplets_rounded: bool = False  # its tunes' triplets are rounded to 16ths, not the tune skipped
     model: str = "essen-lstm"  # the shipped model (a folder of models/) that serves it (see the README)
     chords: str = "model"  # under its songs: the chord model's triads, or "drone" (`melody.chords.drone`)
+    form: str = "ABAC"  # the studio's form for it (`melody.generate.forms`): Irish tunes are AABB
+    bars: int = 16  # the studio's length for it: an Irish tune's two 8-bar parts, each played twice
 
     def files(self) -> list[pathlib.Path]:
         """The song files of the tradition (each may hold many ABC tunes)."""
@@ -69,8 +71,7 @@ TRADITIONS = {
     "german": Tradition(
         "german",
         "German",
-        "Folk songs collected in German-speaking lands in the 19th and 20th centuries (the Essen Folksong "
-        "Collection).",
+        "Folk songs collected in German-speaking lands in the 19th and 20th centuries (the Essen Folksong Collection).",
         "4/4",
         100,
         "Piano",
@@ -99,6 +100,8 @@ TRADITIONS = {
         _irish_british,
         triplets_rounded=True,
         model="traditions-lstm",
+        form="AABB",
+        bars=32,
     ),
 }
 
