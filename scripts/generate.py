@@ -55,7 +55,9 @@ DEFAULT_SEED_BARS = 2  # as the studio's upload
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", default=None, help=f'seed melody (default: "{EXAMPLE}")')
+    parser.add_argument(
+        "--seed", default=None, help=f'seed melody (default: the --style\'s first real song, else "{EXAMPLE}")'
+    )
     parser.add_argument(
         "--note-names",
         choices=("english", "german", "solfege"),
@@ -230,11 +232,18 @@ def song_opening(path_text: str, bars: int):
 
 
 def make_seed(args: argparse.Namespace):
-    """The seed Melody: typed (--seed) or a song file's opening, with the options given (a
-    typed seed without --seed-key gets its key from `heard_key`, once the model is loaded)."""
+    """The seed Melody: typed (--seed), a song file's opening, or (--style without a seed) the
+    opening of the tradition's first real song (the studio's ready seed), with the options given
+    (a typed seed without --seed-key gets its key from `heard_key`, once the model is loaded)."""
     from melody.songs.keys import canonical_key
     from melody.songs.typed import read_typed_seed
 
+    if args.seed is None and args.seed_file is None and args.style:  # the tradition's first real song
+        from melody.studio.ready_seeds import ready_seeds
+
+        opening = next(seed.melody for seed in ready_seeds().values() if seed.style == args.style)
+        given = {name: getattr(args, name) for name in ("meter", "pickup", "tempo") if getattr(args, name) is not None}
+        return opening.replace(key=canonical_key(args.seed_key) if args.seed_key else opening.key, **given)
     if args.seed_file is None:
         fields = {"meter": DEFAULT_METER, "pickup": 0, "tempo": DEFAULT_TEMPO_BPM}
         given = {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
@@ -288,8 +297,9 @@ def with_style_defaults(args: argparse.Namespace) -> None:
     if tradition is None:
         args.program = 0 if args.program is None else args.program
         return
-    if args.seed_file is None:
+    if args.seed is not None or args.seed_audio is not None:  # no seed: the tradition's first real song's
         args.meter = args.meter or tradition.meter
+    if args.seed_file is None:
         args.tempo = args.tempo if args.tempo is not None else tradition.tempo
     if args.bars is not None and args.form is None:
         args.form = tradition.form  # e.g. an Irish tune's AABB
@@ -324,7 +334,8 @@ def main() -> None:
     settings.check()
     loaded = loaded or load_model_folder(args.model)
     heard = ""
-    if args.seed_file is None and args.seed_audio is None and not args.seed_key:
+    typed = args.seed is not None or not args.style  # (a tradition's real song comes in its own key)
+    if typed and args.seed_file is None and args.seed_audio is None and not args.seed_key:
         seed, heard = heard_key(loaded, seed)
     chord_model = harmony.load(args.chord_model) if args.chords else None  # a bad folder: one line, now
     started = time.perf_counter()
