@@ -165,10 +165,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--style",
         default=None,
-        choices=list(TRADITIONS),
-        help="the tradition to continue the seed in; sets the model (its shipped one), and the meter, tempo, "
-        "instrument and (with --bars) form its tunes usually have unless given (e.g. irish-british: 6/8 on a "
-        "violin, AABB)",
+        help=f"one of {', '.join(TRADITIONS)}: the tradition to continue the seed in; sets the model (its "
+        "shipped one), and the meter, tempo, instrument and (with --bars) form its tunes usually have unless "
+        "given (e.g. irish-british: 6/8 on a violin, AABB)",
     )
     parser.add_argument(
         "--model",
@@ -205,6 +204,8 @@ def check_args(args: argparse.Namespace, writers) -> None:
             _common.fail(f"--seed-bars {args.seed_bars}: use {SEED_BARS[0]} to {SEED_BARS[1]} bars of the opening")
     if args.out and pathlib.Path(args.out).suffix.lower() not in writers:
         _common.fail(f"--out {args.out}: use a .mid, .musicxml, .wav, .abc or .pdf file name")
+    if args.style is not None and args.style not in TRADITIONS:
+        _common.fail(f"--style {args.style[:40]!r} is not a style; choose from {', '.join(TRADITIONS)}")
     if args.program is not None and not 0 <= args.program <= 127:
         _common.fail(f"--program {args.program}: General MIDI programs are 0 to 127")
     if args.chord_model is not None and not args.chords:

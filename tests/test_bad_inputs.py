@@ -92,6 +92,7 @@ API_CASES = {  # id -> (call, message fragment)
     "output-key-unknown": (_settings(key="H minor"), "unknown tonic 'H'; use one of the 24"),
     "meter-off-grid": (_melody("60", meter="5/7"), "finer than the 16th-note grid"),
     "meter-not-a-meter": (_melody("60", meter="waltz"), "'waltz'"),
+    "style-not-an-id": (_melody("60", style="<b>German</b>"), "is not a tradition's id"),
     "tempo-0": (_melody("60", tempo=0), "must be a positive number of beats per minute"),
     "pickup-too-long": (_melody("60", meter="3/4", pickup=12), "pickup 12 must be 0 to 11 steps in 3/4"),
     "pickup-longer-than-seed": (
@@ -246,6 +247,8 @@ CLI_CASES = {  # id -> (script and arguments, fragment)
     "cli-generate-pickup-too-long": (["generate.py", "--meter", "3/4", "--pickup", "12"], "pickup 12 must be 0 to 11"),
     "cli-generate-txt": (["generate.py", "--out", "melody.txt"], "use a .mid, .musicxml, .wav, .abc or .pdf file name"),
     "cli-generate-program-200": (["generate.py", "--program", "200"], "General MIDI programs are 0 to 127"),
+    "cli-generate-unknown-style": (["generate.py", "--style", "klingon"], "'klingon' is not a style"),
+    "cli-evaluate-unknown-style": (["evaluate.py", "--style", "klingon", "x.abc"], "'klingon' is not a style"),
     "cli-generate-seed-above-the-model": (
         ["generate.py", "--seed", "127", "--seed-key", "A minor", "--key", "A major"],
         "the seed's note 127 (G9) is outside what the model knows here: 48 (C3) to 89 (F6)",
