@@ -267,6 +267,9 @@ def prepare_state() -> None:
         state.link_read = True
         if share.NAMES["number"] in st.query_params:
             open_link(st.query_params.to_dict())
+        elif st.query_params.get(share.NAMES["style"]) in TRADITIONS:  # "?style=chinese": a class's start page
+            st.session_state["style"] = st.query_params[share.NAMES["style"]]
+            style_changed()
 
 
 def open_link(query: dict) -> None:

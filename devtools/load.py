@@ -158,6 +158,7 @@ def burst(pages, timeout_s: float = 120.0, lead_s: float | None = None) -> dict:
 def run_load(
     url: str, sessions: int, rounds: int, pause_s: float = 3.0, browser_path: str = CHROMIUM,
     server_pid: int | None = None, timeout_s: float = 120.0, solo_clicks: int = 3, report=print, warm: bool = False,
+    styles: tuple[str, ...] = (),
 ) -> dict:  # fmt: skip
     """The load test on the studio at ``url``: first ``solo_clicks`` clicks of one session
     alone (each the first click of a fresh session, so made on the click, not ahead; after
@@ -167,7 +168,9 @@ def run_load(
     measured too, all threads and per thread. ``report`` gets one line per round. ``warm``:
     every session first clicks once, one after another, not timed (a page's first result
     costs its browser ~2 s of CPU, loading the code of the result's elements: on one machine
-    with the server, ten first clicks together measure mostly the browsers)."""
+    with the server, ten first clicks together measure mostly the browsers). ``styles``: the
+    sessions open the studio in these traditions in turn (``?style=...``), as a class trying
+    them all at once."""
     from playwright.sync_api import sync_playwright
 
     times, errors, walls, spreads, hidden = [], [], [], [], 0
@@ -185,7 +188,8 @@ def run_load(
                 page.context.close()
                 if click and seconds is not None:
                     solo.append(seconds)
-            pages = [open_session(browser, url, timeout_s) for _ in range(sessions)]
+            urls = [f"{url}?style={styles[i % len(styles)]}" if styles else url for i in range(sessions)]
+            pages = [open_session(browser, session_url, timeout_s) for session_url in urls]
             for page in pages if warm else []:
                 burst([page], timeout_s)
             if server_pid:

@@ -63,6 +63,9 @@ def parse_args() -> argparse.Namespace:
         "the server's cores too",
     )  # fmt: skip
     parser.add_argument("--solo", type=int, default=3, help="clicks of one session alone, timed first (default: 3)")
+    parser.add_argument(
+        "--styles", default="", help="traditions the sessions open in turn, comma-separated (default: the first page's)"
+    )
     parser.add_argument("--url", help="a running studio to use (default: start one on a free port)")
     parser.add_argument("--server-pid", type=int, help="with --url: the server's process id, to measure its CPU")
     parser.add_argument(
@@ -126,9 +129,14 @@ def main() -> None:
         _common.fail("--sessions must be 1 to 40, --rounds at least 1, --solo and --pause not negative")
     if args.profile and args.url:
         _common.fail("--profile needs a server this command starts (leave out --url)")
+    from melody.songs.traditions import tradition
+
+    for name in (name.strip() for name in args.styles.split(",") if name.strip()):
+        tradition(name)  # an unknown one: one line naming the styles
     options = dict(
         sessions=args.sessions, rounds=args.rounds, pause_s=args.pause, browser_path=args.browser,
         timeout_s=args.timeout, solo_clicks=args.solo, warm=args.warm,
+        styles=tuple(name.strip() for name in args.styles.split(",") if name.strip()),
     )  # fmt: skip
     if args.url:
         figures = _load.run_load(args.url, server_pid=args.server_pid, **options)

@@ -63,3 +63,14 @@ def test_a_link_opens_in_its_style_and_a_style_that_is_none_is_named(monkeypatch
     bad.run()
     assert bad.session_state["style"] == "german"
     assert any("style:" in warning.value and "klingon" in warning.value for warning in bad.warning)
+
+
+def test_a_link_with_only_a_style_opens_the_studio_in_that_style(monkeypatch):
+    """A teacher's link to start a class in one tradition: "?style=chinese", nothing made yet."""
+    monkeypatch.delenv("FOLK_MODEL", raising=False)
+    at = app_test(timeout=90)
+    at.query_params["style"] = "chinese"
+    at.run()
+    assert not at.exception and at.session_state["style"] == "chinese"
+    assert at.selectbox(key="ready").value.startswith("Molihua") and at.slider(key="tempo").value == 80
+    assert not at.session_state["studio"].result
