@@ -7,7 +7,8 @@ broken chord, laid out bar by bar:
   `QUARTER_FEEL_BPM` bass and chord in quarters;
 - 3/4: bass, chord, chord; 4/4: bass, chord, fifth in the bass, chord (one each beat);
 - 6/8, 9/8, 12/8: a broken chord in 8ths, bass then the triad up and back;
-- any other meter: the bass on the bar's first beat, the chord on every other beat.
+- any other meter: the bass on the bar's first beat, the chord on every other beat;
+- an open fifth (`OPEN_FIFTH`, the drone under a Chinese song): held through the bar.
 
 Where a chord starts inside a bar (or the pickup is short) the pattern starts again at the
 chord, bass first, and is cut where the chord or the bar ends. The last bar holds the final
@@ -39,6 +40,7 @@ import statistics
 from typing import NamedTuple
 
 from melody.core.melody import BASS_RANGE, Chord, Melody, chords_at
+from melody.core.pitch import OPEN_FIFTH
 
 TRIAD_RANGE = (52, 67)  # where close-position triads go: E3 to G4, above the bass
 LOWEST_NOTE = 28  # E1, a bass guitar's lowest string: under it the accompaniment leaves a note out
@@ -77,7 +79,8 @@ def notes(melody: Melody) -> list[AccompanimentNote]:
     events: list[AccompanimentNote] = []
     for chord, end, voicing in zip(melody.chords, ends, _voicings(melody)):
         for start, stop in _bar_segments(melody, chord.start, end):
-            if start >= last_bar and end == len(melody):  # the final chord, held
+            held = chord.quality == OPEN_FIFTH or (start >= last_bar and end == len(melody))
+            if held:  # the final chord, and a drone's open fifth, held (a drone has no oom-pah)
                 events.append(AccompanimentNote(start, stop - start, tuple(sorted({voicing.bass, *voicing.triad}))))
             else:
                 events.extend(_patterned(melody, start, stop, voicing))
