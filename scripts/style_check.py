@@ -34,6 +34,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--generate", type=int, default=0, metavar="N", help="continue N openings per tradition")
     parser.add_argument("--model", help="model folder (default: the one that serves each style)")
     parser.add_argument(
+        "--studio-forms",
+        action="store_true",
+        help="continue each tradition in the form the studio gives it (Irish and British: AABB) instead of the "
+        "model's own",
+    )
+    parser.add_argument(
         "--data",
         default="data-traditions",
         help="dataset of the traditions (preprocess.py --style ...) whose "
@@ -46,10 +52,11 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def continued(loaded, songs, count: int, style: str) -> list:
+def continued(loaded, songs, count: int, style: str, form: str = "free") -> list:
     """The openings of ``count`` songs continued to 16 bars in ``style`` (temperature 0.8, the
-    n-th with random seed 1000 + n); the new steps only, as melodies. An opening the model
-    cannot take (outside its range or meters) is said and left out."""
+    n-th with random seed 1000 + n; ``form``: phrases by letter, or the model's own); the new
+    steps only, as melodies. An opening the model cannot take (outside its range or meters) is
+    said and left out."""
     from melody.core.errors import UserError
     from melody.generate.generator import generate
     from melody.generate.seed_key import find_seed_key
@@ -59,7 +66,7 @@ def continued(loaded, songs, count: int, style: str) -> list:
         opening = song.opening(2).replace(style=style)
         seed = opening.replace(key=find_seed_key(loaded, opening).key)
         try:
-            [melody] = generate(loaded, seed, bars=16, temperature=0.8, random_seed=1000 + index)
+            [melody] = generate(loaded, seed, bars=16, temperature=0.8, random_seed=1000 + index, form=form)
         except UserError as error:
             print(f"left out {opening.title}: {error}")
             continue
@@ -102,7 +109,8 @@ def main() -> None:
         for style in styles:
             folder = args.model or str(model_folder(style))
             loaded = load_model_folder(folder)
-            made = continued(loaded, test[style], args.generate, style)
+            form = TRADITIONS[style].form if args.studio_forms else "free"
+            made = continued(loaded, test[style], args.generate, style, form)
             heard[style] = dict(collections.Counter(classify(model, melody) for melody in made))
             models[style] = folder
             shares = ", ".join(f"{other} {heard[style].get(other, 0)}" for other in styles)
@@ -111,7 +119,12 @@ def main() -> None:
                 f"{len(made)} {style} test openings continued in that style by {folder}: heard as {shares} "
                 f"({right:.0%} right)"
             )
-        result["generated"] = {"models": models, "per_style": args.generate, "heard_as": heard}
+        result["generated"] = {
+            "models": models,
+            "per_style": args.generate,
+            "forms": "studio" if args.studio_forms else "free",
+            "heard_as": heard,
+        }
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result))
 
