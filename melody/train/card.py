@@ -83,6 +83,7 @@ def finish_model_folder(out, outcome, vocab: Vocabulary, splits: dict, data_fold
             "best_val_loss": state["best_val_loss"],
             "wall_minutes": round(state["seconds"] / 60, 2),
             "stop_reason": state.get("stop_reason"),
+            "started_from": state.get("started_from", {}).get("model"),
             "matmul_dtype": state.get("matmul_dtype", "float32"),
             "train_targets_per_epoch": outcome.train_targets,
             "targets_per_second": round(outcome.train_targets * state["epoch"] / max(state["seconds"], 1e-9)),
@@ -217,6 +218,18 @@ def traditions_markdown(report: dict) -> str:
     )
 
 
+def _style_sentence(model: dict, training: dict) -> str:
+    """A style model: told the tradition at every step; and where its training started."""
+    told = (
+        f" Told the song's tradition at every step: an embedding of the style ({model['style_dim']}, "
+        f"{model['n_styles']} styles) joins its inputs."
+        if model.get("style_dim")
+        else ""
+    )
+    start = training.get("started_from")
+    return told + (f" Its training started from the weights of {start} (new inputs at zero)." if start else "")
+
+
 def _meter_sentence(model: dict) -> str:
     told = [
         name
@@ -275,7 +288,8 @@ Vocabulary: {card["vocabulary"]["symbols"]} symbols, MIDI {low}-{high}.
 ## Model
 Embeddings of the symbol ({model["symbol_dim"]}), the next step's bar position ({model["position_dim"]})
 and the meter ({model["meter_dim"]}) -> {model["layers"]} x LSTM({model["units"]}) -> Dropout({model["dropout"]})
--> Dense softmax over the symbols. {_meter_sentence(model)}{_to_go_sentence(model)}{_lookback_sentence(model)}
+-> Dense softmax over the symbols. {_meter_sentence(model)}{_to_go_sentence(model)}{_lookback_sentence(model)}\
+{_style_sentence(model, training)}
 {model["parameters"]:,} parameters. Adam, learning rate {model["learning_rate"]}
 (halved after {training.get("lr_patience", "?")} epochs without a better validation loss), gradients clipped to norm
 {model.get("clipnorm", "none")}.
