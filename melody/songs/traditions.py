@@ -57,7 +57,7 @@ class Tradition:
     instrument: str
     sources: Callable[[], list[pathlib.Path]]
     triplets_rounded: bool = False  # its tunes' triplets are rounded to 16ths, not the tune skipped
-    model: str = "essen-lstm"  # the shipped model (a folder of models/) that serves it (see the README)
+    model: str = "essen-lstm"  # the shipped model (a folder of models/) that serves it: the best on its test songs
     chords: str = "model"  # under its songs: the chord model's triads, or "drone" (`melody.chords.drone`)
     form: str = "ABAC"  # the studio's form for it (`melody.generate.forms`): Irish tunes are AABB
     bars: int = 16  # the studio's length for it: an Irish tune's two 8-bar parts, each played twice
@@ -86,7 +86,7 @@ TRADITIONS = {
         "Flute",
         _chinese,
         triplets_rounded=True,
-        model="traditions-lstm",
+        model="traditions-lstm",  # told the style; as good as a Chinese-only model on its test songs
         chords="drone",
     ),
     "irish-british": Tradition(
@@ -99,7 +99,7 @@ TRADITIONS = {
         "Violin",
         _irish_british,
         triplets_rounded=True,
-        model="traditions-lstm",
+        model="irish-lstm",  # a little better on its test songs than the style model (README, "Traditions")
         form="AABB",
         bars=32,
     ),

@@ -193,16 +193,24 @@ own bars); each is continued to a song of exactly that many bars (`generate(...,
 """
 
 
+SOURCES = {  # a tradition's collections, for the card
+    "german": "music21's Essen German sets",
+    "chinese": "music21's Essen han sets",
+    "irish-british": "O'Neill's 1850, Ryan's Mammoth Collection, Aird's Airs and corpora/nottingham",
+}
+
+
 def _data_sentence(data: dict) -> str:
-    """Where the songs come from: the German Essen songs, or (a style model) each tradition's count."""
+    """Where the songs come from: the German Essen songs, or (a --style dataset) each tradition's
+    count and collections."""
     styles = data.get("styles")
     if not styles:
         return "German songs of the Essen Folksong Collection as bundled with music21 (ABC)."
-    counts = ", ".join(f"{style} {count:,}" for style, count in styles.items())
+    counts = "; ".join(f"{style}: {count:,} kept, from {SOURCES.get(style, style)}" for style, count in styles.items())
+    several = f"Songs of {len(styles)} traditions, each marked with its style" if len(styles) > 1 else "One tradition"
     return (
-        f"Songs of {len(styles)} traditions, each marked with its style ({counts} kept): music21's Essen German "
-        "and han sets, O'Neill's 1850, Ryan's Mammoth Collection, Aird's Airs and corpora/nottingham; triplets of "
-        "the Chinese and Irish tunes rounded to the 16th grid; each tradition split as if alone."
+        f"{several} ({counts}); triplets of the Chinese and Irish tunes rounded to the 16th grid; each "
+        "tradition split as if alone."
     )
 
 
