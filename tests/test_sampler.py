@@ -141,3 +141,16 @@ def test_apply_temperature_reshapes_the_distribution():
     assert apply_temperature(p, 0.0).tolist() == [0.0, 1.0, 0.0]
     assert apply_temperature(p, 0.5)[1] > 0.6 and np.allclose(apply_temperature(p, 1e6), 1 / 3, atol=1e-5)
     assert np.isclose(apply_temperature(p, 3.0).sum(), 1.0)
+
+
+def test_a_rest_drawn_while_a_rest_sounds_is_kept_and_fed_as_a_hold():
+    """The model reads on from the melody that is kept (a silence is one rest, then holds)."""
+    from melody.generate.sampling import as_written, resting_now
+
+    rest, hold, note = 2, 1, 7
+    history = np.array([[note, rest, hold], [note, hold, hold], [rest, note, hold]])
+    resting = resting_now(history, rest, hold)
+    assert resting.tolist() == [True, False, False]
+    written, resting = as_written(np.array([rest, rest, note]), resting, rest, hold)
+    assert written.tolist() == [hold, rest, note] and resting.tolist() == [True, True, False]
+    assert resting_now(np.zeros((2, 0), dtype=int), rest, hold).tolist() == [False, False]

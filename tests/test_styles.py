@@ -203,6 +203,6 @@ def test_the_per_tradition_table_scores_each_model_on_each_traditions_test_songs
         assert row["models"]["style"]["nll_per_step"] != row["models"]["one"]["nll_per_step"]
     text = traditions_markdown({"table": table, "serves": {"chinese": "style"}})
     assert "| chinese | style (serves it) |" in text and "| german | KN-5 (its own training songs) |" in text
-    shipped = load_model_folder("models/essen-lstm").card
+    shipped = {k: v for k, v in load_model_folder("models/essen-lstm").card.items() if k != "traditions"}
     assert "## Per tradition" in card_markdown({**shipped, "traditions": {"table": table, "serves": {}}})
     assert "## Per tradition" not in card_markdown(shipped)

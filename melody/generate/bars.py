@@ -51,8 +51,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from melody.core.melody import END, HOLD, Melody
-from melody.generate.sampling import gumbel_rows, sample_noisy
+from melody.core.melody import END, HOLD, REST, Melody
+from melody.generate.sampling import as_written, gumbel_rows, resting_now, sample_noisy
 
 ENDING_CANDIDATES = 32  # continuations drawn per variation for its last bars
 ENDING_BARS = 2  # bars drawn given the end: the final one and the one before it (where a cadence starts)
@@ -236,8 +236,9 @@ def _draw(
     song = np.concatenate([history, ids], axis=1) if generator.net.lookback else None  # for the lookback inputs
     # the noise of every step here, drawn ahead: the same draws (nothing else draws from rngs meanwhile)
     noise = gumbel_rows(rngs, stop - t, logits.shape[1]) if temperature != 0 else None
-    end_id, hold_id = vocab.id(END), vocab.id(HOLD)
+    end_id, hold_id, rest_id = vocab.id(END), vocab.id(HOLD), vocab.id(REST)
     lookback = generator.lookback_of(seed)
+    resting = resting_now(np.concatenate([history, ids[:, :t]], axis=1), rest_id, hold_id)
     for step in range(t, stop):
         at = index + step - t
         blocked = [end_id, hold_id] if at == 0 else [end_id]
@@ -247,7 +248,8 @@ def _draw(
             has = np.flatnonzero(towards >= 0)
             logits = logits.astype(np.float64)
             logits[has, towards[has]] += nats * (temperature if temperature > 0 else 1.0)
-        ids[:, step] = sample_noisy(logits, temperature, None if noise is None else noise[step - t], top_k, blocked)
+        drawn_ids = sample_noisy(logits, temperature, None if noise is None else noise[step - t], top_k, blocked)
+        ids[:, step], resting = as_written(drawn_ids, resting, rest_id, hold_id)
         if drawn is not None or log_z is not None:
             logp = log_softmax(model_logits)
             if drawn is not None:

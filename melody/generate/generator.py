@@ -19,11 +19,11 @@ import numbers
 import numpy as np
 
 from melody.core.errors import MelodyError, UserError
-from melody.core.melody import END, HOLD, Melody
+from melody.core.melody import END, HOLD, REST, Melody
 from melody.core.pitch import note_name
 from melody.generate.bars import log_softmax, song_length, song_of_bars
 from melody.generate.forms import FormError, check_form, phrase_starts, song_in_form
-from melody.generate.sampling import gumbel_rows, sample_noisy, variation_rngs
+from melody.generate.sampling import as_written, gumbel_rows, resting_now, sample_noisy, variation_rngs
 from melody.net.step import StepModel, step_model
 from melody.net.vocabulary import UnknownSymbolError, Vocabulary, lookback_ids, position_ids
 from melody.songs.keys import canonical_key, from_model_key, in_key, to_model_key
@@ -167,8 +167,9 @@ class Generator:
             total = len(seed) + settings.steps
             phrases = tuple(zip(phrase_starts(seed.pickup, seed.bar_steps, total, len(form)), form, strict=True))
             return [seed.with_steps(seed.steps + vocab.decode(row)).replace(phrases=phrases) for row in generated]
-        end_id, hold_id = vocab.id(END), vocab.id(HOLD)
+        end_id, hold_id, rest_id = vocab.id(END), vocab.id(HOLD), vocab.id(REST)
         history = np.tile(np.concatenate([[end_id], vocab.encode(seed.steps)]).astype(np.int32), (batch, 1))
+        resting = resting_now(history[:, 1:], rest_id, hold_id)
         total = len(seed) + settings.steps
         positions = self.positions(seed, total, told=bool(settings.bars))  # of the step each input predicts
         reader = WindowedReader(
@@ -192,6 +193,7 @@ class Generator:
                 noise = gumbel_rows(rngs, min(NOISE_STRETCH, settings.steps - t), logits.shape[1])
             row_noise = None if noise is None else noise[t % NOISE_STRETCH]
             ids = sample_noisy(logits, settings.temperature, row_noise, settings.top_k, blocked)
+            ids, resting = as_written(ids, resting, rest_id, hold_id)
             if trace is not None:
                 trace.append(log_softmax(logits)[np.arange(batch), ids])
             ended = ids == end_id

@@ -113,3 +113,22 @@ def variation_rngs(random_seed: int | None, count: int) -> list[np.random.Genera
     symbols' noisy scores lie within ~1e-6 of each other)."""
     children = np.random.SeedSequence(random_seed).spawn(count)
     return [np.random.default_rng(child) for child in children]
+
+
+def resting_now(ids: np.ndarray, rest_id: int, hold_id: int) -> np.ndarray:
+    """Per row of ``ids`` (rows, steps): True where a rest sounds after them (the last symbol
+    that is not a hold is a rest)."""
+    if ids.shape[1] == 0:
+        return np.zeros(len(ids), dtype=bool)
+    not_hold = ids != hold_id
+    last = ids.shape[1] - 1 - np.argmax(not_hold[:, ::-1], axis=1)
+    return not_hold.any(axis=1) & (ids[np.arange(len(ids)), last] == rest_id)
+
+
+def as_written(ids: np.ndarray, resting: np.ndarray, rest_id: int, hold_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Drawn ``ids`` (rows,) as a `Melody` writes them, and whether a rest sounds after them: a
+    rest drawn while a rest sounds is a hold (a melody's one spelling of a silence), so that the
+    model reads on from the melody that is kept, and scoring that melody again (the surprise
+    strip) gives each note the chance it was drawn with."""
+    written = np.where(resting & (ids == rest_id), hold_id, ids)
+    return written, (written == rest_id) | (resting & (written == hold_id))
