@@ -512,8 +512,7 @@ def studio() -> None:
         style = style_ui()
     with st.container(key="style-origin"):  # two lines at most on a phone: Generate stays on the first screen
         tradition = TRADITIONS[style]
-        article = "an" if tradition.name[0] in "AEIOU" else "a"
-        st.caption(f"A neural network continues your seed as {article} {tradition.name} tune. {tradition.origin}")
+        st.caption(f"A neural network continues your seed as {plain.a_or_an(tradition.name)} tune. {tradition.origin}")
     problems, session().link_problems = session().link_problems, []
     for problem in problems:
         st.warning(f"Part of the link could not be read ({shown(problem)}); the studio's default is used.")

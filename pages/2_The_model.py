@@ -56,9 +56,9 @@ def plain_reading(figure: str, value: float) -> str:
     return f"its first guess is right at {percent(value)} of the 16th-note steps"
 
 
-def about_ui(loaded, card: dict) -> None:
+def about_ui(loaded, card: dict, test: dict) -> None:
     """What it learned from, how big it is, how long it learned, how good it is: in plain words."""
-    data, training, model, test = card["data"], card["training"], card["model"], card["test"]
+    data, training, model = card["data"], card["training"], card["model"]  # test: this style's songs
     split = data.get("split_songs", {})
     parts = (
         f": {split['train']:,} to learn from, {split['validation']:,} to check its progress while learning, and "
@@ -67,17 +67,22 @@ def about_ui(loaded, card: dict) -> None:
         else ""
     )
     pitches = sum(1 for symbol in loaded.vocab.symbols if is_pitch(symbol))
-    styles = data.get("styles")
-    what = "a folk tune of each tradition, told which one" if styles else "a German folk song"
+    styles = {style: count for style, count in data.get("styles", {}).items() if style in TRADITIONS}
+    only = TRADITIONS[next(iter(styles))].name if len(styles) == 1 else ""
+    what = (
+        "a folk tune of each tradition, told which one"
+        if len(styles) > 1
+        else f"{plain.a_or_an(only or 'German')} folk tune"
+    )
     st.write(
         "This is the network that makes the studio's melodies in this style: a computer program that learned from "
         f"examples which note tends to come next in {what}."
     )
-    if styles:
-        counts = ", ".join(
-            f"{count:,} {TRADITIONS[style].name}" for style, count in styles.items() if style in TRADITIONS
-        )
+    if len(styles) > 1:
+        counts = ", ".join(f"{count:,} {TRADITIONS[style].name}" for style, count in styles.items())
         learned = f"{data.get('songs_kept', '?'):,} folk songs and tunes ({counts})"
+    elif only:
+        learned = f"{data.get('songs_kept', '?'):,} {only} folk tunes"
     else:
         learned = f"{data.get('songs_kept', '?'):,} German folk songs of the Essen collection"
     st.markdown(
@@ -269,7 +274,7 @@ def card_ui(loaded, style: str) -> None:
         st.warning(f"{loaded.folder} has no model card (card.json).")
         st.stop()
     test = style_test(card, style, loaded.name)
-    about_ui(loaded, card)
+    about_ui(loaded, card, test)
     tested_ui(loaded, test)
     if card.get("traditions") and style in card["traditions"]["table"]:
         traditions_ui(card["traditions"], style)

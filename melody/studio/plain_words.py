@@ -116,3 +116,8 @@ def safest_note(number: int | None) -> str:
         f"“Safest” always writes the likeliest melody for this seed and these settings, so every click gives this "
         f"same melody, #{number}. Move “How adventurous” up for a new melody each click."
     )
+
+
+def a_or_an(words: str) -> str:
+    """``words`` after its article: "an Irish and British", "a German"."""
+    return f"{'an' if words[:1].upper() in 'AEIOU' else 'a'} {words}"
