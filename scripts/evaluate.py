@@ -77,7 +77,8 @@ def main() -> None:
     loaded = load_model_folder(args.model)
     vocab = loaded.vocab
     if args.style:  # a model told the style reads it; one of a single tradition ignores it
-        vocab.style_id(args.style) if vocab.styles else None
+        if vocab.styles:
+            vocab.style_id(args.style)  # a style model that was not taught this one: one line, now
         candidates = [(m.replace(style=args.style if vocab.styles else ""), source) for m, source in candidates]
     songs = []
     for melody, source in candidates:
