@@ -35,7 +35,7 @@ from melody.studio import plain_words as plain
 from melody.studio import recipe as share
 from melody.studio.controls import FIND_KEY, SEED_KEY, recipe_from, studio_recipe, widget_values
 from melody.studio.numbers import unknown_number
-from melody.studio.ready_seeds import ready_seeds, ready_seeds_for
+from melody.studio.ready_seeds import first_song, ready_seeds, ready_seeds_for
 from melody.studio.session import Result
 from melody.studio.singing import after_recording, heard_in_words
 from melody.studio.uploads import after_upload
@@ -135,7 +135,7 @@ def style_changed() -> None:
     the tempo, instrument, form and length its tunes usually have are set (each can be changed
     after): an Irish jig in 6/8 on a violin, AABB in 32 bars."""
     tradition = TRADITIONS[st.session_state["style"]]
-    first = next(seed for seed in ready_seeds_for(tradition.id).values() if seed.style == tradition.id)
+    first = first_song(tradition.id)
     st.session_state["ready"] = first.name
     put_seed(first.melody, first.find_key)
     st.session_state.update(

@@ -240,9 +240,9 @@ def make_seed(args: argparse.Namespace):
     from melody.songs.typed import read_typed_seed
 
     if args.seed is None and args.seed_file is None and args.style:  # the tradition's first real song
-        from melody.studio.ready_seeds import ready_seeds
+        from melody.studio.ready_seeds import first_song
 
-        opening = next(seed.melody for seed in ready_seeds().values() if seed.style == args.style)
+        opening = first_song(args.style).melody
         given = {name: getattr(args, name) for name in ("meter", "pickup", "tempo") if getattr(args, name) is not None}
         return opening.replace(key=canonical_key(args.seed_key) if args.seed_key else opening.key, **given)
     if args.seed_file is None:

@@ -77,10 +77,6 @@ def normalise_abc_chords(tune: str) -> str:
     return "\n".join(lines)
 
 
-
-
-
-
 # ---------------------------------------------------------------- reading the corpus
 @dataclasses.dataclass
 class CorpusStats:
@@ -285,27 +281,3 @@ def split_tunes(sources: list[str], seed: int = 16, fractions=(0.8, 0.1, 0.1)) -
     cut1 = round(len(order) * fractions[0])
     cut2 = cut1 + round(len(order) * fractions[1])
     return {"train": list(order[:cut1]), "validation": list(order[cut1:cut2]), "test": list(order[cut2:])}
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

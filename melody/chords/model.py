@@ -174,12 +174,6 @@ def beat_labels(melody: Melody, starts: np.ndarray) -> np.ndarray:
     return np.array([chord_class(c, melody.key) if c else -1 for c in chords_at(melody.chords, starts)])
 
 
-
-
-
-
-
-
 # ---------------------------------------------------------------- serving (NumPy)
 @dataclasses.dataclass(frozen=True, eq=False)  # hashed by identity: one per folder, shared by threads
 class HarmonyModel:
@@ -225,8 +219,6 @@ class HarmonyModel:
         on_bar = (starts - melody.pickup) % melody.bar_steps == 0
         on_half = np.r_[True, halves[1:] != halves[:-1]]
         return np.where(on_bar, at_bar, np.where(on_half, at_half, at_beat))
-
-
 
 
 def _bilstm(x: np.ndarray, forward: list[np.ndarray], backward: list[np.ndarray]) -> np.ndarray:

@@ -60,10 +60,6 @@ _METER_UNITS = (1, 2, 4, 8, 16)
 MAX_METER_COUNT = 99
 
 
-
-
-
-
 class Chord(NamedTuple):
     """A triad that sounds from step ``start`` until the next chord (or the melody's end).
 
@@ -177,8 +173,6 @@ def check_tempo(tempo) -> None:
         raise MelodyError(f"tempo {shown} must be a positive number of beats per minute, {span}")
     if not low <= tempo <= high:
         raise MelodyError(f"tempo {shown} is outside {span}; give a tempo in that range")
-
-
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,8 +16,6 @@ from melody.core.errors import MelodyError
 MODES = ("major", "minor")
 
 
-
-
 CHORD_QUALITIES = ("major", "minor", "diminished", "augmented")  # the triads the chord model chooses among
 OPEN_FIFTH = "fifth"  # root and fifth, no third ("D5"): the drone under a Chinese song (`melody.chords.drone`)
 SYMBOL_QUALITIES = (*CHORD_QUALITIES, OPEN_FIFTH)  # what a `Chord` may be

@@ -1,8 +1,8 @@
 """The score: MusicXML bytes, and SVG engraved by verovio (one toolkit per thread).
 
-    >>> from melody.core.melody import Melody
-    >>> to_svg(Melody(("60", "_", "62", "_"))).startswith("<svg")
-    True"""
+>>> from melody.core.melody import Melody
+>>> to_svg(Melody(("60", "_", "62", "_"))).startswith("<svg")
+True"""
 
 from __future__ import annotations
 

@@ -51,14 +51,6 @@ _LETTERS = "CDEFGAB"
 _ACCIDENTALS = {-1: "flat", 0: "natural", 1: "sharp"}
 
 
-
-
-
-
-
-
-
-
 def _values(length: int) -> list[tuple[int, str, int]]:
     """A length in steps as written note values, longest first (5 -> quarter + 16th)."""
     out = []

@@ -62,5 +62,3 @@ def _spelled_note(midi: int, flats: bool):
     if flats and element.pitch.accidental is not None and element.pitch.accidental.name == "sharp":
         element.pitch = element.pitch.getEnharmonic()
     return element
-
-

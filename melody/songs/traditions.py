@@ -107,14 +107,14 @@ TRADITIONS = {
 
 
 def model_folder(style: str) -> pathlib.Path:
-    """The shipped model that serves a tradition (``$FOLK_MODEL`` overrides it, as for the default)."""
+    """The shipped model that serves a tradition (``$FOLK_MODEL`` overrides it, as it does
+    `melody.net.folder.default_model_folder`)."""
     import os
 
     from melody.core.paths import MODELS
+    from melody.net.folder import default_model_folder
 
-    if os.environ.get("FOLK_MODEL"):
-        return pathlib.Path(os.environ["FOLK_MODEL"])
-    return MODELS / tradition(style).model
+    return default_model_folder() if os.environ.get("FOLK_MODEL") else MODELS / tradition(style).model
 
 
 def chords_of(style: str) -> str:

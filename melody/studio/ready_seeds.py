@@ -206,6 +206,11 @@ def ready_seeds() -> dict[str, ReadySeed]:
     return seeds
 
 
+def first_song(style: str) -> ReadySeed:
+    """A tradition's first real song: the seed the studio and ``generate.py --style`` start from."""
+    return next(seed for seed in ready_seeds().values() if seed.style == style)
+
+
 def ready_seeds_for(style: str) -> dict[str, ReadySeed]:
     """The ready seeds a style's menu offers: the patterns and that tradition's real songs."""
     return {seed_id: seed for seed_id, seed in ready_seeds().items() if seed.style in ("", style)}

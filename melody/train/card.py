@@ -193,25 +193,20 @@ own bars); each is continued to a song of exactly that many bars (`generate(...,
 """
 
 
-SOURCES = {  # a tradition's collections, for the card
-    "german": "music21's Essen German sets",
-    "chinese": "music21's Essen han sets",
-    "irish-british": "O'Neill's 1850, Ryan's Mammoth Collection, Aird's Airs and corpora/nottingham",
-}
-
-
 def _data_sentence(data: dict) -> str:
     """Where the songs come from: the German Essen songs, or (a --style dataset) each tradition's
-    count and collections."""
+    count and where its songs come from (`melody.songs.traditions`)."""
+    from melody.songs.traditions import TRADITIONS
+
     styles = data.get("styles")
     if not styles:
         return "German songs of the Essen Folksong Collection as bundled with music21 (ABC)."
-    counts = "; ".join(f"{style}: {count:,} kept, from {SOURCES.get(style, style)}" for style, count in styles.items())
+    known = {style: TRADITIONS[style] for style in styles if style in TRADITIONS}
+    counts = " ".join(f"{t.name}: {styles[style]:,} kept. {t.origin}" for style, t in known.items())
+    rounded = ", ".join(t.name for t in known.values() if t.triplets_rounded)
     several = f"Songs of {len(styles)} traditions, each marked with its style" if len(styles) > 1 else "One tradition"
-    return (
-        f"{several} ({counts}); triplets of the Chinese and Irish tunes rounded to the 16th grid; each "
-        "tradition split as if alone."
-    )
+    triplets = f" Triplets rounded to the 16th grid ({rounded})." if rounded else ""
+    return f"{several}. {counts}{triplets} Each tradition split as if alone."
 
 
 def traditions_markdown(report: dict) -> str:
