@@ -72,7 +72,7 @@ STYLE = """<style>
      (and the relative key) give their room to it: Generate stays on the first screen */
   .st-key-seed-shape [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }
   .st-key-seed-shape [data-testid="stColumn"]:nth-child(3) { flex: 1 1 100% !important; }
-  .st-key-seed-words { display: none; }
+  .st-key-seed-words, .st-key-seed-origin { display: none; }
   /* the Style buttons say what they are; where the songs come from waits for a wider screen */
   .st-key-style-origin [data-testid="stCaptionContainer"] {
     display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
@@ -299,8 +299,9 @@ def seed_ui(loaded) -> Melody | None:
     choice = chosen()
     if choice in ready_seeds() and ready_seeds()[choice].collection:
         ready = ready_seeds()[choice]
-        where = f"from {ready.origin} ({ready.collection})" if ready.origin else f"from {ready.collection}"
-        st.caption(f"A real song, {where}: its first bars.")
+        said = f"A real song from {ready.origin}." if ready.origin else f"A real tune from {ready.collection}."
+        origin = st.container(key="seed-origin")  # not on phones: Generate stays on the first screen
+        origin.caption(said)  # one line: the menu names the song and its collection
     text = st.text_input(
         "Seed melody",
         key="seed:text",
