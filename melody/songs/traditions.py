@@ -108,13 +108,13 @@ TRADITIONS = {
 
 def model_folder(style: str) -> pathlib.Path:
     """The shipped model that serves a tradition (``$FOLK_MODEL`` overrides it, as it does
-    `melody.net.folder.default_model_folder`)."""
+    `melody.net.folder.default_model_folder`; songs/ sits above net/, so the check is here too)."""
     import os
 
     from melody.core.paths import MODELS
-    from melody.net.folder import default_model_folder
 
-    return default_model_folder() if os.environ.get("FOLK_MODEL") else MODELS / tradition(style).model
+    given = os.environ.get("FOLK_MODEL")
+    return pathlib.Path(given) if given else MODELS / tradition(style).model
 
 
 def chords_of(style: str) -> str:
